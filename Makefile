@@ -1,0 +1,26 @@
+VENV ?= .venv
+BIN := $(VENV)/bin
+export FIREACT_MIRROR ?= $(if $(wildcard ../shared/fireact-release),$(abspath ../shared/fireact-release),)
+
+.PHONY: install demo test nbtest pytest export clean-nbs readme check
+
+install:
+	bash scripts/install.sh
+
+demo: install
+	$(BIN)/fireact demo
+
+test: install
+	$(MAKE) check nbtest pytest
+
+nbtest:
+	$(BIN)/nbdev_test --n_workers 2 --timing
+
+pytest:
+	$(BIN)/python -m pytest -q tests/
+
+export:
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean && $(BIN)/python scripts/make_readme.py
+
+check:
+	$(BIN)/python scripts/check_sync.py

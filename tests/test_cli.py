@@ -1,0 +1,33 @@
+"The installed `fireact` command, run as a user would, on the authors' released runs."
+import json, os, subprocess, sys
+from pathlib import Path
+import pytest
+
+BIN = Path(sys.executable).parent
+LLAMA = 'trajs/hotpotqa_dev_0_500_llama_models_lora_llama-2-7b-d_1000_0.7_2023-09-19-00-49-36.json'
+GPT = 'trajs/hotpotqa_dev_0_500_ft_gpt-3.5-turbo-0613_princeton-nlp__7woQRsdi_0.0_2023-09-21-16-19-51.json'
+
+def fireact(*args, **env):
+    return subprocess.run([str(BIN/'fireact'), *args], capture_output=True, text=True, env={**os.environ, **env})
+
+@pytest.mark.parametrize('path,em,correct', [(LLAMA, 26.2, 131), (GPT, 40.0, 200)])
+def test_rescore_released_runs(path, em, correct):
+    r = fireact('rescore', path, '--n', '500')
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert (out['em'], out['correct'], out['n']) == (em, correct, 500)
+
+def test_rescore_smaller_sample_counts_only_those_questions():
+    out = json.loads(fireact('rescore', LLAMA, '--n', '20').stdout)
+    assert out['n'] == 20 and out['found'] <= 20 and 0 <= out['correct'] <= 20
+
+def test_missing_mirror_file_is_one_clear_error(tmp_path):
+    r = fireact('rescore', LLAMA, FIREACT_MIRROR=str(tmp_path))
+    assert r.returncode != 0
+    assert 'missing from the mirror' in r.stderr and 'raw.githubusercontent.com' in r.stderr
+
+def test_demo_prints_paper_and_rescored_numbers():
+    r = fireact('demo')
+    assert r.returncode == 0, r.stderr
+    rows = [l.split() for l in r.stdout.splitlines() if l.startswith(('Llama', 'GPT'))]
+    assert [(row[-4], row[-3]) for row in rows] == [('26.2', '26.2'), ('40.0', '40.0')]
