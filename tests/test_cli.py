@@ -25,9 +25,3 @@ def test_missing_mirror_file_is_one_clear_error(tmp_path):
     r = fireact('rescore', LLAMA, FIREACT_MIRROR=str(tmp_path))
     assert r.returncode != 0
     assert 'missing from the mirror' in r.stderr and 'raw.githubusercontent.com' in r.stderr
-
-def test_demo_prints_paper_and_rescored_numbers():
-    r = fireact('demo')
-    assert r.returncode == 0, r.stderr
-    rows = [l.split() for l in r.stdout.splitlines() if l.startswith(('Llama', 'GPT'))]
-    assert [(row[-4], row[-3]) for row in rows] == [('26.2', '26.2'), ('40.0', '40.0')]
