@@ -76,14 +76,15 @@ class RecordedSerpAPI:
                     status, body, wait = server.respond(url.path, params)
                     time.sleep(wait)
                     data = json.dumps(body).encode()
+                finally:  # done before the reply goes out: a client may send its next request the moment it has the reply
+                    with server._lock: server.inflight -= 1
+                try:
                     self.send_response(status)
                     self.send_header('Content-Type', 'application/json; charset=utf-8')
                     self.send_header('Content-Length', str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError): pass  # the client gave up (timeout): fine
-                finally:
-                    with server._lock: server.inflight -= 1
             def log_message(self, *args): pass
         self._httpd = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
