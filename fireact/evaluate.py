@@ -17,7 +17,7 @@ __all__ = ['RELEASED_RUNS', 'CONFIG_KEYS', 'FIREACT_LORA', 'GEMMA3', 'LMS', 'DAT
            'robustness', 'method_choice', 'runs_registry', 'find_run', 'model_spec', 'FinetuneSpec', 'RunSpec',
            'finetuned', 'spec_out', 'train_command', 'run_experiment', 'experiment_cli', 'paper_row', 'released_row',
            'lm_label', 'run_command', 'experiment_of', 'produce_command', 'spec_row', 'table_rows', 'as_table',
-           'table_problems', 'relative_gain']
+           'table_problems', 'relative_gain', 'gain_row']
 
 # %% ../nbs/10_evaluate.ipynb #0adcfe4a
 def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question asked
@@ -290,14 +290,14 @@ def table_problems(df:'pd.DataFrame')->list[str]:
     for _, r in df.iterrows():
         src, em, label = r.get('source'), r.get('em'), r.get('row')
         numbers = [v for k, v in r.items() if k not in ('n', 'em_low', 'em_high') and isinstance(v, (int, float)) and not pd.isna(v)]
-        if src in ('paper (not found offline)',) or (isinstance(src, str) and src.startswith('not run: ')):
+        if src == 'paper (not found offline)' or (isinstance(src, str) and src.startswith('not run: ')):
             if not pd.isna(em): out.append(f'{label}: {src!r} but a number {em}')
         elif src == 'paper':
             if not numbers or not r.get('note'): out.append(f'{label}: a paper row needs its number and where it was read')
         elif isinstance(src, str) and src.startswith(('this project', 'released run re-scored')):
+            lo, hi = r.get('em_low', em), r.get('em_high', em)
             if not numbers: out.append(f'{label}: {src!r} without a number')
-            elif not pd.isna(em) and not (r.get('em_low', em) <= em <= r.get('em_high', em)):
-                out.append(f'{label}: EM {em} outside [{r.get("em_low")}, {r.get("em_high")}]')
+            elif not any(pd.isna(x) for x in (em, lo, hi)) and not lo <= em <= hi: out.append(f'{label}: EM {em} outside [{lo}, {hi}]')
         else: out.append(f'{label}: unknown source {src!r}')
     return out
 
@@ -307,3 +307,12 @@ def relative_gain(before:float, # e.g. the prompted agent's EM
     "The relative change from `before` to `after`, in percent (the abstract's \"77% HotpotQA performance increase\")."
     if before is None or after is None or math.isnan(before) or math.isnan(after) or before == 0: return float('nan')
     return round(100*(after - before)/before, 1)
+
+def gain_row(row:str,     # the row's label
+             before:dict, # a `spec_row`, e.g. the prompted agent's
+             after:dict,  # a `spec_row`, e.g. the fine-tuned agent's
+             **cols)->dict:
+    "The relative EM change from one run's row to another's, sourced `this project` only when both runs exist."
+    missing = [r['source'] for r in (before, after) if not r['source'].startswith('this project')]
+    return {'row': row, **cols, 'gain': relative_gain(before['em'], after['em']),
+            'source': missing[0] if missing else 'this project', 'note': f"{before['row']} -> {after['row']}"}
