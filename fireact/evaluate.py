@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_evaluate.ipynb #8e0f8df9
 from __future__ import annotations
-import json, random, statistics
+import json, math, random, statistics
 from dataclasses import dataclass
 from pathlib import Path
 from .core import Trajectory
@@ -12,9 +12,12 @@ from .runs import load_run, rescore, summarize
 from .tasks import Question, get_task
 
 # %% auto #0
-__all__ = ['RELEASED_RUNS', 'CONFIG_KEYS', 'FIREACT_LORA', 'EXPERIMENTS', 'bootstrap_ci', 'outcomes', 'evaluate', 'evaluate_run',
-           'robustness', 'method_choice', 'runs_registry', 'find_run', 'RunSpec', 'spec_out', 'run_experiment',
-           'experiment_cli']
+__all__ = ['RELEASED_RUNS', 'CONFIG_KEYS', 'FIREACT_LORA', 'GEMMA3', 'LMS', 'DATA_MIXES', 'EVAL_TASKS', 'SCALING', 'FINETUNES',
+           'EXPERIMENTS', 'TABLE_COLUMNS', 'NOT_RECORDED', 'bootstrap_ci', 'outcomes', 'evaluate', 'evaluate_run',
+           'robustness', 'method_choice', 'runs_registry', 'find_run', 'model_spec', 'FinetuneSpec', 'RunSpec',
+           'finetuned', 'spec_out', 'train_command', 'run_experiment', 'experiment_cli', 'paper_row', 'released_row',
+           'lm_label', 'run_command', 'experiment_of', 'produce_command', 'spec_row', 'table_rows', 'as_table',
+           'table_problems', 'relative_gain', 'gain_row']
 
 # %% ../nbs/10_evaluate.ipynb #0adcfe4a
 def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question asked
@@ -99,8 +102,39 @@ def find_run(registry:'pd.DataFrame', **config)->str|None:
     for k, v in config.items(): hit = hit[hit[k].isna()] if v is None else hit[hit[k] == v]
     return hit.path.iloc[0] if len(hit) else None
 
-# %% ../nbs/10_evaluate.ipynb #4f9f461a
+# %% ../nbs/10_evaluate.ipynb #3761aad6
 FIREACT_LORA = 'runs/finetune/smollm2-hotpotqa-lora'
+GEMMA3 = 'google/gemma-3-270m-it'   # the second base LM: a Hugging Face id or a local model folder
+LMS = {'SmolLM2-135M': 'default', 'Gemma-3-270M': GEMMA3}  # base LMs compared: label -> `fireact finetune --base`
+DATA_MIXES = ('hotpotqa', 'hotpotqa_multimethod', 'multitask', 'multitask_multimethod')  # the release's Alpaca files
+EVAL_TASKS = (('hotpotqa', 'dev'), ('strategyqa', 'dev'), ('bamboogle', 'test'), ('mmlu', 'test'))
+SCALING = (100, 200, 500)           # trajectories per fine-tune; hotpotqa.json holds 500, so 500 is the whole file
+
+def model_spec(base:str)->str:
+    "The agent's `--model` for a base LM: 'default' or `hf:` and its folder or id."
+    return 'default' if base == 'default' else f'hf:{base}'
+
+@dataclass(frozen=True)
+class FinetuneSpec:
+    "One adapter an experiment needs: the release file it is trained on, how much of it, and the base LM."
+    data:str='hotpotqa'      # a release Alpaca file, by stem (`DATA_MIXES`)
+    base:str='default'       # 'default' (SmolLM2-135M-Instruct), a model folder or a Hugging Face id
+    examples:int|None=None   # train on the first this many records only; None: all of them
+
+    @property
+    def adapter(self)->str:
+        lm = 'smollm2' if self.base == 'default' else Path(self.base).name.lower()
+        return f"runs/finetune/{lm}-{self.data.replace('_', '-')}{f'-{self.examples}' if self.examples else ''}-lora"
+    @property
+    def data_path(self)->str: return f'data/finetune/alpaca_format/{self.data}.json'
+
+    def command(self)->str:
+        "What trains this adapter, from the repository root."
+        base = '' if self.base == 'default' else f' --base {self.base}'
+        if self.examples is None: return f'fireact finetune --data {self.data_path} --out {self.adapter}{base}'
+        subset = f'runs/finetune/data/{self.data}-{self.examples}.json'
+        return (f'write the first {self.examples} records of {self.data_path} to {subset}, then '
+                f'fireact finetune --data {subset} --out {self.adapter}{base}')
 
 @dataclass(frozen=True)
 class RunSpec:
@@ -116,21 +150,39 @@ class RunSpec:
     noise:str='off'
     p:float=0.5
 
-def _fireact(label, **kw): return RunSpec(label, lora=FIREACT_LORA, fmt='alpaca', **kw)
+def finetuned(label:str, ft:FinetuneSpec=FinetuneSpec(), **kw)->RunSpec:
+    "A zero-shot run (Alpaca format) of the agent fine-tuned as `ft` says."
+    return RunSpec(label, model=model_spec(ft.base), lora=ft.adapter, fmt='alpaca', **kw)
+
+FINETUNES = {ft.adapter: ft for ft in [FinetuneSpec(d, b) for b in LMS.values() for d in DATA_MIXES]
+                                     + [FinetuneSpec('hotpotqa', b, k) for b in LMS.values() for k in SCALING[:-1]]}
 
 EXPERIMENTS = {
     'table1': [RunSpec('IO', method='io'), RunSpec('CoT', method='cot'), RunSpec('ReAct')],
-    'table2': [RunSpec('ReAct (few-shot prompting)'), _fireact('FireAct (LoRA, zero-shot)')],
+    'table2': [RunSpec('ReAct (few-shot prompting)'), finetuned('FireAct (LoRA, zero-shot)')],
     'table3': [RunSpec('ReAct'), RunSpec('ReAct, "None" observations', noise='none'), RunSpec('ReAct, random observations', noise='random'),
-               _fireact('FireAct'), _fireact('FireAct, "None" observations', noise='none'), _fireact('FireAct, random observations', noise='random'),
-               RunSpec('ReAct, Bamboogle', task='bamboogle', split='test'), _fireact('FireAct, Bamboogle', task='bamboogle', split='test')],
+               finetuned('FireAct'), finetuned('FireAct, "None" observations', noise='none'), finetuned('FireAct, random observations', noise='random'),
+               RunSpec('ReAct, Bamboogle', task='bamboogle', split='test'), finetuned('FireAct, Bamboogle', task='bamboogle', split='test')],
+    'table4': [finetuned('FireAct, ReAct data'), finetuned('FireAct, multi-method data', FinetuneSpec('hotpotqa_multimethod'))],
+    'table5': [finetuned(f'{mix} -> {task}', FinetuneSpec(mix), task=task, split=split)
+               for mix in ('hotpotqa', 'multitask', 'multitask_multimethod') for task, split in EVAL_TASKS],
+    'fig3': [finetuned(f'{lm}, {k} trajectories', FinetuneSpec('hotpotqa', base, None if k == SCALING[-1] else k))
+             for lm, base in LMS.items() for k in SCALING],
+    'fig4': [RunSpec(f'{lm}, few-shot ReAct', model=model_spec(base)) for lm, base in LMS.items()]
+            + [finetuned(f'{lm}, {mix}', FinetuneSpec(mix, base)) for lm, base in LMS.items() for mix in DATA_MIXES],
 }
 
+# %% ../nbs/10_evaluate.ipynb #4f9f461a
 def spec_out(spec:RunSpec)->Path:
     "The run file of a spec (the agent runner's default path for its configuration)."
     from fireact.agent import default_out
     model = spec.model + (f'+{Path(spec.lora).name}' if spec.lora else '')
     return default_out(spec.task, spec.split, spec.method, spec.fmt, model, spec.search, spec.noise if spec.noise == 'off' else f'{spec.noise}{spec.p}')
+
+def train_command(adapter:str)->str:
+    "How to train an adapter an experiment needs."
+    ft = FINETUNES.get(adapter)
+    return ft.command() if ft else f'fireact finetune --data <an Alpaca file> --out {adapter}'
 
 def run_experiment(name:str,          # a key of `EXPERIMENTS`
                    n:int=200,         # questions per run (the first n of the seed-233 sample; all, if the split is smaller)
@@ -147,7 +199,7 @@ def run_experiment(name:str,          # a key of `EXPERIMENTS`
         questions = get_task(spec.task, spec.split).sample(n)
         done = len(load_run(out)) if out.exists() else 0
         if spec.lora and not Path(spec.lora).exists():
-            rows.append({'run': spec.label, 'status': f'not run: no adapter at {spec.lora} (train it: fireact finetune --data data/finetune/alpaca_format/hotpotqa.json --out {spec.lora})'}); continue
+            rows.append({'run': spec.label, 'status': f'not run: no adapter at {spec.lora} (train it: {train_command(spec.lora)})'}); continue
         if done < len(questions) and not dry_run:
             run_cli(task=spec.task, split=spec.split, n=n, method=spec.method, model=spec.model, lora=spec.lora, format=spec.fmt,
                     search=spec.search, noise=spec.noise, p=spec.p, out=str(out), **run_kw)
@@ -157,7 +209,7 @@ def run_experiment(name:str,          # a key of `EXPERIMENTS`
         rows.append({'run': spec.label, 'status': status, **evaluate(trajs, questions), 'path': str(out)})
     return pd.DataFrame(rows).set_index('run')
 
-def experiment_cli(name:str,           # table1, table2, table3
+def experiment_cli(name:str,           # a key of `EXPERIMENTS`: table1 ... table5, fig3, fig4
                    n:int=200,          # questions per run
                    dry_run:bool=False, # only report what exists
                    batch_size:int=32,  # trajectories per LM call
@@ -166,3 +218,101 @@ def experiment_cli(name:str,           # table1, table2, table3
     import pandas as pd
     with pd.option_context('display.width', 200, 'display.max_columns', 30):
         print(run_experiment(name, n, dry_run, **({} if dry_run else {'batch_size': batch_size})))
+
+# %% ../nbs/10_evaluate.ipynb #8df1e17a
+TABLE_COLUMNS = ['row', 'lm', 'task', 'em', 'em_low', 'em_high', 'n', 'source']
+NOT_RECORDED = ('prompt_tokens', 'completion_tokens', 'seconds', 'cost')  # what the released runs do not record
+
+def paper_row(row:str,          # the row's label
+              value:float|None, # the paper's number; None where it could not be read
+              where:str,        # where it was read (an address), or what was searched
+              metric:str='em',  # the column the number goes in
+              **cols,           # more columns: lm, task, ...
+             )->dict:
+    "A number of the paper as a row, with where it was read; NaN, sourced `paper (not found offline)`, where it was not."
+    return {'row': row, **cols, metric: float('nan') if value is None else value,
+            'source': 'paper' if value is not None else 'paper (not found offline)', 'note': where}
+
+def released_row(row:str, path:str, n:int=500, task:str='hotpotqa', split:str='dev', **cols)->dict:
+    "An authors' released run re-scored over the first `n` seed-233 questions, with its 95% interval."
+    e = {k: v for k, v in evaluate_run(path, n, task, split).items() if k not in NOT_RECORDED}
+    return {'row': row, 'task': task, **cols, **e, 'source': 'released run re-scored', 'note': path}
+
+def lm_label(spec:RunSpec)->str:
+    "A spec's LM as a reader knows it: the base model, and the adapter of a fine-tuned agent."
+    base = 'SmolLM2-135M-Instruct' if spec.model == 'default' else spec.model.removeprefix('hf:')
+    return base + (f' + {Path(spec.lora).name}' if spec.lora else '')
+
+def run_command(spec:RunSpec, n:int=200)->str:
+    "The `fireact run` command that writes a spec's run file at its default path."
+    cmd = (f'fireact run --task {spec.task} --split {spec.split} --n {n} --method {spec.method} --model {spec.model} '
+           f'--format {spec.fmt} --search {spec.search} --noise {spec.noise}')
+    return cmd + (f' --p {spec.p}' if spec.noise != 'off' else '') + (f' --lora {spec.lora}' if spec.lora else '')
+
+def experiment_of(spec:RunSpec)->str|None:
+    "The first experiment with a run that writes the same file as `spec`."
+    return next((name for name, specs in EXPERIMENTS.items() if any(spec_out(s) == spec_out(spec) for s in specs)), None)
+
+def produce_command(spec:RunSpec, n:int=200, root:str|Path='.', experiment:str|None=None)->str:
+    "What produces a spec's run, from the repository root: its experiment (else `fireact run`), after training a missing adapter."
+    name = experiment or experiment_of(spec)
+    cmd = f'fireact experiment {name} --n {n}' if name else run_command(spec, n)
+    return f'{train_command(spec.lora)}; then {cmd}' if spec.lora and not (Path(root)/spec.lora).exists() else cmd
+
+def spec_row(spec:RunSpec, n:int=200, root:str|Path='.', experiment:str|None=None, **cols)->dict:
+    "A spec's run as a row: EM with its interval over the first `n` questions if the run file exists under `root`, else `not run: ...`."
+    out, row = Path(root)/spec_out(spec), {'row': spec.label, 'lm': lm_label(spec), 'task': spec.task, **cols}
+    if not out.exists():
+        return {**row, 'em': float('nan'), 'source': 'not run: ' + produce_command(spec, n, root, experiment), 'note': str(spec_out(spec))}
+    e = evaluate(rescore(load_run(out, spec.task, spec.split)), get_task(spec.task, spec.split).sample(n))
+    partial = '' if e['found'] == e['n'] else f' (partial: {e["found"]} of {e["n"]} questions)'
+    return {**row, **e, 'source': 'this project' + partial, 'note': str(spec_out(spec))}
+
+def table_rows(specs:str|list[RunSpec], # an experiment's name, or run specs
+               n:int=200,               # questions per run
+               root:str|Path='.',       # the repository root, where `runs/` is
+               **cols,                  # more columns for every row
+              )->list[dict]:
+    "One `spec_row` per spec; an experiment's `not run` rows name its `fireact experiment` command."
+    experiment, specs = (specs, EXPERIMENTS[specs]) if isinstance(specs, str) else (None, specs)
+    return [spec_row(s, n, root, experiment, **cols) for s in specs]
+
+def as_table(rows:list[dict], extra:list[str]=())->'pd.DataFrame':
+    "Rows of `paper_row`, `released_row` and `table_rows` as one frame: the usual columns, then `extra`, then the note."
+    import pandas as pd
+    return pd.DataFrame(rows).reindex(columns=[*TABLE_COLUMNS, *extra, 'note'])
+
+# %% ../nbs/10_evaluate.ipynb #c00f1a2c
+def table_problems(df:'pd.DataFrame')->list[str]:
+    "Where an analysis table breaks its contract: unknown sources, paper numbers without value or address, EMs outside their interval."
+    import pandas as pd
+    out = []
+    for _, r in df.iterrows():
+        src, em, label = r.get('source'), r.get('em'), r.get('row')
+        numbers = [v for k, v in r.items() if k not in ('n', 'em_low', 'em_high') and isinstance(v, (int, float)) and not pd.isna(v)]
+        if src == 'paper (not found offline)' or (isinstance(src, str) and src.startswith('not run: ')):
+            if not pd.isna(em): out.append(f'{label}: {src!r} but a number {em}')
+        elif src == 'paper':
+            if not numbers or not r.get('note'): out.append(f'{label}: a paper row needs its number and where it was read')
+        elif isinstance(src, str) and src.startswith(('this project', 'released run re-scored')):
+            lo, hi = r.get('em_low', em), r.get('em_high', em)
+            if not numbers: out.append(f'{label}: {src!r} without a number')
+            elif not any(pd.isna(x) for x in (em, lo, hi)) and not lo <= em <= hi: out.append(f'{label}: EM {em} outside [{lo}, {hi}]')
+        else: out.append(f'{label}: unknown source {src!r}')
+    return out
+
+def relative_gain(before:float, # e.g. the prompted agent's EM
+                  after:float,  # e.g. the fine-tuned agent's EM
+                 )->float:      # percent; NaN when either is missing or `before` is 0
+    "The relative change from `before` to `after`, in percent (the abstract's \"77% HotpotQA performance increase\")."
+    if before is None or after is None or math.isnan(before) or math.isnan(after) or before == 0: return float('nan')
+    return round(100*(after - before)/before, 1)
+
+def gain_row(row:str,     # the row's label
+             before:dict, # a `spec_row`, e.g. the prompted agent's
+             after:dict,  # a `spec_row`, e.g. the fine-tuned agent's
+             **cols)->dict:
+    "The relative EM change from one run's row to another's, sourced `this project` only when both runs exist."
+    missing = [r['source'] for r in (before, after) if not r['source'].startswith('this project')]
+    return {'row': row, **cols, 'gain': relative_gain(before['em'], after['em']),
+            'source': missing[0] if missing else 'this project', 'note': f"{before['row']} -> {after['row']}"}
