@@ -197,7 +197,7 @@ class HFLM(LM):
     def __init__(self,
                  path:str|Path='default',   # a model folder, or 'default' for the embedded SmolLM2-135M-Instruct
                  lora:str|Path|None=None,   # a PEFT LoRA adapter folder to apply
-                 merge:bool=False,          # merge the adapter into the weights (faster; same outputs up to rounding)
+                 merge:bool=True,           # fold the adapter into the weights (faster; same outputs up to rounding)
                  dtype=None,                # torch dtype or its name; default fp32 on CPU, bf16 on a GPU
                  device:str='auto',         # 'cpu', 'cuda', 'mps', or 'auto' for the best available
                  batch_size:int=64,         # most prompts decoded together
