@@ -17,7 +17,8 @@ __all__ = ['RELEASED_RUNS', 'CONFIG_KEYS', 'FIREACT_LORA', 'LMS', 'DATA_MIXES', 
            'evaluate', 'evaluate_run', 'robustness', 'method_choice', 'runs_registry', 'find_run', 'model_spec',
            'FinetuneSpec', 'RunSpec', 'finetuned', 'spec_out', 'trained', 'train_command', 'needs_training',
            'run_experiment', 'experiment_cli', 'paper_row', 'released_row', 'lm_label', 'run_command', 'experiment_of',
-           'produce_command', 'spec_row', 'table_rows', 'as_table', 'table_problems', 'relative_gain', 'gain_row']
+           'produce_command', 'spec_row', 'table_rows', 'as_table', 'table_problems', 'relative_gain', 'gain_row',
+           'save_table']
 
 # %% ../nbs/10_evaluate.ipynb #ce41f752
 def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question asked
@@ -361,3 +362,17 @@ def gain_row(row:str,     # the row's label
     missing = [r['source'] for r in (before, after) if not r['source'].startswith('this project')]
     return {'row': row, **cols, 'gain': relative_gain(before['em'], after['em']),
             'source': missing[0] if missing else 'this project', 'note': f"{before['row']} -> {after['row']}"}
+
+# %% ../nbs/10_evaluate.ipynb #32cd91b7
+def save_table(df:'pd.DataFrame', # a table from `as_table`
+               name:str,          # file stem, e.g. 'table1'
+               folder:str|Path,   # where the tables go, e.g. nbs/analysis/tables
+               digits:int=1,      # decimals kept for floats
+              )->list[Path]:
+    "Write `df` as `name.csv` and `name.md` (floats rounded to `digits`, empty cells blank) in `folder`; the paths written."
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    shown = df.round(digits)
+    csv, md = folder/f'{name}.csv', folder/f'{name}.md'
+    shown.to_csv(csv, index=False)
+    md.write_text(shown.astype(object).where(shown.notna(), None).to_markdown(index=False, missingval='') + '\n')
+    return [csv, md]
