@@ -196,7 +196,9 @@ EXPERIMENTS = {
                RunSpec('ReAct, Bamboogle', task='bamboogle', split='test'), finetuned('FireAct, Bamboogle', task='bamboogle', split='test')],
     'table4': [finetuned(f'FireAct, {label} data', ft) for label, ft in MULTIMETHOD.items()],
     'table5': [finetuned(f'{mix} -> {task}', FinetuneSpec(mix), task=task, split=split)
-               for mix in ('hotpotqa', 'multitask', 'multitask_multimethod') for task, split in EVAL_TASKS],
+               for mix in ('hotpotqa', 'multitask', 'multitask_multimethod') for task, split in EVAL_TASKS]
+              + [RunSpec(f'{label} prompting -> {task}', task=task, split=split, method=method)  # the same base model, few-shot
+                 for method, label in (('io', 'IO'), ('cot', 'CoT'), ('react', 'ReAct')) for task, split in EVAL_TASKS],
     'fig3': [finetuned(f'{lm}, {k} trajectories', FinetuneSpec('hotpotqa', base, None if k == SCALING[-1] else k))
              for lm, base in LMS.items() for k in SCALING],
     'fig4': [RunSpec(f'{lm}, few-shot ReAct', model=model_spec(base)) for lm, base in LMS.items()]
