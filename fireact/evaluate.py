@@ -18,7 +18,7 @@ __all__ = ['RELEASED_RUNS', 'CONFIG_KEYS', 'FIREACT_LORA', 'LMS', 'DATA_MIXES', 
            'FinetuneSpec', 'RunSpec', 'finetuned', 'spec_out', 'trained', 'train_command', 'needs_training',
            'run_experiment', 'experiment_cli', 'paper_row', 'released_row', 'lm_label', 'run_command', 'experiment_of',
            'produce_command', 'spec_row', 'table_rows', 'as_table', 'table_problems', 'relative_gain', 'gain_row',
-           'save_table']
+           'difference_row', 'save_table']
 
 # %% ../nbs/10_evaluate.ipynb #ce41f752
 def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question asked
@@ -364,6 +364,25 @@ def gain_row(row:str,     # the row's label
     missing = [r['source'] for r in (before, after) if not r['source'].startswith('this project')]
     return {'row': row, **cols, 'gain': relative_gain(before['em'], after['em']),
             'source': missing[0] if missing else 'this project', 'note': f"{before['row']} -> {after['row']}"}
+
+# %% ../nbs/10_evaluate.ipynb #47f78087
+def difference_row(row:str,         # the row's label
+                   before:RunSpec,  # e.g. the prompted agent
+                   after:RunSpec,   # e.g. the fine-tuned agent, on the same task and split
+                   n:int=200,       # questions: the first n of the seed-233 sample
+                   root:str|Path='.',
+                   **cols)->dict:
+    "EM of `after` minus `before`, in points, with a paired bootstrap 95% interval; `not run: ...` until both runs exist."
+    if (before.task, before.split) != (after.task, after.split): raise ValueError(f'{before.label!r} and {after.label!r} ask different questions')
+    base = {'row': row, 'task': after.task, **cols, 'note': f'{after.label} - {before.label}'}
+    missing = [s for s in (before, after) if not (Path(root)/spec_out(s)).exists()]
+    if missing: return {**base, 'diff': float('nan'), 'source': 'not run: ' + produce_command(missing[0], n, root)}
+    questions = get_task(after.task, after.split).sample(n)
+    runs = [rescore(load_run(Path(root)/spec_out(s), s.task, s.split)) for s in (before, after)]
+    found = min(len({t.qid for t in r} & {q.id for q in questions}) for r in runs)
+    diff, lo, hi = bootstrap_ci([b - a for a, b in zip(*(outcomes(r, questions) for r in runs))])
+    return {**base, 'diff': round(diff, 1), 'diff_low': round(lo, 1), 'diff_high': round(hi, 1), 'n': len(questions),
+            'source': 'this project' + ('' if found == len(questions) else f' (partial: {found} of {len(questions)} questions)')}
 
 # %% ../nbs/10_evaluate.ipynb #32cd91b7
 def save_table(df:'pd.DataFrame', # a table from `as_table`
