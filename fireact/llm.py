@@ -224,6 +224,7 @@ class HFLM(LM):
                  device:str='auto',         # 'cpu', 'cuda', 'mps', or 'auto' for the best available
                  batch_size:int=64,         # most prompts decoded together
                  kv_budget:int=3<<30,       # most bytes of key/value cache per batch; bounds the batch's memory
+                 max_padding:float=2.0,     # a batch's prompt tokens past the shared prefix, padded, are at most this many times its real ones
                  prefix_budget:int=1<<30,   # most bytes of shared-prefix caches kept between calls; 0 to turn reuse off
                  seed:int=0,                # seeds sampling (temperature > 0)
                  name:str|None=None,        # how the model is named in trajectories; default from the folder names
@@ -241,7 +242,7 @@ class HFLM(LM):
             if merge: model = model.merge_and_unload()
         self.model = model.to(self.device).eval()
         self.config = self.model.config
-        self.batch_size, self.kv_budget = batch_size, kv_budget
+        self.batch_size, self.kv_budget, self.max_padding = batch_size, kv_budget, max_padding
         self.prefixes = PrefixCache(prefix_budget)
         self.generator = torch.Generator(self.device).manual_seed(seed)
         base = EMBEDDED_MODELS[str(path)][0] if str(path) in EMBEDDED_MODELS else self.path.name
@@ -333,12 +334,13 @@ def _decode(self:HFLM, ids:list[list[int]], stop:list[str]|None, max_tokens:int,
 
 # %% ../nbs/05_llm.ipynb #51dc138d
 @patch
-def _batches(self:HFLM, lengths:dict[int,int], max_tokens:int)->list[list[int]]:
-    "Prompt indices grouped into batches, longest prompts first, within `batch_size` and `kv_budget`."
+def _batches(self:HFLM, lengths:dict[int,int], max_tokens:int, shared:int=0)->list[list[int]]:
+    "Prompt indices grouped into batches, longest prompts first, within `batch_size`, `kv_budget` and `max_padding`."
     batches, per_token = [], self.kv_bytes_per_token
     for i in sorted(lengths, key=lambda i: -lengths[i]):
         b = batches[-1] if batches else None
-        if b is None or len(b) >= self.batch_size or (len(b) + 1) * (lengths[b[0]] + max_tokens) * per_token > self.kv_budget:
+        if (b is None or len(b) >= self.batch_size or (len(b) + 1) * (lengths[b[0]] + max_tokens) * per_token > self.kv_budget
+            or (len(b) + 1) * (lengths[b[0]] - shared) > self.max_padding * sum(lengths[j] - shared for j in [*b, i])):
             batches.append([i])
         else: b.append(i)
     return batches
@@ -361,7 +363,8 @@ def generate(self:HFLM,
                                                              f'exceed the {limit}-token context of {self.name}')
         elif max_tokens <= 0: out[i] = Completion('', len(toks), 0, 0.0)
         else: ids[i] = toks
-    for batch in self._batches({i: len(t) for i, t in ids.items()}, max_tokens):
+    shared = common_prefix_len(list(ids.values())) if ids else 0
+    for batch in self._batches({i: len(t) for i, t in ids.items()}, max_tokens, shared):
         start = time.perf_counter()
         gens = self._decode([ids[i] for i in batch], stop, max_tokens, temperature)
         share = (time.perf_counter() - start) / len(batch)
