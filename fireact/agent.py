@@ -54,16 +54,22 @@ def _versions()->dict:
 
 def manifest_path(out:str|Path)->Path: return Path(str(out) + '.manifest.json')
 
-def write_manifest(out:str|Path, run:dict)->dict:
-    "Write (or, on resume, check) the manifest beside a run file; a different configuration is an error."
+def write_manifest(out:str|Path,          # the run file
+                   run:dict,                # the configuration: on resume it must be the same
+                   weights:dict|None=None,  # digests of the LM's weights (`LM.weights`): on resume they must be the same
+                  )->dict:
+    "Write (or, on resume, check) the manifest beside a run file; a different configuration or other weights are an error."
     path = manifest_path(out)
     if path.exists():
         old = json.loads(path.read_text())
         if old['run'] != run:
             diff = {k: (old['run'].get(k), run.get(k)) for k in run.keys() | old['run'].keys() if old['run'].get(k) != run.get(k)}
             raise ValueError(f'{out} was started with another configuration {diff}; use another output file')
+        if 'weights' in old and old['weights'] != (weights or {}):  # manifests from before weights were recorded say nothing
+            raise ValueError(f'{out} was started with other weights {old["weights"]}, the LM now has {weights or {}} '
+                             '(an adapter trained again?); one run is one set of weights: use another output file')
         return old
-    m = {'run': run, 'versions': _versions(), 'git_commit': _git_commit(), 'python': platform.python_version(),
+    m = {'run': run, 'weights': weights or {}, 'versions': _versions(), 'git_commit': _git_commit(), 'python': platform.python_version(),
          'machine': platform.machine(), 'started': time.strftime('%Y-%m-%dT%H:%M:%S%z')}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix('.tmp'); tmp.write_text(json.dumps(m, indent=1)); os.replace(tmp, path)
@@ -203,7 +209,7 @@ class Agent:
            )->list[Trajectory]:             # every trajectory of the run, in question order
         "Answer every question not yet in `out`; return all of the run's trajectories."
         if out: write_manifest(out, {**asdict(self.config), 'model': getattr(self.lm, 'name', ''), 'noise': self.noise,
-                                     'search': getattr(self.search, 'name', None), **(meta or {})})
+                                     'search': getattr(self.search, 'name', None), **(meta or {})}, getattr(self.lm, 'weights', None))
         done = {t.qid: t for t in read_trajectories(out)} if out and Path(out).exists() else {}
         todo = [q for q in questions if q.id not in done]
         bar = tqdm(total=len(questions), initial=len(questions) - len(todo), disable=not progress,

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_llm.ipynb #fd108cae
 from __future__ import annotations
-import asyncio, importlib.util, json, os, random, re, shutil, tempfile, time
+import asyncio, hashlib, importlib.util, json, os, random, re, shutil, tempfile, time
 from collections import OrderedDict
 from functools import lru_cache
 from fastcore.basics import patch
@@ -18,7 +18,8 @@ from .data import cache_dir
 # %% auto #0
 __all__ = ['DEFAULT_GGUF', 'GEMMA3_PACKAGE', 'EMBEDDED_MODELS', 'Prompt', 'PRICES', 'RETRY_STATUS', 'FATAL_STATUS',
            'smollm2_gguf', 'default_model_dir', 'gemma3_model_dir', 'load_tokenizer', 'Completion', 'LM', 'cut_at_stop',
-           'common_prefix_len', 'PrefixCache', 'HFLM', 'price', 'cost', 'LMError', 'OpenAILM', 'get_lm']
+           'common_prefix_len', 'PrefixCache', 'weights_digest', 'HFLM', 'price', 'cost', 'LMError', 'OpenAILM',
+           'get_lm']
 
 # %% ../nbs/05_llm.ipynb #7ed7d99b
 DEFAULT_GGUF = 'SmolLM2-135M-Instruct.Q4_1.gguf'
@@ -117,6 +118,7 @@ Prompt = str|list[dict] # raw text, or chat messages `[{'role': 'user', 'content
 class LM:
     "A language model behind one call: a batch of prompts in, one `Completion` per prompt out, in order."
     name:str = ''
+    weights:dict = {}  # digests of the local weight files its answers depend on (`weights_digest`); none for an API model
     def generate(self,
                  prompts:list[Prompt],        # raw text, or chat messages
                  stop:list[str]|None=None,    # stop strings; the text is cut before the first one
@@ -201,6 +203,18 @@ class PrefixCache:
         if self.nbytes(kv) > self.max_bytes: self.entries.pop(tokens)
     def __len__(self): return len(self.entries)
 
+# %% ../nbs/05_llm.ipynb #4765f1fd
+_WEIGHT_FILES = ('*.safetensors', '*.bin', '*.pt', '*.gguf')
+
+def weights_digest(folder:str|Path)->str:
+    "A short sha256 of a model or adapter folder's weight files (their names and contents), for a run's manifest."
+    from fireact.data import sha256_file
+    files = sorted(f for pattern in _WEIGHT_FILES for f in Path(folder).glob(pattern))
+    if not files: raise FileNotFoundError(f'no weight files ({", ".join(_WEIGHT_FILES)}) in {folder}')
+    h = hashlib.sha256()
+    for f in files: h.update(f'{f.name}\0{sha256_file(f)}\n'.encode())
+    return h.hexdigest()[:16]
+
 # %% ../nbs/05_llm.ipynb #c34761d0
 def _auto_device(device:str)->str:
     import torch
@@ -251,6 +265,7 @@ class HFLM(LM):
         eos = eos if isinstance(eos, list) else [eos]
         self.eos = {t for t in eos + [self.tokenizer.eos_token_id] if t is not None} # any of them ends a sequence
         self.stats = dict(prefill_tokens=0, reused_tokens=0) # prompt tokens computed vs taken from the prefix cache
+        self.weights = {'model': weights_digest(self.path), **({'lora': weights_digest(lora)} if lora is not None else {})}
 
     @property
     def kv_bytes_per_token(self)->int:
