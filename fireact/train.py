@@ -11,7 +11,7 @@ from pathlib import Path
 from .convert import CHAT_ROLES, chat_problems, from_record, read_sft, sft_format
 from .core import alpaca_prompt
 from .data import sha256_file
-from .llm import _model_path, default_model_dir, load_tokenizer
+from .llm import _model_path, default_model_dir, load_tokenizer, weights_digest
 from .runs import resolve_path
 
 # %% auto #0
@@ -334,7 +334,7 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
                                 'micro_batch': micro_batch, 'gradient_accumulation': args.gradient_accumulation_steps,
                                 'cutoff': cutoff, 'batching': batching, 'warmup': warmup, 'scheduler': str(args.lr_scheduler_type.value),
                                 'gradient_checkpointing': gradient_checkpointing, 'bf16': args.bf16, 'seed': seed},
-            'resumed_from': Path(last).name if last else None,
+            'resumed_from': Path(last).name if last else None, 'weights': weights_digest(out),  # what a run's manifest records of it
             **_outcome(trainer.state, log.seconds()),
             'machine': _machine() | {'processes': args.world_size, 'parallel': type(trainer.model_wrapped).__name__}}
     if trainer.is_world_process_zero(): (out/'card.json').write_text(json.dumps(card, indent=1))
