@@ -334,7 +334,7 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
                                 'micro_batch': micro_batch, 'gradient_accumulation': args.gradient_accumulation_steps,
                                 'cutoff': cutoff, 'batching': batching, 'warmup': warmup, 'scheduler': str(args.lr_scheduler_type.value),
                                 'gradient_checkpointing': gradient_checkpointing, 'bf16': args.bf16, 'seed': seed},
-            'resumed_from': Path(last).name if last else None, 'weights': weights_digest(out),  # what a run's manifest records of it
+            'resumed_from': Path(last).name if last else None, 'weights': weights_digest(out) if trainer.is_world_process_zero() else None,  # only rank 0 saves; a run's manifest records the same digest
             **_outcome(trainer.state, log.seconds()),
             'machine': _machine() | {'processes': args.world_size, 'parallel': type(trainer.model_wrapped).__name__}}
     if trainer.is_world_process_zero(): (out/'card.json').write_text(json.dumps(card, indent=1))
