@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
-from .data import cache_dir
+from .data import cache_dir, sha256_file
 
 # %% auto #0
 __all__ = ['DEFAULT_GGUF', 'GEMMA3_PACKAGE', 'EMBEDDED_MODELS', 'Prompt', 'PRICES', 'RETRY_STATUS', 'FATAL_STATUS',
@@ -208,7 +208,6 @@ _WEIGHT_FILES = ('*.safetensors', '*.bin', '*.pt', '*.gguf')
 
 def weights_digest(folder:str|Path)->str:
     "A short sha256 of a model or adapter folder's weight files (their names and contents), for a run's manifest."
-    from fireact.data import sha256_file
     files = sorted(f for pattern in _WEIGHT_FILES for f in Path(folder).glob(pattern))
     if not files: raise FileNotFoundError(f'no weight files ({", ".join(_WEIGHT_FILES)}) in {folder}')
     h = hashlib.sha256()
