@@ -49,7 +49,7 @@ def prefix_reuse(lm:HFLM, prompts:list, round_tokens:int)->dict:
     stop, out = ['\nObservation'], {}
     def run(label, budget, max_tokens, clear=True):
         lm.prefixes.max_bytes = budget
-        if clear: lm.prefixes.entries.clear()
+        if clear: lm.prefixes.clear()
         lm.stats.update(prefill_tokens=0, reused_tokens=0)
         seconds, outs = timed(lambda: lm.generate(prompts, stop=stop, max_tokens=max_tokens))
         out[label] = {'seconds': round(seconds, 2), **lm.stats}

@@ -154,6 +154,18 @@ def _buffer_layer():
             self.lazy_initialization(k.expand(batch, -1, -1, -1), v.expand(batch, -1, -1, -1))
             self.n = k.shape[2]
             self.kbuf[:, :, :self.n] = k; self.vbuf[:, :, :self.n] = v; self._view()
+        def fill_rows(self, rows:list, n:int):
+            "Start row i from its own keys and values `rows[i]` (`[1, heads, m, dim]`, or None), right-aligned in the first `n` positions."
+            k0, v0 = next(r for r in rows if r is not None)
+            self.lazy_initialization(k0.expand(len(rows), -1, -1, -1), v0.expand(len(rows), -1, -1, -1))
+            self.kbuf[:, :, :n] = 0; self.vbuf[:, :, :n] = 0  # masked, but uninitialised memory could hold NaNs that 0 * NaN spreads
+            for i, r in enumerate(rows):
+                if r is not None: m = r[0].shape[2]; self.kbuf[i, :, n - m:n] = r[0][0]; self.vbuf[i, :, n - m:n] = r[1][0]
+            self.n = n; self._view()
+        def row(self, j:int, mask)->tuple:
+            "Row j's keys and values at the positions its attention mask keeps, as a one-row prefix (a copy)."
+            keep = mask[:self.n].bool()
+            return self.kbuf[j:j+1, :, :self.n][:, :, keep], self.vbuf[j:j+1, :, :self.n][:, :, keep]
         def update(self, k, v, *args, **kwargs):
             if not self.is_initialized: self.lazy_initialization(k, v)
             n = self.n + k.shape[2]
@@ -183,24 +195,34 @@ def common_prefix_len(seqs:list[list[int]])->int:
         if any(s[i] != t for s in seqs): return i
     return n
 
+def _shared_len(a:tuple, b:tuple)->int:
+    "Length of the common prefix of two token tuples, by bisection on C-speed slice comparisons."
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]: lo = mid
+        else: hi = mid - 1
+    return lo
+
 class PrefixCache:
-    "An LRU of key/value caches of token prefixes, within a byte budget."
-    def __init__(self, max_bytes:int=1<<30): # the most bytes of keys and values kept
-        self.max_bytes, self.entries = max_bytes, OrderedDict()
+    "An LRU of the keys and values of token sequences, within a byte budget; any prefix of a stored sequence is found."
+    def __init__(self, max_bytes:int=4<<30): # the most bytes of keys and values kept
+        self.max_bytes, self.entries, self.bytes = max_bytes, OrderedDict(), 0
     @staticmethod
     def nbytes(kv)->int: return sum(k.nbytes + v.nbytes for k, v in kv)
     def longest(self, tokens:tuple)->tuple[tuple,list|None]:
-        "The longest stored prefix of `tokens` and its keys and values, or `((), None)`."
-        best = max((key for key in self.entries if tokens[:len(key)] == key), key=len, default=())
-        if not best: return (), None
+        "The longest prefix of `tokens` some stored sequence starts with, and its keys and values, or `((), None)`."
+        n, best = max(((_shared_len(tokens, key), key) for key in self.entries), key=lambda t: t[0], default=(0, None))
+        if not n: return (), None
         self.entries.move_to_end(best)
-        return best, self.entries[best]
+        kv = self.entries[best]
+        return tokens[:n], kv if n == len(best) else [(k[:, :, :n], v[:, :, :n]) for k, v in kv]
     def add(self, tokens:tuple, kv):
-        "Store the keys and values of a prefix, dropping the least recently used beyond the budget."
-        self.entries[tokens] = kv; self.entries.move_to_end(tokens)
-        while len(self.entries) > 1 and sum(map(self.nbytes, self.entries.values())) > self.max_bytes:
-            self.entries.popitem(last=False)
-        if self.nbytes(kv) > self.max_bytes: self.entries.pop(tokens)
+        "Store the keys and values of a sequence, dropping the least recently used beyond the budget."
+        if tokens in self.entries: self.bytes -= self.nbytes(self.entries.pop(tokens))
+        self.entries[tokens] = kv; self.bytes += self.nbytes(kv)
+        while self.entries and self.bytes > self.max_bytes: self.bytes -= self.nbytes(self.entries.popitem(last=False)[1])
+    def clear(self): self.entries.clear(); self.bytes = 0
     def __len__(self): return len(self.entries)
 
 # %% ../nbs/05_llm.ipynb #4765f1fd
@@ -238,7 +260,7 @@ class HFLM(LM):
                  batch_size:int=64,         # most prompts decoded together
                  kv_budget:int=3<<30,       # most bytes of key/value cache per batch; bounds the batch's memory
                  max_padding:float=2.0,     # a batch's prompt tokens past the shared prefix, padded, are at most this many times its real ones
-                 prefix_budget:int=1<<30,   # most bytes of shared-prefix caches kept between calls; 0 to turn reuse off
+                 prefix_budget:int=4<<30,   # most bytes of cached keys and values kept between calls (prefixes, earlier rounds); 0 to turn reuse off
                  seed:int=0,                # seeds sampling (temperature > 0)
                  name:str|None=None,        # how the model is named in trajectories; default from the folder names
                 ):
@@ -288,7 +310,6 @@ def _prefix_kv(self:HFLM, tokens:tuple)->list:
     "Keys and values of a token prefix, from the prefix cache or computed on top of its longest stored prefix."
     import torch
     known, kv = self.prefixes.longest(tokens)
-    self.stats['reused_tokens'] += len(known)
     if len(known) == len(tokens): return kv
     cache = _new_cache(self.config.get_text_config().num_hidden_layers, len(tokens), kv, 1)
     rest = torch.tensor([tokens[len(known):]], device=self.device)
@@ -313,20 +334,27 @@ def _pick(self:HFLM, logits, temperature:float):
 def _decode(self:HFLM, ids:list[list[int]], stop:list[str]|None, max_tokens:int, temperature:float)->list[list[int]]:
     "Generated token ids for one batch of tokenised prompts, each row stopping on its own."
     import torch
-    dev, B = self.device, len(ids)
-    p = min(common_prefix_len(ids), min(map(len, ids)) - 1) if self.prefixes.max_bytes > 0 else 0
-    prefix = self._prefix_kv(tuple(ids[0][:p])) if p > 0 else None
-    rest = [s[p:] for s in ids]
-    self.stats['prefill_tokens'] += sum(map(len, rest))
+    dev, B, reuse = self.device, len(ids), self.prefixes.max_bytes > 0
+    p = min(common_prefix_len(ids), min(map(len, ids)) - 1) if reuse else 0
+    if p > 0: self._prefix_kv(tuple(ids[0][:p]))  # computed once for the batch, then found by every row below
+    known = [self.prefixes.longest(tuple(s[:-1])) if reuse else ((), None) for s in ids]  # a row computes at least its last token
+    C = max(len(k) for k, _ in known)
+    rest = [s[len(k):] for s, (k, _) in zip(ids, known)]
+    self.stats['prefill_tokens'] += sum(map(len, rest)); self.stats['reused_tokens'] += sum(len(k) for k, _ in known)
     L = max(map(len, rest))
     inp = torch.full((B, L), self.tokenizer.pad_token_id, dtype=torch.long)
-    mask = torch.zeros(B, p + L, dtype=torch.long); mask[:, :p] = 1
-    for i, s in enumerate(rest): inp[i, L - len(s):] = torch.tensor(s); mask[i, p + L - len(s):] = 1
-    pos = (mask.cumsum(-1) - 1).clamp(min=0)[:, p:]
+    mask = torch.zeros(B, C + L, dtype=torch.long)  # row i: [padding][its cached tokens][padding][the rest of its prompt]
+    for i, (s, (k, _)) in enumerate(zip(rest, known)):
+        inp[i, L - len(s):] = torch.tensor(s); mask[i, C - len(k):C] = 1; mask[i, C + L - len(s):] = 1
+    pos = (mask.cumsum(-1) - 1).clamp(min=0)[:, C:]
     inp, mask, pos = inp.to(dev), mask.to(dev), pos.to(dev)
-    cache = _new_cache(self.config.get_text_config().num_hidden_layers, p + L + max_tokens, prefix, B)
+    cache = _new_cache(self.config.get_text_config().num_hidden_layers, C + L + max_tokens)
+    for n, layer in enumerate(cache.layers if C else []): layer.fill_rows([kv[n] if kv else None for _, kv in known], C)
     gen, rows, last = [[] for _ in ids], list(range(B)), pos[:, -1]
     tail = max(map(len, stop)) + 8 if stop else 0 # enough tokens to hold any stop string
+    def keep_kv(j:int, i:int):
+        "Store row j's keys and values (its prompt and all but the last generated token) for a later call that extends them."
+        if reuse: self.prefixes.add(tuple(ids[i] + gen[i][:-1]), [layer.row(j, mask[j]) for layer in cache.layers])
     with torch.inference_mode():
         logits = self.model(inp, attention_mask=mask, position_ids=pos, cache=cache, use_cache=True, logits_to_keep=1).logits[:, -1]
         while True:
@@ -336,7 +364,8 @@ def _decode(self:HFLM, ids:list[list[int]], stop:list[str]|None, max_tokens:int,
                 gen[i].append(t)
                 done = (t in self.eos or len(gen[i]) >= max_tokens
                         or (tail and cut_at_stop(self.tokenizer.decode(gen[i][-tail:]), stop)[1]))
-                if not done: keep.append(j)
+                if done: keep_kv(j, i)
+                else: keep.append(j)
             if not keep: return gen
             if len(keep) < len(rows):
                 idx = torch.tensor(keep, device=dev)
