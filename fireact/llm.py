@@ -186,23 +186,18 @@ def _new_cache(n_layers:int, capacity:int, prefix=None, batch:int=1):
     return Cache(layers=layers)
 
 # %% ../nbs/05_llm.ipynb #0ab21700
-def common_prefix_len(seqs:list[list[int]])->int:
-    "Length of the longest common prefix of token sequences."
-    if not seqs: return 0
-    n = min(map(len, seqs))
-    for i in range(n):
-        t = seqs[0][i]
-        if any(s[i] != t for s in seqs): return i
-    return n
-
-def _shared_len(a:tuple, b:tuple)->int:
-    "Length of the common prefix of two token tuples, by bisection on C-speed slice comparisons."
+def _shared_len(a, b)->int:
+    "Length of the common prefix of two token sequences of one type (lists, or tuples), by bisection on C-speed slice comparisons."
     lo, hi = 0, min(len(a), len(b))
     while lo < hi:
         mid = (lo + hi + 1) // 2
         if a[:mid] == b[:mid]: lo = mid
         else: hi = mid - 1
     return lo
+
+def common_prefix_len(seqs:list[list[int]])->int:
+    "Length of the longest common prefix of token sequences."
+    return min((_shared_len(seqs[0], s) for s in seqs), default=0)
 
 class PrefixCache:
     "An LRU of the keys and values of token sequences, within a byte budget; any prefix of a stored sequence is found."
