@@ -324,4 +324,5 @@ d = { 'settings': { 'branch': 'main',
                                'fireact.train.split_examples': ('train.html#split_examples', 'fireact/train.py'),
                                'fireact.train.tiny_llama': ('train.html#tiny_llama', 'fireact/train.py'),
                                'fireact.train.trainable': ('train.html#trainable', 'fireact/train.py'),
-                               'fireact.train.validate_chat': ('train.html#validate_chat', 'fireact/train.py')}}}
+                               'fireact.train.validate_chat': ('train.html#validate_chat', 'fireact/train.py'),
+                               'fireact.train.whole_question': ('train.html#whole_question', 'fireact/train.py')}}}

@@ -8,17 +8,17 @@ import json, os, platform, random, re, sys, time, warnings
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from .convert import CHAT_ROLES, chat_problems, from_record, read_sft, sft_format
+from .convert import CHAT_ROLES, chat_problems, from_record, read_sft, sft_format, split_lead
 from .core import alpaca_prompt
 from .data import sha256_file
 from .llm import _model_path, default_model_dir, load_tokenizer, weights_digest
 from .runs import resolve_path
 
 # %% auto #0
-__all__ = ['TASK_NAMES', 'BATCHING', 'METHODS', 'LORA_PRESETS', 'FINAL_STATES', 'react_spans', 'alpaca_text', 'chat_text',
-           'encode', 'encode_record', 'encode_records', 'data_summary', 'PadCollator', 'make_collator', 'check_qlora',
-           'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama', 'split_examples', 'finetune', 'plot_losses',
-           'validate_chat', 'openai_finetune', 'finetune_cli']
+__all__ = ['TASK_NAMES', 'BATCHING', 'METHODS', 'LORA_PRESETS', 'FINAL_STATES', 'react_spans', 'whole_question', 'alpaca_text',
+           'chat_text', 'encode', 'encode_record', 'encode_records', 'data_summary', 'PadCollator', 'make_collator',
+           'check_qlora', 'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama', 'split_examples', 'finetune',
+           'plot_losses', 'validate_chat', 'openai_finetune', 'finetune_cli']
 
 # %% ../nbs/09_train.ipynb #ff6e20f5
 _field_re = re.compile(r'(Thought|Action|Observation)(?: \d+)?:')
@@ -39,9 +39,17 @@ def react_spans(response:str, # ReAct lines, e.g. an Alpaca record's `output`
         prev_kept, pos = kept, pos + len(line) + 1
     return [(b, e) for b, e in spans if e > b]
 
+def whole_question(record:dict, # an Alpaca record
+                  )->dict:      # the record, with any question text of its output moved to the instruction
+    "An Alpaca record whose instruction is the whole question: text its output has before the first ReAct label moves there."
+    lead, body = split_lead(record['output'])
+    if not lead.strip() or not body: return record
+    return {**record, 'instruction': record['instruction'] + '\n' + lead.rstrip('\n'), 'output': body}
+
 def alpaca_text(record:dict, # an Alpaca record
                )->tuple[str,list[tuple[int,int]]]: # the text, and the spans the agent wrote
     "An Alpaca record as inference renders it, `alpaca_prompt(question)` then the ReAct rounds, with the agent's spans."
+    record = whole_question(record)
     prompt = alpaca_prompt(record['instruction'])
     return prompt + record['output'], react_spans(record['output'], len(prompt))
 
@@ -96,6 +104,7 @@ def encode_records(records:list[dict], # Alpaca or chat records
     encoded = [encode_record(r, tok, cutoff) for r in records]
     kept = [e for e in encoded if any(l != -100 for l in e['labels'])]
     return kept, {'records': len(records), 'examples': len(kept), 'cutoff': cutoff,
+                  'questions_completed': sum(sft_format(r) == 'alpaca' and whole_question(r) is not r for r in records),
                   'truncated': sum(e['length'] > cutoff for e in encoded), 'dropped': len(encoded) - len(kept),
                   'tokens': sum(len(e['input_ids']) for e in kept),
                   'trained_tokens': sum(sum(l != -100 for l in e['labels']) for e in kept)}
@@ -303,7 +312,8 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
     examples, encoding = encode_records(records, tok, cutoff)
     train_ex, val_ex = split_examples(examples, val, seed)
     if int(os.environ.get('RANK', 0)) == 0:
-        print(f'{len(records)} records: {encoding["truncated"]} truncated at {cutoff} tokens, {encoding["dropped"]} dropped '
+        print(f'{len(records)} records: {encoding["questions_completed"]} with question lines moved from the output to the instruction, '
+              f'{encoding["truncated"]} truncated at {cutoff} tokens, {encoding["dropped"]} dropped '
               f'(nothing left to learn); {len(train_ex)} to train on, {len(val_ex)} to validate', file=sys.stderr)
     set_seed(seed)
     model = load_model(base, method, lora, gradient_checkpointing)
