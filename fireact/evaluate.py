@@ -229,14 +229,14 @@ def run_experiment(name:str,          # a key of `EXPERIMENTS`
                    n:int=200,         # questions per run (the first n of the seed-233 sample; all, if the split is smaller)
                    dry_run:bool=False,# only say which runs exist and which would run
                    train:bool=False,  # fine-tune the models it needs that are not there yet (else their runs are skipped)
-                   only:str|None=None,# only the rows whose label contains this text, e.g. 'multitask ->'
+                   only:str|None=None,# only the row with this label, else the rows whose label contains it, e.g. 'multitask ->'
                    **run_kw,          # passed to `fireact.agent.run_cli` (batch_size, max_tokens, ...)
                   )->'pd.DataFrame':
     "Run what an experiment is missing (finished runs are reused) and evaluate all its runs."
     import pandas as pd
     from fireact.agent import run_cli
     if name not in EXPERIMENTS: raise ValueError(f'unknown experiment {name!r}; experiments are {sorted(EXPERIMENTS)}')
-    specs = [s for s in EXPERIMENTS[name] if only is None or only in s.label]
+    specs = [s for s in EXPERIMENTS[name] if s.label == only] or [s for s in EXPERIMENTS[name] if only is None or only in s.label]
     if not specs: raise ValueError(f'no row of {name} has {only!r} in its label; its rows are {[s.label for s in EXPERIMENTS[name]]}')
     rows = []
     for spec in specs:
@@ -260,7 +260,7 @@ def experiment_cli(name:str,           # a key of `EXPERIMENTS`: table1 ... tabl
                    n:int=200,          # questions per run
                    dry_run:bool=False, # only report what exists
                    train:bool=False,   # fine-tune the models it needs first (resumable; hours on a CPU)
-                   only:str=None,      # only the rows whose label contains this text, e.g. 'multitask ->'
+                   only:str=None,      # only the row with this label, else the rows whose label contains it, e.g. 'multitask ->'
                    batch_size:int=32,  # trajectories per LM call
                   ):
     "Build a paper table at small scale: run what is missing, reuse what exists, print the table."
