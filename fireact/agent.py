@@ -14,6 +14,7 @@ from .core import Round, Trajectory, append_jsonl, parse_action, read_trajectori
 from .methods import (METHODS, FORMATS, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt, parse_step,
                              check_action, parse_answer, split_cot, needs_reflection, STEP_STOP, ANSWER_STOP)
 from .tasks import Question
+from .llm import SERVED_IDENTITY, same_served_model
 
 # %% auto #0
 __all__ = ['AgentConfig', 'manifest_path', 'write_manifest', 'Agent', 'ScriptedLM', 'default_out', 'run_summary', 'run_cli',
@@ -57,8 +58,9 @@ def manifest_path(out:str|Path)->Path: return Path(str(out) + '.manifest.json')
 def write_manifest(out:str|Path,          # the run file
                    run:dict,                # the configuration: on resume it must be the same
                    weights:dict|None=None,  # digests of the LM's weights (`LM.weights`): on resume they must be the same
+                   server:dict|None=None,   # a served model's record (`OpenAILM.server_info`): on resume it must name the same model
                   )->dict:
-    "Write (or, on resume, check) the manifest beside a run file; a different configuration or other weights are an error."
+    "Write (or, on resume, check) the manifest beside a run file; a different configuration, other weights or another served model are an error."
     path = manifest_path(out)
     if path.exists():
         old = json.loads(path.read_text())
@@ -68,8 +70,12 @@ def write_manifest(out:str|Path,          # the run file
         if 'weights' in old and old['weights'] != (weights or {}):  # manifests from before weights were recorded say nothing
             raise ValueError(f'{out} was started with other weights {old["weights"]}, the LM now has {weights or {}} '
                              '(an adapter trained again?); one run is one set of weights: use another output file')
+        if old.get('server') and server and not same_served_model(old['server'], server):
+            ids = lambda s: {k: s.get(k) for k in SERVED_IDENTITY if s.get(k) is not None}
+            raise ValueError(f'{out} was started against served model {ids(old["server"])}, the server now has {ids(server)}; '
+                             'one run is one model: use another output file')
         return old
-    m = {'run': run, 'weights': weights or {}, 'versions': _versions(), 'git_commit': _git_commit(), 'python': platform.python_version(),
+    m = {'run': run, 'weights': weights or {}, **({'server': server} if server else {}), 'versions': _versions(), 'git_commit': _git_commit(), 'python': platform.python_version(),
          'machine': platform.machine(), 'started': time.strftime('%Y-%m-%dT%H:%M:%S%z')}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix('.tmp'); tmp.write_text(json.dumps(m, indent=1)); os.replace(tmp, path)
@@ -209,7 +215,8 @@ class Agent:
            )->list[Trajectory]:             # every trajectory of the run, in question order
         "Answer every question not yet in `out`; return all of the run's trajectories."
         if out: write_manifest(out, {**asdict(self.config), 'model': getattr(self.lm, 'name', ''), 'noise': self.noise,
-                                     'search': getattr(self.search, 'name', None), **(meta or {})}, getattr(self.lm, 'weights', None))
+                                     'search': getattr(self.search, 'name', None), **(meta or {})}, getattr(self.lm, 'weights', None),
+                               self.lm.server_info() if hasattr(self.lm, 'server_info') else None)
         done = {t.qid: t for t in read_trajectories(out)} if out and Path(out).exists() else {}
         todo = [q for q in questions if q.id not in done]
         bar = tqdm(total=len(questions), initial=len(questions) - len(todo), disable=not progress,
@@ -262,8 +269,11 @@ def run_cli(task:str='hotpotqa',   # hotpotqa, bamboogle, strategyqa, mmlu
             split:str='dev',       # the task's split
             n:int=500,             # the first n questions of the seed sample
             method:str='react',    # io, cot, react, reflexion
-            model:str='default',   # default (embedded SmolLM2-135M), hf:PATH, openai:MODEL
+            model:str='default',   # default (embedded SmolLM2-135M), gemma3, hf:PATH, openai:MODEL (chat) or openai-text:MODEL (text completions)
             lora:str=None,         # a LoRA adapter folder for a local model
+            base_url:str=None,     # an OpenAI-compatible server for openai:/openai-text: models; default $OPENAI_BASE_URL, else OpenAI's
+            key_env:str='OPENAI_API_KEY', # the environment variable holding that server's key (a local server needs none)
+            concurrency:int=None,  # requests in flight at once, for a served model (default 16)
             format:str='fewshot',  # fewshot, alpaca or chat
             search:str='replay',   # replay (recorded Google results) or serpapi (needs SERPAPI_API_KEY)
             noise:str='off',       # off, none ("None" observations) or random (random observations)
@@ -276,13 +286,15 @@ def run_cli(task:str='hotpotqa',   # hotpotqa, bamboogle, strategyqa, mmlu
             seed:int=233,          # the question sample's seed (the noise is seeded by it too)
            ):
     "Run an agent on a task's seed sample, append its trajectories to a run file, and print the summary."
-    from fireact.llm import get_lm
+    from fireact.llm import get_lm, API_SPECS
     from fireact.tools import make_search
     from fireact.tasks import get_task
     config = AgentConfig(method=method, fmt=format, prompts=prompts, max_tokens=max_tokens, temperature=temperature, batch_size=batch_size).check()
     questions = get_task(task, split).sample(n, seed)
     tool = make_search(search, noise=noise, p=p, seed=seed) if method in ('react', 'reflexion') else None
-    lm = get_lm(model, lora=lora)
+    served = model.startswith(tuple(API_SPECS))
+    if not served and (base_url or concurrency): raise ValueError(f'--base_url and --concurrency are for openai: and openai-text: models, not {model!r}')
+    lm = get_lm(model, lora=lora, **(dict(base_url=base_url, key_env=key_env, concurrency=concurrency or 16) if served else {}))
     out = Path(out) if out else default_out(task, split, method, format, model + (f'+{Path(lora).name}' if lora else ''), search, noise if noise == 'off' else f'{noise}{p}')
     trajs = Agent(lm, tool, config).run(questions, out=out, meta={'task': task, 'split': split, 'model': model, 'lora': lora, 'seed': seed})
     summary = {'out': str(out), **run_summary(trajs, questions)}

@@ -4,11 +4,11 @@
 
 # %% ../nbs/99_cli.ipynb #993fda19
 from __future__ import annotations
-import importlib, importlib.util, json, sys
+import importlib, importlib.util, json, os, sys
 from fastcore.script import anno_parser
 
 # %% auto #0
-__all__ = ['COMMANDS', 'available_commands', 'main']
+__all__ = ['COMMANDS', 'USER_ERRORS', 'available_commands', 'option_names', 'main']
 
 # %% ../nbs/99_cli.ipynb #a71f6db7
 COMMANDS = {
@@ -29,6 +29,16 @@ def available_commands()->list[str]:
     "The commands whose module this version of the package has."
     return [n for n in COMMANDS if importlib.util.find_spec(COMMANDS[n].split(':')[0])]
 
+def option_names(argv:list[str])->list[str]:
+    "Command-line words with each option's name spelled as its parameter is (`--base-url=x` -> `--base_url=x`)."
+    def one(w:str)->str:
+        if not w.startswith('--'): return w
+        name, eq, value = w[2:].partition('=')
+        return '--' + name.replace('-', '_') + eq + value
+    return [one(w) for w in argv]
+
+USER_ERRORS = (ValueError, FileNotFoundError) # what our functions raise for input the user must change
+
 def main(argv:list[str]|None=None):
     "Dispatch `fireact COMMAND ARGS...` to the command's function."
     argv = sys.argv[1:] if argv is None else argv
@@ -38,6 +48,10 @@ def main(argv:list[str]|None=None):
         if argv and argv[0] not in ('-h', '--help'): sys.exit(f'fireact: unknown command {argv[0]!r}')
         return
     func = _command(argv[0])
-    args = vars(anno_parser(func, prog=f'fireact {argv[0]}').parse_args(argv[1:]))
+    args = vars(anno_parser(func, prog=f'fireact {argv[0]}').parse_args(option_names(argv[1:])))
     for k in ('pdb', 'xtra'): args.pop(k, None)
-    func(**args)  # its result is not returned: a console script would exit with it
+    from fireact.llm import LMError
+    try: func(**args)  # its result is not returned: a console script would exit with it
+    except (*USER_ERRORS, LMError) as e:
+        if os.environ.get('FIREACT_TRACEBACK'): raise
+        print(f'fireact {argv[0]}: error: {str(e).strip(chr(39))}', file=sys.stderr); sys.exit(2)

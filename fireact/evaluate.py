@@ -16,9 +16,9 @@ __all__ = ['RELEASED_RUNS', 'CONFIG_KEYS', 'FIREACT_LORA', 'LMS', 'DATA_MIXES', 
            'MULTIMETHOD', 'FINETUNES', 'EXPERIMENTS', 'TABLE_COLUMNS', 'NOT_RECORDED', 'bootstrap_ci', 'outcomes',
            'evaluate', 'evaluate_run', 'robustness', 'method_choice', 'runs_registry', 'find_run', 'model_spec',
            'FinetuneSpec', 'RunSpec', 'finetuned', 'spec_out', 'trained', 'train_command', 'needs_training',
-           'run_experiment', 'experiment_cli', 'paper_row', 'released_row', 'lm_label', 'run_command', 'experiment_of',
-           'produce_command', 'spec_row', 'table_rows', 'as_table', 'table_problems', 'relative_gain', 'gain_row',
-           'difference_row', 'save_table']
+           'served_spec', 'run_experiment', 'experiment_cli', 'paper_row', 'released_row', 'lm_label', 'run_command',
+           'experiment_of', 'produce_command', 'spec_row', 'table_rows', 'as_table', 'table_problems', 'relative_gain',
+           'gain_row', 'difference_row', 'save_table']
 
 # %% ../nbs/10_evaluate.ipynb #ce41f752
 def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question asked
@@ -225,12 +225,22 @@ def needs_training(spec:RunSpec)->str|None:
     "The fine-tuned model folder a run needs: its adapter, or the folder of a fully fine-tuned model."
     return spec.lora or (spec.model[3:] if spec.model.startswith('hf:') and spec.model[3:] in FINETUNES else None)
 
+def served_spec(spec:RunSpec)->RunSpec:
+    "The same run against an OpenAI-compatible server that names each model as this project does: a base LM by its name, a fine-tuned one by its folder's."
+    from dataclasses import replace
+    from fireact.llm import EMBEDDED_MODELS
+    tuned = needs_training(spec)
+    name = (Path(tuned).name if tuned else EMBEDDED_MODELS[spec.model][0] if spec.model in EMBEDDED_MODELS
+            else Path(spec.model.removeprefix('hf:')).name)
+    return replace(spec, model=f'openai-text:{name}', lora=None)
+
 def run_experiment(name:str,          # a key of `EXPERIMENTS`
                    n:int=200,         # questions per run (the first n of the seed-233 sample; all, if the split is smaller)
                    dry_run:bool=False,# only say which runs exist and which would run
                    train:bool=False,  # fine-tune the models it needs that are not there yet (else their runs are skipped)
                    only:str|None=None,# only the row with this label, else the rows whose label contains it, e.g. 'multitask ->'
-                   **run_kw,          # passed to `fireact.agent.run_cli` (batch_size, max_tokens, ...)
+                   base_url:str|None=None, # run every model on this OpenAI-compatible server instead, by the names `served_spec` gives
+                   **run_kw,          # passed to `fireact.agent.run_cli` (batch_size, max_tokens, key_env, ...)
                   )->'pd.DataFrame':
     "Run what an experiment is missing (finished runs are reused) and evaluate all its runs."
     import pandas as pd
@@ -238,6 +248,7 @@ def run_experiment(name:str,          # a key of `EXPERIMENTS`
     if name not in EXPERIMENTS: raise ValueError(f'unknown experiment {name!r}; experiments are {sorted(EXPERIMENTS)}')
     specs = [s for s in EXPERIMENTS[name] if s.label == only] or [s for s in EXPERIMENTS[name] if only is None or only in s.label]
     if not specs: raise ValueError(f'no row of {name} has {only!r} in its label; its rows are {[s.label for s in EXPERIMENTS[name]]}')
+    if base_url: specs, run_kw = [served_spec(s) for s in specs], {**run_kw, 'base_url': base_url}
     rows = []
     for spec in specs:
         out = spec_out(spec)
@@ -262,11 +273,15 @@ def experiment_cli(name:str,           # a key of `EXPERIMENTS`: table1 ... tabl
                    train:bool=False,   # fine-tune the models it needs first (resumable; hours on a CPU)
                    only:str=None,      # only the row with this label, else the rows whose label contains it, e.g. 'multitask ->'
                    batch_size:int=32,  # trajectories per LM call
+                   base_url:str=None,  # an OpenAI-compatible server that serves every model the rows need, each by its name (`served_spec`)
+                   key_env:str='OPENAI_API_KEY', # the environment variable holding that server's key (a local server needs none)
+                   concurrency:int=None, # requests in flight at once, for served models (default 16)
                   ):
     "Build a paper table at small scale: run what is missing, reuse what exists, print the table."
     import pandas as pd
+    served = dict(key_env=key_env, concurrency=concurrency) if base_url else {}
     with pd.option_context('display.width', 200, 'display.max_columns', 30):
-        print(run_experiment(name, n, dry_run, train, only, **({} if dry_run else {'batch_size': batch_size})))
+        print(run_experiment(name, n, dry_run, train, only, base_url, **({} if dry_run else {'batch_size': batch_size, **served})))
 
 # %% ../nbs/10_evaluate.ipynb #015ffcb6
 TABLE_COLUMNS = ['row', 'lm', 'task', 'em', 'em_low', 'em_high', 'n', 'source']

@@ -397,6 +397,7 @@ def openai_finetune(data:str|Path,                    # chat JSON-lines file, or
                     epochs:int|None=None,             # n_epochs; None: the API's default
                     suffix:str|None=None,             # a name part for the fine-tuned model
                     base_url:str|None=None,           # an OpenAI-compatible API; None: the client's default
+                    key_env:str='OPENAI_API_KEY',     # the environment variable holding the API key
                     client=None,                      # an `openai.OpenAI` client; built from the environment if None
                     poll:float=10.0,                  # first wait between status checks, seconds; doubles up to `max_poll`
                     max_poll:float=300.0,             # longest wait between checks
@@ -415,7 +416,8 @@ def openai_finetune(data:str|Path,                    # chat JSON-lines file, or
                      'tokens_estimate': report['tokens']}, model=model, epochs=epochs, suffix=suffix)
     if client is None:
         from openai import OpenAI
-        client = OpenAI(base_url=base_url)
+        if not os.environ.get(key_env): raise ValueError(f'no API key: set {key_env} (the key never goes on the command line)')
+        client = OpenAI(base_url=base_url, api_key=os.environ[key_env])
     if state.get('file_id') is None:
         with open(path, 'rb') as f: state['file_id'] = client.files.create(file=(path.name, f), purpose='fine-tune').id
         _save_job(state_path, state)
@@ -459,11 +461,12 @@ def finetune_cli(data:str,                 # Alpaca JSON or chat JSON-lines file
                  logging_steps:int=5,      # log the loss every this many steps
                  suffix:str|None=None,     # OpenAI: a name part for the fine-tuned model
                  base_url:str|None=None,   # OpenAI: an OpenAI-compatible API
+                 key_env:str='OPENAI_API_KEY', # OpenAI: the environment variable holding the API key
                 ):
     "Fine-tune a model on trajectories: LoRA or full SFT locally, or an OpenAI fine-tuning job."
     if method == 'openai':
         base = 'gpt-3.5-turbo-0613' if base == 'default' else base
-        rec = openai_finetune(data, out, model=base, epochs=int(epochs) if epochs else None, suffix=suffix, base_url=base_url)
+        rec = openai_finetune(data, out, model=base, epochs=int(epochs) if epochs else None, suffix=suffix, base_url=base_url, key_env=key_env)
         print(json.dumps({k: rec.get(k) for k in ('job_id', 'status', 'fine_tuned_model', 'error')}))
         if rec['status'] != 'succeeded': sys.exit(f'fine-tuning job {rec["job_id"]} is {rec["status"]}' + (f': {rec["error"]}' if rec.get('error') else ''))
         return
