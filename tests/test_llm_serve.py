@@ -41,7 +41,7 @@ def served(tmp_path_factory, adapter):
     (names/adapter[1].name).symlink_to(adapter[1])
     command = [str(BIN/'transformers'), 'serve', '--host', '127.0.0.1', '--port', str(port), '--device', 'cpu', '--dtype', 'float32']
     with serving(command, f'http://127.0.0.1:{port}/v1', tmp_path_factory.mktemp('serve')/'serve.log', timeout=180,
-                 env={'HF_HUB_OFFLINE': '1', 'OMP_NUM_THREADS': '1'}, cwd=names) as url:
+                 env={'HF_HUB_OFFLINE': '1'}, cwd=names) as url:
         yield url, str(default_model_dir())
 
 @pytest.fixture(scope='module')
@@ -106,20 +106,19 @@ def trajectory_fields(path)->list[dict]:
     return [{k: v for k, v in t.__dict__.items() if k not in ('seconds', 'model')} for t in read_trajectories(path)]
 
 def fireact(*args, env=None)->subprocess.CompletedProcess:
-    return subprocess.run([str(BIN/'fireact'), *map(str, args)], capture_output=True, text=True, timeout=900,
-                          env={**os.environ, 'OMP_NUM_THREADS': '1', **(env or {})})
+    return subprocess.run([str(BIN/'fireact'), *map(str, args)], capture_output=True, text=True, timeout=900, env={**os.environ, **(env or {})})
 
 def test_cli_runs_fewshot_react_and_a_served_lora_agent_to_the_in_process_trajectories(served, adapter, tmp_path):
     url, model = served
     lora, merged = adapter
-    common = ['--n', 3, '--max_tokens', 64]
+    common = ['--n', 2, '--max_tokens', 64]
     cases = {'fewshot': (model, {}), 'alpaca': (merged.name, {'lora': str(lora)})}  # the tuned model by the name it is served as
     for fmt, (served_name, local_kw) in cases.items():
         remote_out, local_out = tmp_path/f'{fmt}-served.jsonl', tmp_path/f'{fmt}-local.jsonl'
         r = fireact('run', '--model', f'openai-text:{served_name}', '--base-url', url, '--format', fmt, '--out', remote_out, *common,
                     env={'OPENAI_API_KEY': 'sk-do-not-record-me-0000'})
         assert r.returncode == 0, r.stderr[-2000:]
-        run_cli(model='default', format=fmt, out=str(local_out), n=3, max_tokens=64, **local_kw)
+        run_cli(model='default', format=fmt, out=str(local_out), n=2, max_tokens=64, **local_kw)
         assert trajectory_fields(remote_out) == trajectory_fields(local_out), fmt
         manifest = json.loads(manifest_path(remote_out).read_text())
         server = manifest['server']
