@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_agent.ipynb #32c84eae
 from __future__ import annotations
-import json, os, platform, subprocess, time
+import json, os, platform, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, asdict
 from importlib.metadata import version, PackageNotFoundError
@@ -18,7 +18,7 @@ from .llm import SERVED_IDENTITY, same_served_model
 
 # %% auto #0
 __all__ = ['AgentConfig', 'manifest_path', 'write_manifest', 'Agent', 'ScriptedLM', 'default_out', 'run_summary', 'run_cli',
-           'demo']
+           'demo', 'agent_for', 'verify_run', 'verify_cli']
 
 # %% ../nbs/07_agent.ipynb #2d0c00f9
 @dataclass
@@ -318,3 +318,51 @@ def demo(n:int=20, # questions of the seed-233 HotpotQA dev sample
     print(f"\nEM {s['em']:.1f} ({s['correct']}/{s['n']}) · {s['turns_mean']} turns · {s['seconds_per_trial']} s and "
           f"{s['prompt_tokens_per_trial']:.0f} prompt tokens per trial · trajectories in {out}")
     return s
+
+# %% ../nbs/07_agent.ipynb #c58ccf30
+def agent_for(out:str|Path, # a run file with its manifest
+             )->tuple[Agent, dict]:
+    "The agent a run's manifest describes, with the manifest; an error if its weights are not here or not the ones it records."
+    from fireact.llm import get_lm
+    from fireact.tools import make_search
+    path = manifest_path(out)
+    if not path.exists(): raise FileNotFoundError(f'{out}: no manifest beside it, so nothing says what made it')
+    m = json.loads(path.read_text()); run = m['run']
+    lacking = [k for k in ('task', 'split', 'seed', 'model', 'noise', 'search') if k not in run]
+    if lacking: raise ValueError(f'{out}: its manifest lacks {lacking}; it cannot be re-run')
+    if not m.get('weights') and not m.get('server'):
+        raise ValueError(f'{out}: its manifest records no weights digest (the run predates them), so no weights can be shown to have made it')
+    if run.get('lora') and not Path(run['lora'], 'adapter_config.json').exists():
+        raise FileNotFoundError(f"{out}: its adapter {run['lora']} is not here (a clone has only the card of an adapter that is not committed)")
+    server = m.get('server')
+    lm = get_lm(run['model'], lora=run.get('lora'), **({'base_url': server['base_url']} if server else {}))
+    if server and not same_served_model(server, lm.server_info()): raise ValueError(f'{out}: the server now serves another model than the run used')
+    if not server and getattr(lm, 'weights', {}) != m['weights']:
+        raise ValueError(f"{out} was made by weights {m['weights']}; the ones here are {lm.weights}: another training, not this run's")
+    noise, _, p = run['noise'].partition('@')
+    config = AgentConfig(**{k: run[k] for k in AgentConfig.__dataclass_fields__ if k in run})
+    tool = make_search(run['search'], noise=noise, p=float(p or 0.5), seed=run['seed']) if config.method in ('react', 'reflexion') else None
+    return Agent(lm, tool, config), m
+
+def verify_run(out:str|Path, # a run file with its manifest
+               n:int=5,      # its first n questions are run again
+              )->list[dict]: # per question: the recorded and the new answer, and whether answer and trajectory are the same
+    "Re-run the first `n` questions of a run from what its manifest names and compare each with what the run recorded."
+    from fireact.tasks import get_task
+    if n < 1: raise ValueError(f'n must be at least 1, not {n}')
+    agent, m = agent_for(out)
+    run, recorded = m['run'], {t.qid: t for t in read_trajectories(out)}
+    questions = [q for q in get_task(run['task'], run['split']).sample(None, run['seed']) if q.id in recorded][:n]
+    steps = lambda t: [(r.thought, r.action, r.observation, r.reflection) for r in t.rounds]
+    return [{'qid': t.qid, 'recorded': recorded[t.qid].answer, 'now': t.answer, 'same_answer': t.answer == recorded[t.qid].answer,
+             'same_trajectory': steps(t) == steps(recorded[t.qid])} for t in agent.run(questions, progress=False)]
+
+def verify_cli(run:str,  # a run file with its manifest, e.g. runs/hotpotqa_dev_react_fewshot_default_replay_off.jsonl
+               n:int=5,  # how many of its first questions to run again
+              ):
+    "Re-run a committed run's first questions from the weights and configuration its manifest names; exit 1 if any differs."
+    rows = verify_run(run, n)
+    for r in rows: print(f"{r['qid']:>8}  {'identical' if r['same_trajectory'] else 'DIFFERENT':<9}  recorded {r['recorded']!r}, now {r['now']!r}")
+    same = sum(r['same_trajectory'] for r in rows)
+    print(json.dumps({'run': run, 'questions': len(rows), 'identical_trajectories': same, 'same_answers': sum(r['same_answer'] for r in rows)}))
+    if same < len(rows): sys.exit(1)

@@ -19,6 +19,7 @@ COMMANDS = {
     'convert': 'fireact.convert:convert_cli',
     'finetune': 'fireact.train:finetune_cli',
     'experiment': 'fireact.evaluate:experiment_cli',
+    'verify': 'fireact.agent:verify_cli',
 }
 
 def _command(name:str):

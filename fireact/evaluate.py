@@ -4,8 +4,9 @@
 
 # %% ../nbs/10_evaluate.ipynb #0ecd9826
 from __future__ import annotations
-import json, math, random, statistics
+import json, math, random, re, statistics
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from .core import Trajectory
 from .runs import load_run, rescore, summarize
@@ -16,9 +17,9 @@ __all__ = ['RELEASED_RUNS', 'CONFIG_KEYS', 'FIREACT_LORA', 'LMS', 'DATA_MIXES', 
            'MULTIMETHOD', 'FINETUNES', 'EXPERIMENTS', 'TABLE_COLUMNS', 'NOT_RECORDED', 'bootstrap_ci', 'outcomes',
            'evaluate', 'evaluate_run', 'robustness', 'method_choice', 'runs_registry', 'find_run', 'model_spec',
            'FinetuneSpec', 'RunSpec', 'finetuned', 'spec_out', 'trained', 'train_command', 'needs_training',
-           'served_spec', 'run_experiment', 'experiment_cli', 'paper_row', 'released_row', 'lm_label', 'run_command',
-           'experiment_of', 'produce_command', 'spec_row', 'table_rows', 'as_table', 'table_problems', 'relative_gain',
-           'gain_row', 'difference_row', 'save_table']
+           'served_spec', 'run_experiment', 'experiment_cli', 'question_key', 'overlap', 'paper_row', 'released_row',
+           'lm_label', 'run_command', 'experiment_of', 'produce_command', 'spec_row', 'overlap_columns', 'table_rows',
+           'as_table', 'table_problems', 'relative_gain', 'gain_row', 'difference_row', 'save_table']
 
 # %% ../nbs/10_evaluate.ipynb #ce41f752
 def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question asked
@@ -253,12 +254,12 @@ def run_experiment(name:str,          # a key of `EXPERIMENTS`
     for spec in specs:
         out = spec_out(spec)
         questions = get_task(spec.task, spec.split).sample(n)
-        done = len(load_run(out)) if out.exists() else 0
+        complete = out.exists() and {q.id for q in questions} <= {t.qid for t in load_run(out)}  # a committed run counts without its weights
         model = needs_training(spec)
-        if model and not trained(model) and train and not dry_run and model in FINETUNES: FINETUNES[model].train()
-        if model and not trained(model):
+        if model and not trained(model) and not complete and train and not dry_run and model in FINETUNES: FINETUNES[model].train()
+        if model and not trained(model) and not complete:
             rows.append({'run': spec.label, 'status': f'not run: nothing at {model} (train it: {train_command(model)}, or add --train)'}); continue
-        if done < len(questions) and not dry_run:
+        if not complete and not dry_run:
             run_cli(task=spec.task, split=spec.split, n=n, method=spec.method, model=spec.model, lora=spec.lora, format=spec.fmt,
                     search=spec.search, noise=spec.noise, p=spec.p, out=str(out), **run_kw)
         if not out.exists(): rows.append({'run': spec.label, 'status': f'missing ({out})'}); continue
@@ -282,6 +283,24 @@ def experiment_cli(name:str,           # a key of `EXPERIMENTS`: table1 ... tabl
     served = dict(key_env=key_env, concurrency=concurrency) if base_url else {}
     with pd.option_context('display.width', 200, 'display.max_columns', 30):
         print(run_experiment(name, n, dry_run, train, only, base_url, **({} if dry_run else {'batch_size': batch_size, **served})))
+
+# %% ../nbs/10_evaluate.ipynb #a6c191f0
+def question_key(text:str, # a question as a task or a fine-tuning record has it
+                )->str:
+    "A question's text as overlap is judged: lower case, punctuation as spaces, spacing collapsed."
+    return ' '.join(re.sub(r'[^\w\s]', ' ', text.lower()).split())
+
+@lru_cache(8)
+def _trained_keys(data:str)->frozenset:
+    from fireact.convert import load_trajectories
+    return frozenset(question_key(t.question) for t in load_trajectories(data))
+
+def overlap(data:str|Path,             # a fine-tuning file (Alpaca or chat), or a release name of one
+            questions:list[Question],  # an evaluation sample
+           )->set[str]:                # ids of the questions the fine-tuning data also holds
+    "The evaluation questions whose text is also a question of the fine-tuning data."
+    keys = _trained_keys(str(data))
+    return {q.id for q in questions if question_key(q.question) in keys}
 
 # %% ../nbs/10_evaluate.ipynb #015ffcb6
 TABLE_COLUMNS = ['row', 'lm', 'task', 'em', 'em_low', 'em_high', 'n', 'source']
@@ -331,9 +350,18 @@ def spec_row(spec:RunSpec, n:int=200, root:str|Path='.', experiment:str|None=Non
     out, row = Path(root)/spec_out(spec), {'row': spec.label, 'lm': lm_label(spec), 'task': spec.task, **cols}
     if not out.exists():
         return {**row, 'em': float('nan'), 'source': 'not run: ' + produce_command(spec, n, root, experiment), 'note': str(spec_out(spec))}
-    e = evaluate(rescore(load_run(out, spec.task, spec.split)), get_task(spec.task, spec.split).sample(n))
+    questions, trajs = get_task(spec.task, spec.split).sample(n), rescore(load_run(out, spec.task, spec.split))
+    e = evaluate(trajs, questions)
     partial = '' if e['found'] == e['n'] else f' (partial: {e["found"]} of {e["n"]} questions)'
-    return {**row, **e, 'source': 'this project' + partial, 'note': str(spec_out(spec))}
+    return {**row, **e, **overlap_columns(spec, trajs, questions), 'source': 'this project' + partial, 'note': str(spec_out(spec))}
+
+def overlap_columns(spec:RunSpec, trajs:list[Trajectory], questions:list[Question])->dict:
+    "A fine-tuned run's `overlap` (questions also in its fine-tuning data) and `em_clean` (EM on the others); nothing for a prompted run."
+    ft = FINETUNES.get(needs_training(spec))
+    if ft is None: return {}
+    seen = overlap(ft.release_path, questions)
+    clean = [q for q in questions if q.id not in seen]
+    return {'overlap': len(seen), 'em_clean': round(evaluate(trajs, clean)['em'], 1) if clean else float('nan')}
 
 def table_rows(specs:str|list[RunSpec], # an experiment's name, or run specs
                n:int=200,               # questions per run
