@@ -67,7 +67,10 @@ def write_manifest(out:str|Path,          # the run file
         if old['run'] != run:
             diff = {k: (old['run'].get(k), run.get(k)) for k in run.keys() | old['run'].keys() if old['run'].get(k) != run.get(k)}
             raise ValueError(f'{out} was started with another configuration {diff}; use another output file')
-        if 'weights' in old and old['weights'] != (weights or {}):  # manifests from before weights were recorded say nothing
+        if 'weights' not in old and weights:
+            raise ValueError(f'{out} records no weights (it was started before runs kept their digests), so nothing shows these '
+                             'weights made it; one run is one set of weights: use another output file')
+        if 'weights' in old and old['weights'] != (weights or {}):
             raise ValueError(f'{out} was started with other weights {old["weights"]}, the LM now has {weights or {}} '
                              '(an adapter trained again?); one run is one set of weights: use another output file')
         if old.get('server') and server and not same_served_model(old['server'], server):

@@ -18,8 +18,9 @@ __all__ = ['RELEASED_RUNS', 'CONFIG_KEYS', 'FIREACT_LORA', 'LMS', 'DATA_MIXES', 
            'evaluate', 'evaluate_run', 'robustness', 'method_choice', 'runs_registry', 'find_run', 'model_spec',
            'FinetuneSpec', 'RunSpec', 'finetuned', 'spec_out', 'trained', 'train_command', 'needs_training',
            'served_spec', 'run_experiment', 'experiment_cli', 'question_key', 'overlap', 'paper_row', 'released_row',
-           'lm_label', 'run_command', 'experiment_of', 'produce_command', 'spec_row', 'overlap_columns', 'table_rows',
-           'as_table', 'table_problems', 'relative_gain', 'gain_row', 'difference_row', 'save_table']
+           'lm_label', 'run_command', 'experiment_of', 'produce_command', 'spec_row', 'weights_label',
+           'overlap_columns', 'table_rows', 'as_table', 'table_problems', 'relative_gain', 'gain_row', 'difference_row',
+           'save_table']
 
 # %% ../nbs/10_evaluate.ipynb #ce41f752
 def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question asked
@@ -81,7 +82,9 @@ RELEASED_RUNS = [
     {'path': 'trajs/hotpotqa_dev_0_500_llama_models_lora_llama-2-7b-d_1000_0.7_2023-09-19-00-49-36.json', 'task': 'hotpotqa', 'split': 'dev',
      'method': 'react', 'fmt': 'alpaca', 'model': 'Llama-2-7B', 'lora': 'FireAct (authors)', 'search': 'serpapi', 'noise': 'off', 'source': 'release'},
     {'path': 'trajs/hotpotqa_dev_0_500_ft_gpt-3.5-turbo-0613_princeton-nlp__7woQRsdi_0.0_2023-09-21-16-19-51.json', 'task': 'hotpotqa', 'split': 'dev',
-     'method': 'react', 'fmt': 'chat', 'model': 'gpt-3.5-turbo-0613 (FireAct fine-tuned)', 'lora': None, 'search': 'serpapi', 'noise': 'off', 'source': 'release'}]
+     'method': 'react', 'fmt': 'chat', 'model': 'gpt-3.5-turbo-0613 (FireAct fine-tuned)', 'lora': None, 'search': 'serpapi', 'noise': 'off', 'source': 'release'},
+    {'path': 'trajs/hotpotqa_dev_0_500_llama_models_lora_llama-2-13b-d_1000_0.7_2023-09-18-13-40-08.json', 'task': 'hotpotqa', 'split': 'dev',
+     'method': 'react', 'fmt': 'alpaca', 'model': 'Llama-2-13B', 'lora': 'FireAct (authors)', 'search': 'serpapi', 'noise': 'off', 'source': 'release'}]
 CONFIG_KEYS = ('task', 'split', 'method', 'fmt', 'model', 'lora', 'search', 'noise')
 
 def runs_registry(root:str|Path='runs', # folder searched (recursively) for run files with manifests
@@ -353,7 +356,26 @@ def spec_row(spec:RunSpec, n:int=200, root:str|Path='.', experiment:str|None=Non
     questions, trajs = get_task(spec.task, spec.split).sample(n), rescore(load_run(out, spec.task, spec.split))
     e = evaluate(trajs, questions)
     partial = '' if e['found'] == e['n'] else f' (partial: {e["found"]} of {e["n"]} questions)'
-    return {**row, **e, **overlap_columns(spec, trajs, questions), 'source': 'this project' + partial, 'note': str(spec_out(spec))}
+    return {**row, **e, **overlap_columns(spec, trajs, questions), 'weights': weights_label(out, root),
+            'source': 'this project' + partial, 'note': str(spec_out(spec))}
+
+def weights_label(out:str|Path,      # a run file
+                  root:str|Path='.', # the repository root, where the run's adapter folder is
+                 )->str:
+    "The weights a run's manifest records, short (`model 3d45d530, lora d26acda7`), `committed` when its adapter is here with that digest."
+    from fireact.agent import manifest_path
+    path = manifest_path(out)
+    m = json.loads(path.read_text()) if path.exists() else {}
+    if m.get('server'): return f"served: {m['server'].get('model')}"
+    label = ', '.join(f'{k} {v[:8]}' for k, v in m.get('weights', {}).items()) or 'not recorded'
+    lora = m.get('run', {}).get('lora')
+    here = lora and _adapter_digest(str(Path(root)/lora))
+    return label + (' (committed)' if here and here == m.get('weights', {}).get('lora') else '')
+
+@lru_cache(None)
+def _adapter_digest(folder:str)->str|None:
+    from fireact.llm import weights_digest
+    return weights_digest(folder) if (Path(folder)/'adapter_config.json').exists() else None
 
 def overlap_columns(spec:RunSpec, trajs:list[Trajectory], questions:list[Question])->dict:
     "A fine-tuned run's `overlap` (questions also in its fine-tuning data) and `em_clean` (EM on the others); nothing for a prompted run."
@@ -373,9 +395,9 @@ def table_rows(specs:str|list[RunSpec], # an experiment's name, or run specs
     return [spec_row(s, n, root, experiment, **cols) for s in specs]
 
 def as_table(rows:list[dict], extra:list[str]=())->'pd.DataFrame':
-    "Rows of `paper_row`, `released_row` and `table_rows` as one frame: the usual columns, then `extra`, then the note."
+    "Rows of `paper_row`, `released_row` and `table_rows` as one frame: the usual columns, then `extra`, then the weights a run records and the note."
     import pandas as pd
-    return pd.DataFrame(rows).reindex(columns=[*TABLE_COLUMNS, *extra, 'note'])
+    return pd.DataFrame(rows).reindex(columns=[*TABLE_COLUMNS, *extra, 'weights', 'note'])
 
 # %% ../nbs/10_evaluate.ipynb #db5e2a44
 def table_problems(df:'pd.DataFrame')->list[str]:
