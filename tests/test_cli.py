@@ -40,3 +40,9 @@ def test_verify_refuses_a_run_whose_adapter_is_not_here(tmp_path):
     if (ROOT/'runs/finetune/gemma3-hotpotqa-lora/adapter_config.json').exists(): pytest.skip('the adapter is committed')
     r = subprocess.run([str(BIN/'fireact'), 'verify', str(run)], capture_output=True, text=True, cwd=ROOT, env=os.environ.copy())
     assert r.returncode == 2 and 'is not here' in r.stderr and 'Traceback' not in r.stderr
+
+def test_an_openai_finetune_without_its_key_is_one_line_and_spends_nothing(tmp_path):
+    r = fireact('finetune', 'data/finetune/gpt_format/hotpotqa.jsonl', str(tmp_path/'job'), '--method', 'openai',
+                '--key-env', 'FIREACT_TEST_NO_SUCH_KEY', '--base-url', 'http://127.0.0.1:9/v1')
+    assert r.returncode == 2 and 'no API key: set FIREACT_TEST_NO_SUCH_KEY' in r.stderr and 'Traceback' not in r.stderr
+    assert not (tmp_path/'job'/'job.json').exists()  # nothing recorded, nothing uploaded
