@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, asdict
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 from tqdm.auto import tqdm
-from .core import Round, Trajectory, append_jsonl, parse_action, read_trajectories
+from .core import Round, Trajectory, append_jsonl, mend_torn_tail, parse_action, read_trajectories
 from .methods import (METHODS, FORMATS, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt, parse_step,
                              check_action, parse_answer, split_cot, needs_reflection, STEP_STOP, ANSWER_STOP)
 from .tasks import Question
@@ -220,6 +220,8 @@ class Agent:
         if out: write_manifest(out, {**asdict(self.config), 'model': getattr(self.lm, 'name', ''), 'noise': self.noise,
                                      'search': getattr(self.search, 'name', None), **(meta or {})}, getattr(self.lm, 'weights', None),
                                self.lm.server_info() if hasattr(self.lm, 'server_info') else None)
+        cut = mend_torn_tail(out) if out else None
+        if cut: print(f'{out}: cut off a torn last line ({len(cut)} characters, a write the last run did not finish); its question runs again', file=sys.stderr)
         done = {t.qid: t for t in read_trajectories(out)} if out and Path(out).exists() else {}
         todo = [q for q in questions if q.id not in done]
         bar = tqdm(total=len(questions), initial=len(questions) - len(todo), disable=not progress,

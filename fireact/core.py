@@ -11,7 +11,7 @@ from typing import Iterable
 
 # %% auto #0
 __all__ = ['ALPACA_HEADER', 'parse_action', 'Round', 'Trajectory', 'parse_react', 'render_react', 'alpaca_prompt', 'split_alpaca',
-           'append_jsonl', 'read_jsonl', 'write_trajectories', 'read_trajectories', 'trajectory_html',
+           'append_jsonl', 'read_jsonl', 'write_trajectories', 'read_trajectories', 'mend_torn_tail', 'trajectory_html',
            'trajectories_frame']
 
 # %% ../nbs/00_core.ipynb #db261f41
@@ -159,6 +159,24 @@ def read_trajectories(path:str|Path)->list[Trajectory]:
         try: out.append(Trajectory.from_dict(d))
         except (TypeError, ValueError) as e: raise ValueError(f'{path}: record {i}: {e}') from None
     return out
+
+# %% ../nbs/00_core.ipynb #405cb77b
+def mend_torn_tail(path:str|Path, # a JSON-lines file that is about to be resumed
+                  )->str|None:    # the text cut off, or None if the file ended cleanly
+    "Cut off a torn last line (no newline, not valid JSON) left by a crash mid-append; end a complete last record with its newline."
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0: return None
+    data = path.read_bytes()
+    if data.endswith(b'\n'): return None
+    keep = data.rfind(b'\n') + 1
+    tail = data[keep:]
+    try: json.loads(tail); complete = True
+    except ValueError: complete = False
+    with open(path, 'r+b') as f:
+        if complete: f.seek(0, os.SEEK_END); f.write(b'\n')
+        else: f.truncate(keep)
+        f.flush(); os.fsync(f.fileno())
+    return None if complete else tail.decode('utf-8', errors='replace')
 
 # %% ../nbs/00_core.ipynb #d914d9e6
 def _esc(x)->str: return html.escape(str(x)).replace('\n', '<br>')

@@ -177,6 +177,7 @@ class RunSpec:
     search:str='replay'
     noise:str='off'
     p:float=0.5
+    tag:str|None=None  # tells apart runs of one configuration (e.g. a larger sample by other weights): the run file's last name part
 
 def finetuned(label:str, ft:FinetuneSpec=FinetuneSpec(), **kw)->RunSpec:
     "A zero-shot run (Alpaca format) of the agent fine-tuned as `ft` says."
@@ -195,6 +196,8 @@ EXPERIMENTS = {
     'table1': [RunSpec('IO', method='io'), RunSpec('CoT', method='cot'), RunSpec('ReAct')],
     'table2': [RunSpec('ReAct (few-shot prompting)'), finetuned('FireAct (LoRA, zero-shot)'),
                finetuned('FireAct (full fine-tuning, zero-shot)', FinetuneSpec(method='full'))],
+    'table2_500': [RunSpec('ReAct (few-shot prompting), 500 questions', tag='n500'),  # the paper's sample size, with the committed adapter
+                   finetuned('FireAct (LoRA, zero-shot), 500 questions', tag='n500')],
     'table3': [RunSpec('ReAct'), RunSpec('ReAct, "None" observations', noise='none'), RunSpec('ReAct, random observations', noise='random'),
                finetuned('FireAct'), finetuned('FireAct, "None" observations', noise='none'), finetuned('FireAct, random observations', noise='random'),
                RunSpec('ReAct, Bamboogle', task='bamboogle', split='test'), finetuned('FireAct, Bamboogle', task='bamboogle', split='test')],
@@ -214,7 +217,8 @@ def spec_out(spec:RunSpec)->Path:
     "The run file of a spec (the agent runner's default path for its configuration)."
     from fireact.agent import default_out
     model = spec.model + (f'+{Path(spec.lora).name}' if spec.lora else '')
-    return default_out(spec.task, spec.split, spec.method, spec.fmt, model, spec.search, spec.noise if spec.noise == 'off' else f'{spec.noise}{spec.p}')
+    out = default_out(spec.task, spec.split, spec.method, spec.fmt, model, spec.search, spec.noise if spec.noise == 'off' else f'{spec.noise}{spec.p}')
+    return out.with_name(f'{out.stem}_{spec.tag}.jsonl') if spec.tag else out
 
 def trained(model_dir:str|Path)->bool:
     "Whether a fine-tuned model is there: an adapter or full weights, not just the card a clone has of it."
