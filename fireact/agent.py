@@ -35,6 +35,9 @@ class AgentConfig:
     search_workers:int=8      # concurrent searches
 
     def check(self):
+        for k in ('max_rounds', 'max_tokens', 'batch_size', 'search_workers'):
+            if not isinstance(getattr(self, k), int) or getattr(self, k) < 1: raise ValueError(f'{k} must be a whole number of at least 1, not {getattr(self, k)!r}')
+        if self.action_retries < 0 or self.temperature < 0: raise ValueError('action_retries and temperature cannot be negative')
         if self.method not in METHODS: raise ValueError(f'unknown method {self.method!r}; methods are {METHODS}')
         if self.fmt not in FORMATS: raise ValueError(f'unknown format {self.fmt!r}; formats are {FORMATS}')
         if self.method in ('io', 'cot') and self.fmt != 'fewshot': raise ValueError(f'{self.method} is a few-shot method; use fmt="fewshot"')
@@ -294,6 +297,7 @@ def run_cli(task:str='hotpotqa',   # hotpotqa, bamboogle, strategyqa, mmlu
     from fireact.llm import get_lm, API_SPECS
     from fireact.tools import make_search
     from fireact.tasks import get_task
+    if n < 1: raise ValueError(f'--n must be at least 1, not {n}')
     config = AgentConfig(method=method, fmt=format, prompts=prompts, max_tokens=max_tokens, temperature=temperature, batch_size=batch_size).check()
     questions = get_task(task, split).sample(n, seed)
     tool = make_search(search, noise=noise, p=p, seed=seed) if method in ('react', 'reflexion') else None
