@@ -132,10 +132,17 @@ def append_jsonl(path:str|Path,      # the JSON-lines file, created with its fol
                 )->int:              # how many records were written
     "Append records as JSON lines, flushed and fsynced so that a crash loses nothing already written."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    lines = [json.dumps(r.to_dict() if hasattr(r, 'to_dict') else r, ensure_ascii=False) + '\n' for r in records]
+    lines = [_json_line(r.to_dict() if hasattr(r, 'to_dict') else r) for r in records]
     with open(path, 'a', encoding='utf-8') as f:
         f.writelines(lines); f.flush(); os.fsync(f.fileno())
     return len(lines)
+
+def _json_line(d:dict)->str:
+    "One JSON line, UTF-8 as is; a line UTF-8 cannot hold (a lone surrogate, which a model can emit) is written escaped, and reads back the same."
+    s = json.dumps(d, ensure_ascii=False)
+    try: s.encode('utf-8')
+    except UnicodeEncodeError: s = json.dumps(d)
+    return s + '\n'
 
 def read_jsonl(path:str|Path, # a JSON-lines file
               )->list[dict]:
