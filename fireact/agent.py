@@ -6,6 +6,7 @@
 from __future__ import annotations
 import json, os, platform, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, asdict
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
@@ -17,8 +18,8 @@ from .tasks import Question
 from .llm import SERVED_IDENTITY, same_served_model
 
 # %% auto #0
-__all__ = ['AgentConfig', 'manifest_path', 'write_manifest', 'Agent', 'ScriptedLM', 'default_out', 'run_summary', 'run_cli',
-           'demo', 'agent_for', 'verify_run', 'verify_cli']
+__all__ = ['AgentConfig', 'manifest_path', 'RunInUse', 'run_lock', 'write_manifest', 'Agent', 'ScriptedLM', 'default_out',
+           'run_summary', 'run_cli', 'demo', 'agent_for', 'verify_run', 'verify_cli']
 
 # %% ../nbs/07_agent.ipynb #2d0c00f9
 @dataclass
@@ -57,6 +58,21 @@ def _versions()->dict:
     return out
 
 def manifest_path(out:str|Path)->Path: return Path(str(out) + '.manifest.json')
+
+class RunInUse(RuntimeError): "Another process is writing the run file."
+
+@contextmanager
+def run_lock(out:str|Path): # a run file
+    "Hold the run file for this process: a second process that asks for it gets an error, instead of both answering every question."
+    import fcntl
+    path = Path(str(out) + '.lock'); path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, 'a+') as f:
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0); raise RunInUse(f'{out} is in use by another process (pid {f.read().strip() or "?"}); wait for it, or use another output file') from None
+        f.seek(0); f.truncate(); f.write(str(os.getpid())); f.flush()
+        try: yield path
+        finally: fcntl.flock(f, fcntl.LOCK_UN)
 
 def write_manifest(out:str|Path,          # the run file
                    run:dict,                # the configuration: on resume it must be the same
@@ -220,6 +236,9 @@ class Agent:
             meta:dict|None=None,            # more configuration for the manifest (task, model, seed, ...)
            )->list[Trajectory]:             # every trajectory of the run, in question order
         "Answer every question not yet in `out`; return all of the run's trajectories."
+        with run_lock(out) if out else nullcontext(): return self._run(questions, out, progress, meta)
+
+    def _run(self, questions, out, progress, meta):
         if out: write_manifest(out, {**asdict(self.config), 'model': getattr(self.lm, 'name', ''), 'noise': self.noise,
                                      'search': getattr(self.search, 'name', None), **(meta or {})}, getattr(self.lm, 'weights', None),
                                self.lm.server_info() if hasattr(self.lm, 'server_info') else None)
