@@ -14,18 +14,15 @@ Prints a table (trajectories per minute, tokens per second, answers and trajecto
 benchmarks/results/engines.json. Engines run one after another in this one process tree, each alone on the CPU."""
 import os
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
-import argparse, importlib.util, json, platform, socket, sys, time
+import argparse, importlib.util, json, platform, sys, time
 from datetime import datetime, timezone
 from pathlib import Path
 from fireact.agent import Agent, AgentConfig, run_summary
-from fireact.llm import HFLM, OpenAILM, default_model_dir, serving, smollm2_gguf
+from fireact.llm import HFLM, OpenAILM, default_model_dir, free_port, serving, smollm2_gguf
 from fireact.tasks import get_task
 from fireact.tools import make_search
 
 BIN = Path(sys.executable).parent
-
-def free_port()->int:
-    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 def measure(lm, questions, batch_size:int)->tuple[dict,list]:
     agent = Agent(lm, make_search('replay'), AgentConfig(batch_size=batch_size))

@@ -19,7 +19,7 @@ from .data import cache_dir, sha256_file
 __all__ = ['DEFAULT_GGUF', 'GEMMA3_PACKAGE', 'EMBEDDED_MODELS', 'Prompt', 'PRICES', 'RETRY_STATUS', 'FATAL_STATUS', 'APIS',
            'SERVED_IDENTITY', 'API_SPECS', 'smollm2_gguf', 'default_model_dir', 'gemma3_model_dir', 'load_tokenizer',
            'Completion', 'LM', 'cut_at_stop', 'common_prefix_len', 'PrefixCache', 'weights_digest', 'HFLM', 'price',
-           'cost', 'LMError', 'public_url', 'OpenAILM', 'same_served_model', 'serving', 'get_lm']
+           'cost', 'LMError', 'public_url', 'OpenAILM', 'same_served_model', 'free_port', 'serving', 'get_lm']
 
 # %% ../nbs/05_llm.ipynb #7ed7d99b
 DEFAULT_GGUF = 'SmolLM2-135M-Instruct.Q4_1.gguf'
@@ -597,6 +597,11 @@ def same_served_model(old:dict, # a manifest's `server` entry
     return all(old[k] == new[k] for k in SERVED_IDENTITY if old.get(k) is not None and new.get(k) is not None)
 
 # %% ../nbs/05_llm.ipynb #4ca78da9
+def free_port(host:str='127.0.0.1')->int:
+    "A TCP port on `host` that nothing listens on now, for a local server."
+    import socket
+    with socket.socket() as s: s.bind((host, 0)); return s.getsockname()[1]
+
 @contextmanager
 def serving(command:list[str],         # the server's command line, e.g. `transformers serve --port 8000 ...`
             base_url:str,              # where it will answer, e.g. http://127.0.0.1:8000/v1

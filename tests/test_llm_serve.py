@@ -2,19 +2,16 @@
 model and a LoRA-tuned copy of it by name. Chat requests give what `HFLM` gives for the chat template; text completions
 give what `HFLM` gives for the raw prompt, so `fireact run --model openai-text:...` runs few-shot ReAct and a fine-tuned
 Alpaca agent to the trajectories an in-process run makes."""
-import json, os, socket, subprocess, sys
+import json, os, subprocess, sys
 from pathlib import Path
 import pytest
 from fireact.agent import manifest_path, run_cli
 from fireact.core import read_trajectories
-from fireact.llm import HFLM, OpenAILM, default_model_dir, serving
+from fireact.llm import HFLM, OpenAILM, default_model_dir, free_port, serving
 from fireact.methods import STEP_STOP, fewshot_prefix, step_prompt
 from fireact.tasks import get_task
 
 BIN = Path(sys.executable).parent
-
-def free_port()->int:
-    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 @pytest.fixture(scope='module')
 def adapter(tmp_path_factory):
