@@ -11,14 +11,16 @@ from dataclasses import dataclass, field, asdict
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 from tqdm.auto import tqdm
-from .core import Round, Trajectory, append_jsonl, mend_torn_tail, parse_action, read_trajectories
+from .core import Round, Trajectory, answered, append_jsonl, mend_torn_tail, parse_action, read_trajectories
 from .methods import (METHODS, FORMATS, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt, parse_step,
                              check_action, parse_answer, split_cot, needs_reflection, STEP_STOP, ANSWER_STOP)
 from .tasks import Question
 from .llm import SERVED_IDENTITY, same_served_model
+from .tools import SearchError, SearchResult
 
 # %% auto #0
-__all__ = ['AgentConfig', 'manifest_path', 'RunInUse', 'run_lock', 'write_manifest', 'Agent', 'ScriptedLM', 'default_out',
+__all__ = ['NOT_COMPARED', 'ADDED_LATER', 'EXPECTED_CALLS', 'AgentConfig', 'manifest_path', 'RunInUse', 'RunStopped', 'run_lock',
+           'write_manifest', 'call_cost', 'Budget', 'Agent', 'ScriptedLM', 'FlakyLM', 'spend_estimate', 'default_out',
            'run_summary', 'run_cli', 'demo', 'agent_for', 'verify_run', 'verify_cli']
 
 # %% ../nbs/07_agent.ipynb #2d0c00f9
@@ -60,6 +62,7 @@ def _versions()->dict:
 def manifest_path(out:str|Path)->Path: return Path(str(out) + '.manifest.json')
 
 class RunInUse(RuntimeError): "Another process is writing the run file."
+class RunStopped(RuntimeError): "The run stopped early to spare the user's money (an outage, the spend cap); what finished is saved, and running it again resumes."
 
 @contextmanager
 def run_lock(out:str|Path): # a run file
@@ -74,6 +77,9 @@ def run_lock(out:str|Path): # a run file
         try: yield path
         finally: fcntl.flock(f, fcntl.LOCK_UN)
 
+NOT_COMPARED = ('batch_size', 'search_workers')  # how fast a run goes, not what it answers: a resume may change them
+ADDED_LATER = ('questions', 'prompt_sha', 'dtype', 'device')  # kept since a later version: an older manifest lacking one still resumes
+
 def write_manifest(out:str|Path,          # the run file
                    run:dict,                # the configuration: on resume it must be the same
                    weights:dict|None=None,  # digests of the LM's weights (`LM.weights`): on resume they must be the same
@@ -81,11 +87,13 @@ def write_manifest(out:str|Path,          # the run file
                   )->dict:
     "Write (or, on resume, check) the manifest beside a run file; a different configuration, other weights or another served model are an error."
     path = manifest_path(out)
+    if not path.exists() and Path(out).exists() and Path(out).stat().st_size:
+        raise ValueError(f'{out} holds trajectories but no manifest says what made them, so none can be resumed into it; use another output file')
     if path.exists():
         old = json.loads(path.read_text())
-        if old['run'] != run:
-            diff = {k: (old['run'].get(k), run.get(k)) for k in run.keys() | old['run'].keys() if old['run'].get(k) != run.get(k)}
-            raise ValueError(f'{out} was started with another configuration {diff}; use another output file')
+        diff = {k: (old['run'].get(k), run.get(k)) for k in run.keys() | old['run'].keys()
+                if k not in NOT_COMPARED and old['run'].get(k) != run.get(k) and not (k in ADDED_LATER and k not in old['run'])}
+        if diff: raise ValueError(f'{out} was started with another configuration {diff}; use another output file')
         if 'weights' not in old and weights:
             raise ValueError(f'{out} records no weights (it was started before runs kept their digests), so nothing shows these '
                              'weights made it; one run is one set of weights: use another output file')
@@ -113,17 +121,41 @@ class _State:
     completion_tokens:int = 0
     seconds:float = 0.0
     cost:float = 0.0
+    failure:str|None = None  # why an LM or tool call failed after its retries: the trajectory is failed, not answered
 
     def charge(self, c, share:float):
         self.prompt_tokens += c.prompt_tokens; self.completion_tokens += c.completion_tokens
         self.cost += c.cost; self.seconds += share
+        if c.error and c.transient: self.failure = self.failure or f'LM call failed: {c.error}'
 
-def _generate(lm, prompts, states, **kw):
+def call_cost(lm, prompts:list, max_tokens:int)->float:
+    "What a batch of prompts may cost at most, in US$: each prompt's tokens (about 4 characters each) and `max_tokens` back; 0 for an unpriced LM."
+    from fireact.llm import price
+    p = price(getattr(lm, 'model', ''), getattr(lm, 'prices', None)) if hasattr(lm, 'prices') else None
+    if not p: return 0.0
+    chars = sum(len(x) if isinstance(x, str) else len(json.dumps(x)) for x in prompts)
+    return (chars / 4 * p[0] + len(prompts) * max_tokens * p[1]) / 1000
+
+@dataclass
+class Budget:
+    "A spend cap for one run: a call that could take the spend past `limit` is not made."
+    limit:float|None=None  # US$; None: no cap
+    spent:float=0.0
+    def check(self, lm, prompts, max_tokens:int):
+        if self.limit is None: return
+        nxt = call_cost(lm, prompts, max_tokens)
+        if self.spent + nxt > self.limit:
+            raise RunStopped(f'spent ${self.spent:.4f}; the next call could cost up to ${nxt:.4f}, past the cap of ${self.limit:g} (--max_cost). '
+                             'Stopped before it; every finished trajectory is saved: raise the cap and run the same command again to go on')
+
+def _generate(lm, prompts, states, budget:Budget|None=None, **kw):
     "One batched LM call; each state is charged its tokens and an equal share of the call's wall time."
+    if budget: budget.check(lm, prompts, kw.get('max_tokens', 256))
     t0 = time.perf_counter()
     outs = lm.generate(prompts, **kw)
     share = (time.perf_counter() - t0)/max(len(prompts), 1)
     for s, c in zip(states, outs): s.charge(c, share)
+    if budget: budget.spent += sum(c.cost for c in outs)
     return outs
 
 # %% ../nbs/07_agent.ipynb #bb72c3b0
@@ -135,18 +167,23 @@ class Agent:
                  noise:str='off',     # the search's noise setting, recorded in each trajectory
                 ):
         self.lm, self.search, self.config = lm, search, (config or AgentConfig()).check()
+        self.budget = Budget()
         self.noise = getattr(search, 'setting', noise)
         if self.config.method in ('react', 'reflexion') and search is None: raise ValueError('ReAct and Reflexion need a search tool')
 
     def _trajectory(self, s:_State, answer, finished, method=None, error=None)->Trajectory:
+        if s.failure: answer, finished, error = None, False, s.failure
         q, c = s.q, self.config
-        sc = q.score(answer) if q.answer is not None else None
+        sc = q.score(answer) if q.answer is not None and not s.failure else None
         return Trajectory(q.task, q.split, q.id, q.question, q.answer, method=method or c.method,
                           model=getattr(self.lm, 'name', ''), prompt_format=c.fmt, rounds=s.rounds, answer=answer,
                           em=sc.em if sc else None, f1=sc.f1 if sc else None, finished=finished,
                           prompt_tokens=s.prompt_tokens, completion_tokens=s.completion_tokens,
                           seconds=round(s.seconds, 4), cost=round(s.cost, 6),
-                          search_backend=getattr(self.search, 'name', '') if self.search else '', noise=self.noise, error=error)
+                          search_backend=getattr(self.search, 'name', '') if self.search else '', noise=self.noise, error=error,
+                          failed=s.failure is not None)
+
+    def _call(self, prompts, states, **kw): return _generate(self.lm, prompts, states, self.budget, **kw)
 
     def _gen_kw(self, stop): return dict(stop=stop, max_tokens=self.config.max_tokens, temperature=self.config.temperature)
 
@@ -154,9 +191,10 @@ class Agent:
         "IO and CoT: one call each."
         c = self.config
         prefix = fewshot_prefix(states[0].q.task, c.method, c.prompts)
-        outs = _generate(self.lm, [answer_prompt(s.q.question, c.method, prefix) for s in states], states, **self._gen_kw(ANSWER_STOP))
+        outs = self._call([answer_prompt(s.q.question, c.method, prefix) for s in states], states, **self._gen_kw(ANSWER_STOP))
         done = []
         for s, o in zip(states, outs):
+            if s.failure: done.append(self._trajectory(s, None, False)); continue
             answer = parse_answer(o.text, c.method)
             thought = split_cot(o.text) if c.method == 'cot' else ''
             sc = s.q.score(answer) if s.q.answer is not None else None
@@ -167,19 +205,19 @@ class Agent:
     def _actions(self, states, prompts):
         "Thought and action of each state; a missing action is asked for again, a bounded number of times."
         c = self.config
-        outs = _generate(self.lm, prompts, states, **self._gen_kw(STEP_STOP if c.fmt != 'chat' else STEP_STOP))
+        outs = self._call(prompts, states, **self._gen_kw(STEP_STOP if c.fmt != 'chat' else STEP_STOP))
         steps = [parse_step(o.text) for o in outs]
         for _ in range(c.action_retries):
-            missing = [i for i, (_, a) in enumerate(steps) if a is None]
+            missing = [i for i, (_, a) in enumerate(steps) if a is None and not states[i].failure]
             if not missing: break
             if c.fmt == 'chat':
-                redo = _generate(self.lm, [prompts[i] for i in missing], [states[i] for i in missing], **self._gen_kw(STEP_STOP))
+                redo = self._call([prompts[i] for i in missing], [states[i] for i in missing], **self._gen_kw(STEP_STOP))
                 for i, o in zip(missing, redo): steps[i] = parse_step(o.text)
             else:
-                redo = _generate(self.lm, [f'{prompts[i]} {steps[i][0]}\nAction:' for i in missing],
+                redo = self._call([f'{prompts[i]} {steps[i][0]}\nAction:' for i in missing],
                                  [states[i] for i in missing], **self._gen_kw(['\n']))
                 for i, o in zip(missing, redo): steps[i] = (steps[i][0], o.text.strip() or None)
-        return steps, [o.error for o in outs]
+        return steps
 
     def _search_all(self, calls):
         "Run (state, query) searches concurrently; each state is charged its own search time."
@@ -187,10 +225,18 @@ class Agent:
             s, query = sq
             t0 = time.perf_counter()
             try: r = self.search.search(query, s.q.id)
-            except Exception as e: return None, f'Search error: {type(e).__name__}', 'error', time.perf_counter() - t0
+            except SearchError: raise  # the tool cannot run at all (a refused key): the run stops
+            except Exception as e: r = SearchResult(None, 'error', query=query, error=f'{type(e).__name__}: {e}')
+            if r.error: s.failure = s.failure or f'search failed: {r.error}'
             obs = 'None' if r.observation is None else str(r.observation)
             return r, obs, r.mode, time.perf_counter() - t0
         with ThreadPoolExecutor(self.config.search_workers) as ex: return list(ex.map(one, calls))
+
+    def _drop_failed(self, states:list[_State], on_done)->list[_State]:
+        "Record the states whose LM or tool call failed as failed trajectories; the others go on."
+        for s in states:
+            if s.failure: on_done(self._trajectory(s, None, False))
+        return [s for s in states if not s.failure]
 
     def run_react(self, states:list[_State], on_done)->None:
         "ReAct / Reflexion: rounds of batched Thought+Action, then the searches; a finished trajectory's slot goes to the next question."
@@ -203,13 +249,15 @@ class Agent:
             active, waiting = active + waiting[:free], waiting[free:]
             reflecting = [s for s in active if needs_reflection(c.method, len(s.rounds))]
             if reflecting:
-                outs = _generate(self.lm, [reflection_prompt(s.q.question, s.rounds, c.fmt) for s in reflecting],
+                outs = self._call([reflection_prompt(s.q.question, s.rounds, c.fmt) for s in reflecting],
                                  reflecting, **self._gen_kw(['\n\n']))
                 for s, o in zip(reflecting, outs): s.reflection = ' '.join(o.text.split()) or 'I should try a different search.'
+            active = self._drop_failed(active, on_done)
             prompts = [step_prompt(s.q.question, s.rounds, c.fmt, prefix, reflection=s.reflection) for s in active]
-            steps, errors = self._actions(active, prompts)
+            steps = self._actions(active, prompts) if active else []
             calls, finished = [], []
-            for s, (thought, action), err in zip(active, steps, errors):
+            for s, (thought, action) in zip(active, steps):
+                if s.failure: continue
                 r = Round(thought, action or '', reflection=s.reflection or ''); s.reflection = None
                 s.rounds.append(r)
                 bad = check_action(action)
@@ -218,39 +266,57 @@ class Agent:
                     answer = parse_action(action)[1]
                     sc = s.q.score(answer) if s.q.answer is not None else None
                     r.observation, r.source = f'Episode finished, reward = {sc.em if sc else None}', 'finish'
-                    finished.append((s, answer, err))
+                    finished.append((s, answer))
                 else: calls.append((s, parse_action(action)[1]))
             for (s, query), (res, obs, mode, secs) in zip(calls, self._search_all(calls)):
                 s.rounds[-1].observation, s.rounds[-1].source = obs, mode
                 s.seconds += secs
-            for s, answer, err in finished: on_done(self._trajectory(s, answer, True, error=err))
-            done_ids = {id(s) for s, _, _ in finished}
-            active = [s for s in active if id(s) not in done_ids]
+            for s, answer in finished: on_done(self._trajectory(s, answer, True))
+            done_ids = {id(s) for s, _ in finished}
+            active = self._drop_failed([s for s in active if id(s) not in done_ids], on_done)
             for s in (s for s in active if len(s.rounds) >= c.max_rounds):
                 on_done(self._trajectory(s, None, False, error=f'no finish within {c.max_rounds} rounds'))
             active = [s for s in active if len(s.rounds) < c.max_rounds]
+
+    def manifest_run(self, questions:list[Question], meta:dict|None=None)->dict:
+        "What decides a run's answers, as its manifest records it: the configuration, the LM and how it computes, the questions' task, the prompt's text."
+        import hashlib
+        c, tasks = self.config, sorted({q.task for q in questions})
+        prompt = ''.join(fewshot_prefix(t, c.method, c.prompts) for t in tasks) if c.fmt == 'fewshot' else ''
+        local = {k: str(getattr(self.lm, k)) for k in ('dtype', 'device') if hasattr(self.lm, k)}
+        return {**asdict(c), 'model': getattr(self.lm, 'name', ''), 'noise': self.noise, 'search': getattr(self.search, 'name', None),
+                'questions': sorted({f'{q.task}/{q.split}' for q in questions}), **local,
+                **({'prompt_sha': hashlib.sha256(prompt.encode()).hexdigest()[:16]} if prompt else {}), **(meta or {})}
 
     def run(self, questions:list[Question], # the questions to answer
             out:str|Path|None=None,         # JSON-lines run file: appended per trajectory, resumed if it exists
             progress:bool=True,
             meta:dict|None=None,            # more configuration for the manifest (task, model, seed, ...)
-           )->list[Trajectory]:             # every trajectory of the run, in question order
-        "Answer every question not yet in `out`; return all of the run's trajectories."
-        with run_lock(out) if out else nullcontext(): return self._run(questions, out, progress, meta)
+            max_failed_in_row:int=8,        # stop (`RunStopped`) after this many failed trajectories in a row: an outage
+            max_cost:float|None=None,       # US$ this call may spend at most: it stops (`RunStopped`) before a call that could pass it
+           )->list[Trajectory]:             # every trajectory of the run, in question order (a failed one is marked `failed`)
+        "Answer every question not yet answered in `out` (failed ones again); return all of the run's trajectories."
+        self.budget = Budget(max_cost)
+        with run_lock(out) if out else nullcontext(): return self._run(questions, out, progress, meta, max_failed_in_row)
 
-    def _run(self, questions, out, progress, meta):
-        if out: write_manifest(out, {**asdict(self.config), 'model': getattr(self.lm, 'name', ''), 'noise': self.noise,
-                                     'search': getattr(self.search, 'name', None), **(meta or {})}, getattr(self.lm, 'weights', None),
+    def _run(self, questions, out, progress, meta, max_failed_in_row):
+        if out: write_manifest(out, self.manifest_run(questions, meta), getattr(self.lm, 'weights', None),
                                self.lm.server_info() if hasattr(self.lm, 'server_info') else None)
         cut = mend_torn_tail(out) if out else None
         if cut: print(f'{out}: cut off a torn last line ({len(cut)} characters, a write the last run did not finish); its question runs again', file=sys.stderr)
-        done = {t.qid: t for t in read_trajectories(out)} if out and Path(out).exists() else {}
+        done = {t.qid: t for t in answered(read_trajectories(out))} if out and Path(out).exists() else {}
         todo = [q for q in questions if q.id not in done]
         bar = tqdm(total=len(questions), initial=len(questions) - len(todo), disable=not progress,
                    desc=f'{self.config.method} · {getattr(self.lm, "name", "lm")}')
+        in_row = []
         def on_done(t):
             if out: append_jsonl(out, [t])
             done[t.qid] = t; bar.update(1)
+            in_row[:] = [*in_row, t] if t.failed else []
+            if len(in_row) >= max_failed_in_row:
+                bar.close()
+                raise RunStopped(f'{len(in_row)} questions in a row failed (last: {t.error}); stopped rather than spend more. '
+                                 f'Every record is saved{f" in {out}; run the same command again to ask the failed ones again" if out else ""}')
         bs = self.config.batch_size
         if self.config.method in ('react', 'reflexion'): self.run_react([_State(q) for q in todo], on_done)
         else:
@@ -275,6 +341,29 @@ class ScriptedLM:
             self.calls.append((key, text, reply))
             outs.append(Completion(reply, len(text.split()), len(reply.split()), 0.0))
         return outs
+
+# %% ../nbs/07_agent.ipynb #e23c4e75
+class FlakyLM(ScriptedLM):
+    "A scripted LM whose calls fail, as an API's do after their retries, for prompts that contain `failing`."
+    def __init__(self, script:dict[str,list[str]], failing:str): super().__init__(script); self.failing = failing
+    def generate(self, prompts, stop=None, max_tokens=256, temperature=0.0):
+        from fireact.llm import Completion
+        outs = super().generate(prompts, stop, max_tokens, temperature)
+        down = Completion('', 0, 0, 0.0, error='gave up after 6 attempts; last: HTTP 503', transient=True)
+        return [down if self.failing in (p if isinstance(p, str) else json.dumps(p)) else o for p, o in zip(prompts, outs)]
+
+# %% ../nbs/07_agent.ipynb #d0219003
+EXPECTED_CALLS = {'io': 1, 'cot': 1, 'react': 5, 'reflexion': 8} # LM calls a question takes, roughly (ReAct: about 4 rounds and a re-ask)
+
+def spend_estimate(lm, config:AgentConfig, questions:list[Question])->float:
+    "About what a run will cost, in US$: each question's expected calls, the prompt growing by a round each call; 0 for an unpriced LM."
+    if not questions or not call_cost(lm, ['x'], 1): return 0.0
+    prefix = fewshot_prefix(questions[0].task, config.method, config.prompts) if config.fmt == 'fewshot' else ''
+    first = (answer_prompt(questions[0].question, config.method, prefix) if config.method in ('io', 'cot')
+             else step_prompt(questions[0].question, [], config.fmt, prefix))
+    grow = 'x' * 4 * (config.max_tokens + 60)  # a round: the thought and action, and an observation of about 60 tokens
+    one = sum(call_cost(lm, [first if isinstance(first, str) else json.dumps(first) + grow * i], config.max_tokens) for i in range(EXPECTED_CALLS[config.method]))
+    return one * len(questions)
 
 # %% ../nbs/07_agent.ipynb #0b99b16c
 def default_out(task, split, method, fmt, model, search, noise)->Path:
@@ -301,6 +390,7 @@ def run_cli(task:str='hotpotqa',   # hotpotqa, bamboogle, strategyqa, mmlu
             base_url:str=None,     # an OpenAI-compatible server for openai:/openai-text: models; default $OPENAI_BASE_URL, else OpenAI's
             key_env:str='OPENAI_API_KEY', # the environment variable holding that server's key (a local server needs none)
             concurrency:int=None,  # requests in flight at once, for a served model (default 16)
+            lm_cache:str=None,     # a SQLite file keeping a served model's answers, so a crash or resume never pays twice (OpenAI's API: on by default)
             format:str='fewshot',  # fewshot, alpaca or chat
             search:str='replay',   # replay (recorded Google results) or serpapi (needs SERPAPI_API_KEY)
             noise:str='off',       # off, none ("None" observations) or random (random observations)
@@ -311,6 +401,7 @@ def run_cli(task:str='hotpotqa',   # hotpotqa, bamboogle, strategyqa, mmlu
             max_tokens:int=128,    # tokens per LM call
             temperature:float=0.0,
             seed:int=233,          # the question sample's seed (the noise is seeded by it too)
+            max_cost:float=None,   # US$ this run may spend at most: it stops, resumable, before a call that could pass it
            ):
     "Run an agent on a task's seed sample, append its trajectories to a run file, and print the summary."
     from fireact.llm import get_lm, API_SPECS
@@ -321,10 +412,14 @@ def run_cli(task:str='hotpotqa',   # hotpotqa, bamboogle, strategyqa, mmlu
     questions = get_task(task, split).sample(n, seed)
     tool = make_search(search, noise=noise, p=p, seed=seed) if method in ('react', 'reflexion') else None
     served = model.startswith(tuple(API_SPECS))
-    if not served and (base_url or concurrency): raise ValueError(f'--base_url and --concurrency are for openai: and openai-text: models, not {model!r}')
-    lm = get_lm(model, lora=lora, **(dict(base_url=base_url, key_env=key_env, concurrency=concurrency or 16) if served else {}))
+    if not served and (base_url or concurrency or lm_cache): raise ValueError(f'--base_url, --concurrency and --lm_cache are for openai: and openai-text: models, not {model!r}')
+    lm = get_lm(model, lora=lora, **(dict(base_url=base_url, key_env=key_env, concurrency=concurrency or 16, cache=lm_cache) if served else {}))
     out = Path(out) if out else default_out(task, split, method, format, model + (f'+{Path(lora).name}' if lora else ''), search, noise if noise == 'off' else f'{noise}{p}')
-    trajs = Agent(lm, tool, config).run(questions, out=out, meta={'task': task, 'split': split, 'model': model, 'lora': lora, 'seed': seed})
+    if max_cost is not None and max_cost <= 0: raise ValueError(f'--max_cost must be more than 0, not {max_cost}')
+    estimate = spend_estimate(lm, config, questions)
+    if estimate: print(f'{lm.name}: about ${estimate:.2f} for {len(questions)} questions of about {EXPECTED_CALLS[method]} calls each '
+                       f'(those already in the run file cost nothing){"; capped at $" + format(max_cost, "g") if max_cost else "; --max_cost caps it"}', file=sys.stderr)
+    trajs = Agent(lm, tool, config).run(questions, out=out, meta={'task': task, 'split': split, 'model': model, 'lora': lora, 'seed': seed}, max_cost=max_cost)
     summary = {'out': str(out), **run_summary(trajs, questions)}
     print(json.dumps(summary))
     return summary
@@ -379,7 +474,7 @@ def verify_run(out:str|Path, # a run file with its manifest
     from fireact.tasks import get_task
     if n < 1: raise ValueError(f'n must be at least 1, not {n}')
     agent, m = agent_for(out)
-    run, recorded = m['run'], {t.qid: t for t in read_trajectories(out)}
+    run, recorded = m['run'], {t.qid: t for t in answered(read_trajectories(out))}
     questions = [q for q in get_task(run['task'], run['split']).sample(None, run['seed']) if q.id in recorded][:n]
     steps = lambda t: [(r.thought, r.action, r.observation, r.reflection) for r in t.rounds]
     return [{'qid': t.qid, 'recorded': recorded[t.qid].answer, 'now': t.answer, 'same_answer': t.answer == recorded[t.qid].answer,

@@ -52,8 +52,9 @@ def main(argv:list[str]|None=None):
     args = vars(anno_parser(func, prog=f'fireact {argv[0]}').parse_args(option_names(argv[1:])))
     for k in ('pdb', 'xtra'): args.pop(k, None)
     from fireact.llm import LMError
-    from fireact.agent import RunInUse
+    from fireact.agent import RunInUse, RunStopped
+    from fireact.tools import SearchError
     try: func(**args)  # its result is not returned: a console script would exit with it
-    except (*USER_ERRORS, LMError, RunInUse) as e:
+    except (*USER_ERRORS, LMError, SearchError, RunInUse, RunStopped) as e:
         if os.environ.get('FIREACT_TRACEBACK'): raise
         print(f'fireact {argv[0]}: error: {str(e).strip(chr(39))}', file=sys.stderr); sys.exit(2)

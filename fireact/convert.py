@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from .core import Round, Trajectory, read_jsonl, alpaca_prompt
+from .core import Round, Trajectory, answered, read_jsonl, alpaca_prompt
 from .methods import REFLECTION_INTRO
 from .tasks import normalize_answer
 
@@ -202,7 +202,7 @@ def load_trajectories(path:str|Path, # a fine-tuning file, a run file, or a rele
     p = resolve_path(path)
     head = p.read_text(encoding='utf-8')[:4096].lstrip()
     looks_sft = head.startswith('[') or '"messages"' in head.split('\n')[0]
-    if not looks_sft: return load_run(p, task or 'hotpotqa')
+    if not looks_sft: return answered(load_run(p, task or 'hotpotqa'))
     out = []
     for i, r in enumerate(read_sft(p)):
         try: out.append(from_record(r, f'{p.stem}/{i}', task))
@@ -242,7 +242,8 @@ def select(trajs:list[Trajectory],     # any trajectories
     kept, dropped = [], []
     for t in trajs:
         ok = reward(t)
-        why = (f'method {t.method} is not convertible' if t.method not in CONVERTIBLE else
+        why = ('an LM or tool call failed' if t.failed else
+               f'method {t.method} is not convertible' if t.method not in CONVERTIBLE else
                'unfinished' if not t.finished or not t.rounds or t.rounds[-1].tool != 'finish' else
                'failed' if ok is False and not keep_failed else
                'unscored' if ok is None and not keep_failed else None)

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Iterable
 
 # %% auto #0
-__all__ = ['ALPACA_HEADER', 'parse_action', 'Round', 'Trajectory', 'parse_react', 'render_react', 'alpaca_prompt', 'split_alpaca',
-           'append_jsonl', 'read_jsonl', 'write_trajectories', 'read_trajectories', 'mend_torn_tail', 'trajectory_html',
-           'trajectories_frame']
+__all__ = ['ALPACA_HEADER', 'parse_action', 'Round', 'Trajectory', 'answered', 'parse_react', 'render_react', 'alpaca_prompt',
+           'split_alpaca', 'append_jsonl', 'read_jsonl', 'write_trajectories', 'read_trajectories', 'mend_torn_tail',
+           'trajectory_html', 'trajectories_frame']
 
 # %% ../nbs/00_core.ipynb #db261f41
 _action_re = re.compile(r'^\s*([A-Za-z_]\w*)\s*\[(.*)$', re.S)
@@ -67,6 +67,7 @@ class Trajectory:
     search_backend:str=''          # serpapi, replay, ...
     noise:str='off'                # off, or the noisy tool's setting: none@0.5 ("None" observations), random@0.5
     error:str|None=None            # why a trajectory stopped abnormally, if it did
+    failed:bool=False              # an LM or tool call failed after its retries: no answer, not scored, asked again on resume
     meta:dict=field(default_factory=dict)
 
     @property
@@ -83,6 +84,12 @@ class Trajectory:
         missing = {'task','split','qid','question'} - set(d)
         if missing: raise ValueError(f'missing trajectory fields: {sorted(missing)}')
         return cls(**{**d, 'rounds': [r if isinstance(r, Round) else Round(**r) for r in d.get('rounds', [])]})
+
+# %% ../nbs/00_core.ipynb #49694e62
+def answered(trajs:list[Trajectory], # a run's records, in the order they were written
+            )->list[Trajectory]:     # one per question: its last record that did not fail
+    "The records that count: failed attempts left out, and each question's latest record where it was asked again."
+    return list({t.qid: t for t in trajs if not t.failed}.values())
 
 # %% ../nbs/00_core.ipynb #134546c4
 _labels = {'Thought': 'thought', 'Action': 'action', 'Observation': 'observation'}

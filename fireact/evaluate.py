@@ -8,7 +8,7 @@ import json, math, random, re, statistics
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from .core import Trajectory
+from .core import Trajectory, answered
 from .runs import load_run, rescore, summarize
 from .tasks import Question, get_task
 
@@ -36,20 +36,20 @@ def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question as
     return (100*sum(xs)/n, 100*lo, 100*hi)
 
 def outcomes(trajs:list[Trajectory], questions:list[Question], field:str='em')->list[float]:
-    "One outcome per question asked; a question missing from the run counts as 0."
-    by_id = {t.qid: t for t in trajs}
+    "One outcome per question asked; a question missing from the run (or only failed in it) counts as 0."
+    by_id = {t.qid: t for t in answered(trajs)}
     return [float(getattr(by_id[q.id], field) or 0) if q.id in by_id else 0.0 for q in questions]
 
 # %% ../nbs/10_evaluate.ipynb #9f0bf7dd
 def evaluate(trajs:list[Trajectory], questions:list[Question])->dict:
     "EM (with 95% CI) and F1 over all questions asked; rounds mean/std; tokens, seconds, $ per trial; unfinished share."
     asked = {q.id for q in questions}
-    got = [t for t in trajs if t.qid in asked]
+    got = [t for t in answered(trajs) if t.qid in asked]
     em, lo, hi = bootstrap_ci(outcomes(got, questions))
     turns = [t.turns for t in got]
     k = max(len(got), 1)
     s = summarize(got, questions)
-    return {'n': len(questions), 'found': len(got), 'em': round(em, 1), 'em_low': round(lo, 1), 'em_high': round(hi, 1),
+    return {'n': len(questions), 'found': len(got), 'failed': s['failed'], 'em': round(em, 1), 'em_low': round(lo, 1), 'em_high': round(hi, 1),
             'f1': s['f1'], 'rounds_mean': round(statistics.mean(turns), 2) if turns else None,
             'rounds_std': round(statistics.pstdev(turns), 2) if turns else None,
             'unfinished': round(100*sum(not t.finished for t in got)/k, 1),
@@ -261,7 +261,7 @@ def run_experiment(name:str,          # a key of `EXPERIMENTS`
     for spec in specs:
         out = spec_out(spec)
         questions = get_task(spec.task, spec.split).sample(n)
-        complete = out.exists() and {q.id for q in questions} <= {t.qid for t in load_run(out)}  # a committed run counts without its weights
+        complete = out.exists() and {q.id for q in questions} <= {t.qid for t in answered(load_run(out))}  # a committed run counts without its weights
         model = needs_training(spec)
         if model and not trained(model) and not complete and train and not dry_run and model in FINETUNES: FINETUNES[model].train()
         if model and not trained(model) and not complete:
@@ -271,7 +271,7 @@ def run_experiment(name:str,          # a key of `EXPERIMENTS`
                     search=spec.search, noise=spec.noise, p=spec.p, out=str(out), **run_kw)
         if not out.exists(): rows.append({'run': spec.label, 'status': f'missing ({out})'}); continue
         trajs = rescore(load_run(out))
-        status = 'complete' if len({t.qid for t in trajs} & {q.id for q in questions}) == len(questions) else 'partial'
+        status = 'complete' if len({t.qid for t in answered(trajs)} & {q.id for q in questions}) == len(questions) else 'partial'
         rows.append({'run': spec.label, 'status': status, **evaluate(trajs, questions), 'path': str(out)})
     return pd.DataFrame(rows).set_index('run')
 
@@ -452,7 +452,7 @@ def difference_row(row:str,         # the row's label
     if missing: return {**base, 'diff': float('nan'), 'source': 'not run: ' + produce_command(missing[0], n, root)}
     questions = get_task(after.task, after.split).sample(n)
     runs = [rescore(load_run(Path(root)/spec_out(s), s.task, s.split)) for s in (before, after)]
-    found = min(len({t.qid for t in r} & {q.id for q in questions}) for r in runs)
+    found = min(len({t.qid for t in answered(r)} & {q.id for q in questions}) for r in runs)
     diff, lo, hi = bootstrap_ci([b - a for a, b in zip(*(outcomes(r, questions) for r in runs))])
     return {**base, 'diff': round(diff, 1), 'diff_low': round(lo, 1), 'diff_high': round(hi, 1), 'n': len(questions),
             'source': 'this project' + ('' if found == len(questions) else f' (partial: {found} of {len(questions)} questions)')}

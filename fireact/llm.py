@@ -109,6 +109,7 @@ class Completion:
     seconds:float          # wall time for this prompt (its share of the batch, for batched local generation)
     cost:float=0.0         # US$ where the model is priced
     error:str|None=None    # why the call failed after its retries; `text` is then empty
+    transient:bool=False   # the failure may pass (an outage, a rate limit, a broken response): what depends on it failed, it is not an answer
 
     @property
     def ok(self)->bool: return self.error is None
@@ -483,6 +484,8 @@ class OpenAILM(LM):
                  timeout:float=600.0,       # seconds before one request counts as timed out (a busy local server queues requests)
                  backoff:float=1.0,         # first retry delay in seconds, doubled (with jitter) each retry, at most 60
                  prices:dict|None=None,     # overrides of `PRICES`
+                 cache:str|Path|bool|None=None, # a SQLite file keeping every answer, so a crash or a resume never pays for one twice;
+                                            # default: kept in the cache folder for OpenAI's own API, not for other servers; False: none
                 ):
         if api not in APIS: raise ValueError(f'unknown api {api!r}; use one of {APIS}')
         self.name = self.model = model
@@ -494,6 +497,10 @@ class OpenAILM(LM):
         self.rpm, self.concurrency, self.max_retries, self.timeout, self.backoff = rpm, concurrency, max_retries, timeout, backoff
         self.prices = {**PRICES, **(prices or {})}
         self._next_slot = 0.0
+        if cache is None: cache = self.base_url is None
+        from fireact.tools import SearchCache  # one SQLite store for paid answers, searches and LM calls alike
+        self.cache = SearchCache(cache_dir()/'lm.sqlite' if cache is True else cache) if cache else None
+        self.stats = {'answers': 0, 'cached': 0}  # answers the server gave / read back from the cache
 
     def __repr__(self): return f'OpenAILM({self.model!r}, base_url={public_url(self.base_url)!r}, api={self.api!r})'
 
@@ -526,7 +533,23 @@ class OpenAILM(LM):
         r = await client.chat.completions.create(messages=messages, **kw)
         return r.choices[0].message.content or '', r.usage
 
+    def _cache_key(self, prompt:Prompt, stop, max_tokens:int, temperature:float)->tuple[str,str]:
+        "(store, request) as the cache keys one answer: the server, endpoint and model; everything sent that decides the answer."
+        api = 'completions' if isinstance(prompt, str) and self.api == 'completions' else 'chat'
+        store = f'lm {public_url(self.base_url) or "https://api.openai.com/v1"} {api} {self.model}'
+        return store, json.dumps({'prompt': prompt, 'stop': stop, 'max_tokens': max_tokens, 'temperature': temperature, 'seed': self.seed}, sort_keys=True)
+
     async def _one(self, client, sem, prompt:Prompt, stop, max_tokens:int, temperature:float)->Completion:
+        key = self._cache_key(prompt, stop, max_tokens, temperature) if self.cache is not None else None
+        if key:
+            found, kept = self.cache.get(*key)
+            if found: self.stats['cached'] += 1; return Completion(**json.loads(kept))
+        c = await self._call(client, sem, prompt, stop, max_tokens, temperature)
+        if key and c.ok: self.cache.put(*key, json.dumps(c.__dict__))
+        return c
+
+    async def _call(self, client, sem, prompt:Prompt, stop, max_tokens:int, temperature:float)->Completion:
+        "One answer from the server, retried; a failure that retrying cannot fix raises `LMError`."
         import openai
         start, last = None, None
         for attempt in range(self.max_retries + 1):
@@ -535,18 +558,22 @@ class OpenAILM(LM):
                 start = start or time.perf_counter()
                 try: text, usage = await self._request(client, prompt, stop, max_tokens, temperature)
                 except openai.APIStatusError as e:
+                    if e.status_code == 429 and getattr(e, 'code', None) == 'insufficient_quota':
+                        raise LMError(f'{self.model} at {public_url(str(client.base_url))}: {self._describe(e)} (the account has no quota left)') from None
                     if e.status_code in FATAL_STATUS:
                         hint = FATAL_STATUS[e.status_code].replace('${key_env}', self.key_env)
                         raise LMError(f'{self.model} at {public_url(str(client.base_url))}: {self._describe(e)} ({hint})') from None
                     if e.status_code not in RETRY_STATUS and e.status_code < 500:
                         return Completion('', 0, 0, time.perf_counter() - start, error=self._describe(e))
                     last = e
-                except openai.APIConnectionError as e: last = e # also timeouts
+                except (openai.APIError, ValueError) as e: last = e # a timeout, a lost connection, a body that is not the JSON promised
                 else:
+                    self.stats['answers'] += 1
                     pt, ct = (usage.prompt_tokens, usage.completion_tokens) if usage else (0, 0)
+                    text = re.sub('[\ud800-\udfff]', '\ufffd', text) # a lone surrogate cannot be stored or sent back as UTF-8
                     return Completion(cut_at_stop(text, stop)[0], pt, ct, time.perf_counter() - start, cost(self.model, pt, ct, self.prices))
             if attempt < self.max_retries: await asyncio.sleep(self._delay(last, attempt))
-        return Completion('', 0, 0, time.perf_counter() - start,
+        return Completion('', 0, 0, time.perf_counter() - start, transient=True,
                           error=f'gave up after {self.max_retries + 1} attempts; last: {self._describe(last)}')
 
     def _client(self):

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import dataclasses, json, statistics
 from pathlib import Path
-from .core import Round, Trajectory, parse_action, parse_react, read_trajectories, split_alpaca, ALPACA_HEADER
+from .core import Round, Trajectory, answered, parse_action, parse_react, read_trajectories, split_alpaca, ALPACA_HEADER
 from .data import fetch, registry
 from .tasks import Question, get_task
 
@@ -69,6 +69,7 @@ def rescore(trajs:list[Trajectory])->list[Trajectory]:
     "Score each trajectory's answer again against its task's gold answer."
     out = []
     for t in trajs:
+        if t.failed: out.append(t); continue  # not an answer: nothing to score
         s = get_task(t.task, t.split).score(t.qid, t.answer)
         out.append(dataclasses.replace(t, em=s.em, f1=s.f1))
     return out
@@ -76,8 +77,9 @@ def rescore(trajs:list[Trajectory])->list[Trajectory]:
 def summarize(trajs:list[Trajectory],   # scored trajectories
               questions:list[Question], # every question asked: one missing from `trajs` counts as wrong
              )->dict:
-    "EM and F1 (percent) over all questions asked, with counts, finished share and turns."
-    by_id = {t.qid: t for t in trajs}
+    "EM and F1 (percent) over all questions asked, with counts, finished share and turns; a failed attempt counts as missing."
+    by_id = {t.qid: t for t in answered(trajs)}
+    failed = {t.qid for t in trajs if t.failed} - set(by_id)
     got = [by_id[q.id] for q in questions if q.id in by_id]
     correct = sum(bool(t.em) for t in got)
     n = len(questions)
@@ -85,7 +87,8 @@ def summarize(trajs:list[Trajectory],   # scored trajectories
     turns = [t.turns for t in got]
     return {'em': round(100*correct/n, 2) if n else 0.0, 'correct': correct, 'n': n, 'found': len(got),
             'f1': round(100*sum(f1s)/n, 2) if f1s else None, 'finished': sum(t.finished for t in got),
-            'turns_mean': round(statistics.mean(turns), 3) if turns else None}
+            'turns_mean': round(statistics.mean(turns), 3) if turns else None,
+            'failed': sum(q.id in failed for q in questions)}
 
 def rescore_run(path:str|Path, n:int|None=500, task:str='hotpotqa', split:str='dev', seed:int=233)->dict:
     "Load a run, re-score it, and summarise it over the first `n` questions of the seed-`seed` sample."
