@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #aae819ff
 from __future__ import annotations
-import hashlib, json, os, tempfile, urllib.error, urllib.request
+import hashlib, http.client, json, os, tempfile, urllib.error, urllib.request
 from importlib.resources import files
 from dataclasses import dataclass
 from functools import lru_cache
@@ -82,18 +82,31 @@ def _check(path:Path, f:DataFile, hint:str=''):
         raise DataError(f'{path}: checksum mismatch for {f.name}: expected sha256 {f.sha256}, '
                         f'got {sha256_file(path)}{hint}')
 
-def _download(url:str, dest:Path, f:DataFile, progress:bool):
+def _download(url:str, dest:Path, f:DataFile, progress:bool, timeout:float=60):
+    "Download to a temporary file beside `dest`, check what can be checked, then move it into place; nothing is left otherwise."
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name + '.', suffix='.part')
     try:
-        with os.fdopen(fd, 'wb') as out, urllib.request.urlopen(url, timeout=60) as resp:
-            total = int(resp.headers.get('Content-Length') or 0) or f.size
-            with tqdm(total=total, unit='B', unit_scale=True, desc=f.name, disable=not progress, leave=False) as bar:
-                for block in iter(lambda: resp.read(1 << 16), b''): out.write(block); bar.update(len(block))
-        _check(Path(tmp), f, hint=f' (downloaded from {url}; nothing was saved)')
+        got = 0
+        with os.fdopen(fd, 'wb') as out, urllib.request.urlopen(url, timeout=timeout) as resp:
+            promised = int(resp.headers.get('Content-Length') or 0)
+            with tqdm(total=promised or f.size, unit='B', unit_scale=True, desc=f.name, disable=not progress, leave=False) as bar:
+                for block in iter(lambda: resp.read(1 << 16), b''): out.write(block); bar.update(len(block)); got += len(block)
+        hint = f' (downloaded from {url}; nothing was saved)'
+        if promised and got != promised: raise DataError(f'{f.name}: the download stopped at {got:,} of {promised:,} bytes{hint}')
+        if f.size and not f.sha256 and got != f.size: raise DataError(f'{f.name}: {got:,} bytes downloaded, the release file has {f.size:,}{hint}')
+        _check(Path(tmp), f, hint=hint)
+        if not f.sha256 and f.name.endswith('.json'):  # no digest on record: at least whole JSON
+            try: json.loads(Path(tmp).read_bytes())
+            except ValueError as e: raise DataError(f'{f.name}: the download is not valid JSON ({e}){hint}') from None
         os.replace(tmp, dest)
+        if not f.sha256: _pin(dest).write_text(sha256_file(dest))
     finally:
         if os.path.exists(tmp): os.remove(tmp)
+
+def _pin(path:Path)->Path:
+    "Where the digest of a file that has none on record is kept at its first download, so later reads find corruption."
+    return path.with_name(path.name + '.sha256')
 
 def fetch(name:str,                  # a registry name: the file's path in the release, e.g. `data/hotpotqa/dev.json`
           mirror:str|Path|None=None, # a folder with the release's layout; None: $FIREACT_MIRROR; '': download
@@ -115,12 +128,14 @@ def fetch(name:str,                  # a registry name: the file's path in the r
         return path
     path = cache_dir(cache)/'release'/name
     if path.is_file():
-        _check(path, f, hint=' (delete the file to download it again)')
+        pinned = f if f.sha256 or not _pin(path).is_file() else DataFile(f.name, _pin(path).read_text().strip(), f.size, f.url)
+        _check(path, pinned, hint=' (delete the file to download it again)')
         return path
     try: _download(f.source, path, f, progress)
-    except urllib.error.URLError as e:
-        why = f'HTTP {e.code} {e.reason}' if isinstance(e, urllib.error.HTTPError) else e.reason
-        raise DataError(f'could not download {name} from {f.source} ({why}); '
+    except (OSError, http.client.HTTPException) as e:  # refused, not found, timed out or cut off while reading
+        why = (f'HTTP {e.code} {e.reason}' if isinstance(e, urllib.error.HTTPError) else
+               e.reason if isinstance(e, urllib.error.URLError) else f'{type(e).__name__}: {e}')
+        raise DataError(f'could not download {name} from {f.source} ({why}); nothing was saved; '
                         f'without network, point ${MIRROR_VAR} at a copy of the release') from None
     return path
 

@@ -221,8 +221,12 @@ def spec_out(spec:RunSpec)->Path:
     return out.with_name(f'{out.stem}_{spec.tag}.jsonl') if spec.tag else out
 
 def trained(model_dir:str|Path)->bool:
-    "Whether a fine-tuned model is there: an adapter or full weights, not just the card a clone has of it."
-    return any((Path(model_dir)/f).exists() for f in ('adapter_config.json', 'config.json'))
+    "Whether a fine-tuned model is there: its final weights, the ones its card records (not just the card a clone has, nor a save cut short)."
+    from fireact.llm import weights_digest
+    card = Path(model_dir)/'card.json'
+    if not card.is_file() or not any((Path(model_dir)/f).exists() for f in ('adapter_config.json', 'config.json')): return False
+    try: return json.loads(card.read_text()).get('weights') == weights_digest(model_dir)
+    except (FileNotFoundError, ValueError): return False
 
 def train_command(adapter:str)->str:
     "How to train an adapter (or fully fine-tuned model) an experiment needs."

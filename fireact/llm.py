@@ -275,7 +275,7 @@ class HFLM(LM):
         self.config = self.model.config
         self.batch_size, self.kv_budget, self.max_padding = batch_size, kv_budget, max_padding
         self.prefixes = PrefixCache(prefix_budget)
-        self.generator = torch.Generator(self.device).manual_seed(seed)
+        self.seed = seed
         base = EMBEDDED_MODELS[str(path)][0] if str(path) in EMBEDDED_MODELS else self.path.name
         self.name = name or (f'{base}+{Path(lora).name}' if lora else base)
         eos = self.model.generation_config.eos_token_id
@@ -319,12 +319,13 @@ def _prefix_kv(self:HFLM, tokens:tuple)->list:
     return kv
 
 @patch
-def _pick(self:HFLM, logits, temperature:float):
-    "The next token of each row: the most likely one, or one sampled at `temperature`."
+def _pick(self:HFLM, logits, temperature:float, draws:list[str]):
+    "The next token of each row: the most likely one, or one sampled at `temperature` with the row's own seeded draw."
     import torch
     if temperature <= 0: return logits.argmax(-1)
     probs = torch.softmax(logits.float() / temperature, -1)
-    return torch.multinomial(probs, 1, generator=self.generator).squeeze(-1)
+    gens = [torch.Generator(probs.device).manual_seed(int.from_bytes(hashlib.sha256(d.encode()).digest()[:8], 'little')) for d in draws]
+    return torch.cat([torch.multinomial(probs[j], 1, generator=g) for j, g in enumerate(gens)])
 
 @patch
 def _decode(self:HFLM, ids:list[list[int]], stop:list[str]|None, max_tokens:int, temperature:float)->list[list[int]]:
@@ -347,6 +348,7 @@ def _decode(self:HFLM, ids:list[list[int]], stop:list[str]|None, max_tokens:int,
     cache = _new_cache(self.config.get_text_config().num_hidden_layers, C + L + max_tokens)
     for n, layer in enumerate(cache.layers if C else []): layer.fill_rows([kv[n] if kv else None for _, kv in known], C)
     gen, rows, last = [[] for _ in ids], list(range(B)), pos[:, -1]
+    keys = [hashlib.sha256(str(s).encode()).hexdigest()[:16] for s in ids] if temperature > 0 else []  # a row's draws follow from its prompt
     tail = max(map(len, stop)) + 8 if stop else 0 # enough tokens to hold any stop string
     def keep_kv(j:int, i:int):
         "Store row j's keys and values (its prompt and all but the last generated token) for a later call that extends them."
@@ -354,7 +356,7 @@ def _decode(self:HFLM, ids:list[list[int]], stop:list[str]|None, max_tokens:int,
     with torch.inference_mode():
         logits = self.model(inp, attention_mask=mask, position_ids=pos, cache=cache, use_cache=True, logits_to_keep=1).logits[:, -1]
         while True:
-            nxt = self._pick(logits, temperature)
+            nxt = self._pick(logits, temperature, [f'{self.seed}/{keys[i]}/{len(gen[i])}' for i in rows] if temperature > 0 else [])
             keep = []
             for j, (i, t) in enumerate(zip(rows, nxt.tolist())):
                 gen[i].append(t)

@@ -57,7 +57,7 @@ class SearchResult:
                 'not_found': f'None: no recorded query close enough (nearest {self.matched!r}, score {self.score or 0:.2f})',
                 'error': f'error: {self.error}',
                 'noise_none': 'noisy tool: "None" in place of the result',
-                'noise_random': 'noisy tool: a random earlier observation in place of the result'}[self.mode]
+                'noise_random': 'noisy tool: a random recorded observation in place of the result'}[self.mode]
 
 # %% ../nbs/04_tools.ipynb #18b9c083
 _SCHEMA = '''CREATE TABLE IF NOT EXISTS searches (
@@ -327,7 +327,7 @@ def replay_index()->ReplayIndex:
 NOISE_SETTINGS = ('off', 'none', 'random')
 
 class NoisySearch:
-    "A backend whose answer is replaced, with probability p, by \"None\" or a random earlier observation."
+    "A backend whose answer is replaced, with probability p, by \"None\" or a random recorded observation."
     def __init__(self, base,              # the backend to wrap (SerpAPISearch, ReplayIndex, ...)
                  noise:str='none',        # none or random
                  p:float=0.5,             # probability of replacing an answer
@@ -336,7 +336,7 @@ class NoisySearch:
         if not 0 <= p <= 1: raise ValueError(f'p must be between 0 and 1, not {p}')
         self.base, self.noise, self.p, self.seed = base, noise, p, seed
         self.name, self.setting = base.name, f'{noise}@{p:g}'
-        self._calls, self._seen, self._fallback = Counter(), {}, None
+        self._calls, self._recorded = Counter(), None
         self._lock = threading.Lock()
 
     def __getattr__(self, attr): # stats, cache, ... of the wrapped backend
@@ -350,13 +350,13 @@ class NoisySearch:
         return random.Random(f'{self.seed}/{qid}/{n}')
 
     def _pool(self)->list[str]:
-        with self._lock: pool = list(self._seen)
-        if pool: return pool
-        if self._fallback is None:
-            try: index = self.base if isinstance(self.base, ReplayIndex) else replay_index()
-            except DataError: index = None
-            self._fallback = list(dict.fromkeys(o for o in index.observations if o is not None)) if index else []
-        return self._fallback
+        "The distinct observations recorded in the release's trajectories, in the index's order: the same for every run."
+        with self._lock:
+            if self._recorded is None:
+                try: index = self.base if isinstance(self.base, ReplayIndex) else replay_index()
+                except DataError: index = None
+                self._recorded = list(dict.fromkeys(o for o in index.observations if o is not None)) if index else []
+            return self._recorded
 
     def search(self, query:str, qid:str|None=None)->SearchResult:
         "The backend's answer, or with probability p the noise in its place."
@@ -365,14 +365,11 @@ class NoisySearch:
             if self.noise == 'none': return SearchResult('None', 'noise_none', query=query)
             pool = self._pool()
             return SearchResult(rng.choice(pool) if pool else 'None', 'noise_random', query=query)
-        r = self.base.search(query, qid)
-        if r.observation is not None and r.mode != 'error':
-            with self._lock: self._seen.setdefault(r.observation, None)
-        return r
+        return self.base.search(query, qid)
 
 # %% ../nbs/04_tools.ipynb #f436ff4a
 def make_search(backend:str='replay',   # replay (offline, no key) or serpapi (Google; $SERPAPI_API_KEY)
-                noise:str='off',        # off, none ("None" with probability p) or random (an earlier observation)
+                noise:str='off',        # off, none ("None" with probability p) or random (a recorded observation)
                 p:float=0.5,            # noise probability
                 seed:int=233,           # noise seed (with the question id and call number)
                 cache:str|Path|None=None, # serpapi: the SQLite cache file; default <cache dir>/search.sqlite

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_train.ipynb #3f4410ea
 from __future__ import annotations
-import json, os, platform, random, re, sys, time, warnings
+import json, os, platform, random, re, sys, time, uuid, warnings
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,8 +17,9 @@ from .runs import resolve_path
 # %% auto #0
 __all__ = ['TASK_NAMES', 'BATCHING', 'METHODS', 'LORA_PRESETS', 'FINAL_STATES', 'react_spans', 'whole_question', 'alpaca_text',
            'chat_text', 'encode', 'encode_record', 'encode_records', 'data_summary', 'PadCollator', 'make_collator',
-           'check_qlora', 'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama', 'split_examples', 'finetune',
-           'plot_losses', 'validate_chat', 'openai_finetune', 'finetune_cli']
+           'check_qlora', 'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama', 'split_examples',
+           'last_complete_checkpoint', 'trim_log', 'finetune', 'plot_losses', 'validate_chat', 'openai_finetune',
+           'finetune_cli']
 
 # %% ../nbs/09_train.ipynb #ff6e20f5
 _field_re = re.compile(r'(Thought|Action|Observation)(?: \d+)?:')
@@ -241,6 +242,23 @@ def _callbacks(out:Path, prior_seconds:float):
                 (ckpt/'wall.json').write_text(json.dumps({'seconds': self.seconds()}))
     return RunLog()
 
+def last_complete_checkpoint(ckpts:Path, # a run's `checkpoints` folder
+                            )->str|None:  # the newest checkpoint whose save finished, or None
+    "The checkpoint to resume from: the newest one whose save ended (its trainer state and our wall-time record are written last); a save a kill cut short is passed over."
+    done = [d for d in Path(ckpts).glob('checkpoint-*') if d.name.split('-')[1].isdigit() and (d/'trainer_state.json').is_file() and (d/'wall.json').is_file()]
+    return str(max(done, key=lambda d: int(d.name.split('-')[1]))) if done else None
+
+def trim_log(log:Path, step:int):
+    "Keep the log lines of the steps up to `step`, where training resumes: the steps after it run again."
+    if not log.is_file(): return
+    lines = [l for l in log.read_text().splitlines() if l.strip()]
+    keep = [l for l in lines if _json_step(l) is not None and _json_step(l) <= step]
+    tmp = log.with_suffix('.tmp'); tmp.write_text(''.join(l + '\n' for l in keep)); os.replace(tmp, log)
+
+def _json_step(line:str)->int|None:
+    try: return json.loads(line)['step']
+    except (ValueError, KeyError, TypeError): return None  # a line a kill cut short
+
 def _machine()->dict:
     import torch, transformers, peft
     cuda = torch.cuda.is_available()
@@ -305,12 +323,12 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
             )->dict:                    # the card, also written to `out/card.json`
     "Supervised fine-tuning of a causal LM on agent trajectories with the loss on the agent's own tokens."
     from transformers import PrinterCallback, Trainer, set_seed
-    from transformers.trainer_utils import get_last_checkpoint
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
     records = read_sft(data)
     tok = load_tokenizer(base)
     examples, encoding = encode_records(records, tok, cutoff)
     train_ex, val_ex = split_examples(examples, val, seed)
+    if not train_ex: raise ValueError(f'{data}: nothing to train on ({len(records)} records, {encoding["dropped"]} dropped, {len(val_ex)} held out to validate)')
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
     if int(os.environ.get('RANK', 0)) == 0:
         print(f'{len(records)} records: {encoding["questions_completed"]} with question lines moved from the output to the instruction, '
               f'{encoding["truncated"]} truncated at {cutoff} tokens, {encoding["dropped"]} dropped '
@@ -318,7 +336,9 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
     set_seed(seed)
     model = load_model(base, method, lora, gradient_checkpointing)
     ckpts = out/'checkpoints'
-    last = get_last_checkpoint(ckpts) if resume and ckpts.is_dir() else None
+    last = last_complete_checkpoint(ckpts) if resume else None
+    if last: trim_log(out/'log.jsonl', int(Path(last).name.split('-')[1]))
+    else: (out/'log.jsonl').unlink(missing_ok=True)  # a fresh start: no lines of an earlier training
     wall = Path(last or '')/'wall.json'
     log = _callbacks(out, json.loads(wall.read_text())['seconds'] if last and wall.is_file() else 0.0)
     args = _training_args(ckpts, method=method, epochs=epochs, lr=lr, batch=batch, micro_batch=micro_batch, val=bool(val_ex),
@@ -391,6 +411,31 @@ FINAL_STATES = ('succeeded', 'failed', 'cancelled')
 def _save_job(path:Path, state:dict):
     tmp = path.with_suffix('.tmp'); tmp.write_text(json.dumps(state, indent=1)); os.replace(tmp, path)
 
+def _same_job(state_path:Path, state:dict, sha:str, model:str, epochs, suffix):
+    "Refuse to reuse a job record for other data or another job."
+    old = state.get('data', {}).get('sha256')
+    if old and old != sha: raise ValueError(f'{state_path} records a job on other data (sha256 {old[:12]}..., this file {sha[:12]}...); use another folder')
+    asked = {'model': model, 'epochs': epochs, 'suffix': suffix}
+    differ = {k: (state.get(k), v) for k, v in asked.items() if k in state and state[k] != v and v is not None}
+    if differ: raise ValueError(f'{state_path} records another job {differ}; use another folder')
+
+def _existing_job(client, intent:dict)->str|None:
+    "The id of a live job already created for this intent (by a run that crashed before recording it, or a retried request)."
+    for job in client.fine_tuning.jobs.list(limit=100, metadata=intent):
+        if (job.metadata or {}) == intent and job.status not in ('failed', 'cancelled'): return job.id
+    return None
+
+def _create_job(client, state:dict, model:str, epochs, suffix)->str:
+    "Create the job once: no blind retry of the request; after a lost answer, look for the job it may have made."
+    import openai
+    kw = {'suffix': suffix} if suffix else {}
+    if epochs: kw['method'] = {'type': 'supervised', 'supervised': {'hyperparameters': {'n_epochs': epochs}}}
+    try: return client.with_options(max_retries=0).fine_tuning.jobs.create(training_file=state['file_id'], model=model, metadata=state['intent'], **kw).id
+    except (openai.APIConnectionError, openai.InternalServerError) as e:  # the job may exist though its answer was lost
+        found = _existing_job(client, state['intent'])
+        if found: return found
+        raise ValueError(f'creating the fine-tuning job failed ({type(e).__name__}) and no job for this data exists; run the same command again') from None
+
 def openai_finetune(data:str|Path,                    # chat JSON-lines file, or a release name
                     out:str|Path,                     # folder for `job.json`, the job's record
                     model:str='gpt-3.5-turbo-0613',   # the model to fine-tune (the paper's)
@@ -408,6 +453,7 @@ def openai_finetune(data:str|Path,                    # chat JSON-lines file, or
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     path, state_path = resolve_path(data), out/'job.json'
     state = json.loads(state_path.read_text()) if state_path.is_file() else {}
+    if state: _same_job(state_path, state, sha256_file(path), model, epochs, suffix)
     if state.get('job_id') is None:
         records = read_sft(path)
         report = validate_chat(records, max_tokens=max_tokens)
@@ -422,9 +468,9 @@ def openai_finetune(data:str|Path,                    # chat JSON-lines file, or
         with open(path, 'rb') as f: state['file_id'] = client.files.create(file=(path.name, f), purpose='fine-tune').id
         _save_job(state_path, state)
     if state.get('job_id') is None:
-        kw = {'suffix': suffix} if suffix else {}
-        if epochs: kw['method'] = {'type': 'supervised', 'supervised': {'hyperparameters': {'n_epochs': epochs}}}
-        state['job_id'] = client.fine_tuning.jobs.create(training_file=state['file_id'], model=model, **kw).id
+        state['intent'] = state.get('intent') or {'fireact_data_sha256': state['data']['sha256'], 'fireact_job': uuid.uuid4().hex}
+        _save_job(state_path, state)  # on disk before the job exists: a crash after creating it finds it instead of paying twice
+        state['job_id'] = _existing_job(client, state['intent']) or _create_job(client, state, model, epochs, suffix)
         _save_job(state_path, state)
     t0, wait = time.time(), poll
     while True:
