@@ -2,7 +2,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FIREACT_MIRROR ?= $(if $(wildcard ../shared/fireact-release),$(abspath ../shared/fireact-release),)
 
-.PHONY: install demo test nbtest pytest export clean-nbs readme check
+.PHONY: install demo test nbtest pytest execute export clean-nbs readme check
 
 install:
 	bash scripts/install.sh
@@ -18,6 +18,9 @@ nbtest:
 
 pytest:
 	$(BIN)/python -m pytest -q tests/
+
+execute:
+	$(BIN)/python scripts/execute_notebooks.py
 
 export:
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean && $(BIN)/python scripts/make_readme.py

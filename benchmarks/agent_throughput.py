@@ -3,7 +3,8 @@ prompt tokens and seconds of few-shot ReAct vs the zero-shot fine-tuned format, 
 
     FIREACT_MIRROR=../shared/fireact-release .venv/bin/python benchmarks/agent_throughput.py [--n 16] [--lora PATH]
 
-Prints a table and writes benchmarks/results/agent_throughput.json. Without --lora the zero-shot row runs the base model
+Prints a table and writes benchmarks/results/agent_throughput.json (with the digests of the weights each agent ran).
+The agents run one after the other in one process, on the same questions, so their seconds per trial compare. Without --lora the zero-shot row runs the base model
 in the Alpaca format (same prompt shape as the fine-tuned agent; its answers are not the point, its cost is)."""
 import argparse, json, os, platform, time
 from datetime import datetime, timezone
@@ -35,7 +36,8 @@ def main(n=16, lora=None):
         print(f"{k:<42} {r['trajectories_per_min']:>9} {r['seconds_per_trial']:>8} {r['prompt_tokens_per_trial']:>17} {r['turns_mean']:>6} {r['em']:>5}")
     print(f'batched / one-at-a-time: {speedup:.1f}x')
     out = {'date': datetime.now(timezone.utc).isoformat(timespec='seconds'), 'machine': f'{platform.machine()}, {os.cpu_count()} cores',
-           'load_average_at_end': os.getloadavg(), 'n_questions': n, 'lora': lora, 'runs': rows, 'batched_speedup': round(speedup, 2)}
+           'load_average_at_end': os.getloadavg(), 'n_questions': n, 'lora': lora, 'weights': {'few-shot': base.weights, 'zero-shot': zero.weights},
+           'runs': rows, 'batched_speedup': round(speedup, 2)}
     path = Path(__file__).parent/'results'/'agent_throughput.json'
     path.parent.mkdir(exist_ok=True); path.write_text(json.dumps(out, indent=1) + '\n')
 
