@@ -11,7 +11,7 @@ demo: install
 	$(BIN)/fireact demo
 
 test: install
-	$(MAKE) check nbtest pytest
+	$(MAKE) check nbtest pytest execute
 
 nbtest:
 	$(BIN)/nbdev_test --n_workers 2 --timing
