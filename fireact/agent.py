@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, asdict
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 from tqdm.auto import tqdm
-from .core import Round, Trajectory, answered, append_jsonl, mend_torn_tail, parse_action, read_trajectories
+from .core import Round, Trajectory, answered, append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories
 from .methods import (METHODS, FORMATS, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt, parse_step,
                              check_action, parse_answer, split_cot, needs_reflection, STEP_STOP, ANSWER_STOP)
 from .tasks import Question
@@ -108,7 +108,7 @@ def write_manifest(out:str|Path,          # the run file
     m = {'run': run, 'weights': weights or {}, **({'server': server} if server else {}), 'versions': _versions(), 'git_commit': _git_commit(), 'python': platform.python_version(),
          'machine': platform.machine(), 'started': time.strftime('%Y-%m-%dT%H:%M:%S%z')}
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix('.tmp'); tmp.write_text(json.dumps(m, indent=1)); os.replace(tmp, path)
+    write_atomic(path, json.dumps(m, indent=1))
     return m
 
 # %% ../nbs/07_agent.ipynb #464085a7

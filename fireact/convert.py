@@ -4,12 +4,12 @@
 
 # %% ../nbs/08_convert.ipynb #92af2f7c
 from __future__ import annotations
-import json, os, random, re, tempfile
+import json, random, re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from .core import Round, Trajectory, answered, read_jsonl, alpaca_prompt
+from .core import Round, Trajectory, answered, read_jsonl, alpaca_prompt, write_atomic
 from .methods import REFLECTION_INTRO
 from .tasks import normalize_answer
 
@@ -353,13 +353,7 @@ def write_sft(path:str|Path,           # the file: `.json` for Alpaca, `.jsonl` 
         if problems: raise ValueError(f'{t.qid}: cannot export: {"; ".join(problems)}')
     text = (json.dumps(records, ensure_ascii=False, indent=2) if fmt == 'alpaca' else
             ''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in records))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.')
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f: f.write(text); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
-    return path
+    return write_atomic(path, text)
 
 def write_labels(path:str|Path, trajs:list[Trajectory], extra:dict)->Path:
     "The `<file>.stats.json` beside a fine-tuning file: each record's task and method, and `extra`."

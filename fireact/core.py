@@ -4,15 +4,15 @@
 
 # %% ../nbs/00_core.ipynb #2f21d8cf
 from __future__ import annotations
-import html, json, os, re
+import html, json, os, re, tempfile
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from typing import Iterable
 
 # %% auto #0
 __all__ = ['ALPACA_HEADER', 'parse_action', 'Round', 'Trajectory', 'answered', 'parse_react', 'render_react', 'alpaca_prompt',
-           'split_alpaca', 'append_jsonl', 'read_jsonl', 'write_trajectories', 'read_trajectories', 'mend_torn_tail',
-           'trajectory_html', 'trajectories_frame']
+           'split_alpaca', 'append_jsonl', 'read_jsonl', 'write_trajectories', 'read_trajectories', 'write_atomic',
+           'mend_torn_tail', 'trajectory_html', 'trajectories_frame']
 
 # %% ../nbs/00_core.ipynb #db261f41
 _action_re = re.compile(r'^\s*([A-Za-z_]\w*)\s*\[(.*)$', re.S)
@@ -173,6 +173,20 @@ def read_trajectories(path:str|Path)->list[Trajectory]:
         try: out.append(Trajectory.from_dict(d))
         except (TypeError, ValueError) as e: raise ValueError(f'{path}: record {i}: {e}') from None
     return out
+
+# %% ../nbs/00_core.ipynb #ba624421
+def write_atomic(path:str|Path, # the file to (re)write
+                 text:str,      # all of its content
+                )->Path:
+    "Write a whole file or nothing: a temporary file beside it, fsynced, then renamed over it."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.')
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8') as f: f.write(text); f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True); raise
+    return path
 
 # %% ../nbs/00_core.ipynb #405cb77b
 def mend_torn_tail(path:str|Path, # a JSON-lines file that is about to be resumed

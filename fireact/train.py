@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from .convert import CHAT_ROLES, chat_problems, from_record, read_sft, sft_format, split_lead
-from .core import alpaca_prompt
+from .core import alpaca_prompt, write_atomic
 from .data import sha256_file
 from .llm import _model_path, default_model_dir, load_tokenizer, weights_digest
 from .runs import resolve_path
@@ -253,7 +253,7 @@ def trim_log(log:Path, step:int):
     if not log.is_file(): return
     lines = [l for l in log.read_text().splitlines() if l.strip()]
     keep = [l for l in lines if _json_step(l) is not None and _json_step(l) <= step]
-    tmp = log.with_suffix('.tmp'); tmp.write_text(''.join(l + '\n' for l in keep)); os.replace(tmp, log)
+    write_atomic(log, ''.join(l + '\n' for l in keep))
 
 def _json_step(line:str)->int|None:
     try: return json.loads(line)['step']
@@ -409,7 +409,7 @@ def validate_chat(records:list[dict],  # chat records
 FINAL_STATES = ('succeeded', 'failed', 'cancelled')
 
 def _save_job(path:Path, state:dict):
-    tmp = path.with_suffix('.tmp'); tmp.write_text(json.dumps(state, indent=1)); os.replace(tmp, path)
+    write_atomic(path, json.dumps(state, indent=1))
 
 def _same_job(state_path:Path, state:dict, sha:str, model:str, epochs, suffix):
     "Refuse to reuse a job record for other data or another job."
