@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from .core import Round, Trajectory, answered, read_jsonl, alpaca_prompt, write_atomic
+from .core import Round, Trajectory, answered, final_answer, read_jsonl, alpaca_prompt, write_atomic
 from .methods import REFLECTION_INTRO
 from .tasks import normalize_answer
 
@@ -140,10 +140,6 @@ def infer_task(question:str, answer:str|None=None)->str:
     first = re.split(r'\W+', (answer or '').strip().lower())[0] if answer else ''
     return 'strategyqa' if first in ('yes', 'no') else 'hotpotqa'
 
-def _finish_answer(rounds:list[Round])->str|None:
-    done = [r for r in rounds if r.tool == 'finish']
-    return done[-1].action[len('finish['):].rstrip(']') if done else None
-
 def from_record(record:dict,    # an Alpaca or chat record
                 qid:str,        # its id, e.g. `hotpotqa_multimethod/12`
                 task:str|None=None, # the task; None infers it (`infer_task`)
@@ -168,7 +164,7 @@ def from_record(record:dict,    # an Alpaca or chat record
             meta['chat_question_in_reply'] = True
         body = ''.join(m['content'] + '\n' for m in rest)
     rounds = read_rounds(body)
-    answer = _finish_answer(rounds)
+    answer = final_answer(rounds)
     t = Trajectory(task or infer_task(question, answer), split, qid, question, model=model, prompt_format=fmt, rounds=rounds,
                    answer=answer, finished=answer is not None, meta=meta)
     return replace(t, method=classify(t), em=reward(t))

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Iterable
 
 # %% auto #0
-__all__ = ['ALPACA_HEADER', 'parse_action', 'Round', 'Trajectory', 'answered', 'parse_react', 'render_react', 'alpaca_prompt',
-           'split_alpaca', 'append_jsonl', 'read_jsonl', 'write_trajectories', 'read_trajectories', 'write_atomic',
-           'mend_torn_tail', 'trajectory_html', 'trajectories_frame']
+__all__ = ['ALPACA_HEADER', 'parse_action', 'Round', 'Trajectory', 'answered', 'final_answer', 'parse_react', 'render_react',
+           'alpaca_prompt', 'split_alpaca', 'append_jsonl', 'read_jsonl', 'write_trajectories', 'read_trajectories',
+           'write_atomic', 'mend_torn_tail', 'trajectory_html', 'trajectories_frame']
 
 # %% ../nbs/00_core.ipynb #db261f41
 _action_re = re.compile(r'^\s*([A-Za-z_]\w*)\s*\[(.*)$', re.S)
@@ -90,6 +90,11 @@ def answered(trajs:list[Trajectory], # a run's records, in the order they were w
             )->list[Trajectory]:     # one per question: its last record that did not fail
     "The records that count: failed attempts left out, and each question's latest record where it was asked again."
     return list({t.qid: t for t in trajs if not t.failed}.values())
+
+def final_answer(rounds:list[Round])->str|None:
+    "The argument of the last `finish` action, or None if there is none."
+    finishes = [parse_action(r.action)[1] for r in rounds if r.tool == 'finish']
+    return finishes[-1] if finishes else None
 
 # %% ../nbs/00_core.ipynb #134546c4
 _labels = {'Thought': 'thought', 'Action': 'action', 'Observation': 'observation'}

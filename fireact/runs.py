@@ -6,7 +6,7 @@
 from __future__ import annotations
 import dataclasses, json, statistics
 from pathlib import Path
-from .core import Round, Trajectory, answered, parse_action, parse_react, read_trajectories, split_alpaca, ALPACA_HEADER
+from .core import Round, Trajectory, answered, final_answer, parse_action, parse_react, read_trajectories, split_alpaca, ALPACA_HEADER
 from .data import fetch, registry
 from .tasks import Question, get_task
 
@@ -15,10 +15,6 @@ __all__ = ['released_trajectory', 'load_released_run', 'resolve_path', 'load_run
            'rescore_cli']
 
 # %% ../nbs/03_runs.ipynb #4b06d400
-def _final_answer(rounds:list[Round])->str|None:
-    finishes = [parse_action(r.action)[1] for r in rounds if r.tool == 'finish']
-    return finishes[-1] if finishes else None
-
 def _chat_rounds(messages:list[dict])->list[Round]:
     "Rounds from chat messages: user question, then assistant Thought+Action and user `Observation: ...` pairs."
     rounds = []
@@ -37,7 +33,7 @@ def released_trajectory(qid:str, record:dict, question:Question, model:str='')->
     if isinstance(traj, list): rounds, fmt = _chat_rounds(traj), 'chat'
     elif traj.startswith(ALPACA_HEADER): rounds, fmt = parse_react(split_alpaca(traj)[1]), 'alpaca'
     else: rounds, fmt = parse_react(traj), 'fewshot'
-    answer = _final_answer(rounds)
+    answer = final_answer(rounds)
     return Trajectory(question.task, question.split, qid, question.question, question.answer, method='react',
                       model=model, prompt_format=fmt, rounds=rounds, answer=answer, finished=answer is not None,
                       search_backend='serpapi', meta={'released_em': record.get('em')})
