@@ -11,7 +11,7 @@ instruction header. `fail(kind, n, after, match)` makes n requests (every one, n
 - `reset`: the connection is reset halfway through the body;
 - `surrogate`: a normal answer whose thought holds a lone surrogate (which UTF-8 cannot encode).
 `die_after(k)`: after k more answers the server stops listening (connections are refused); `start()` brings it back
-on the same port. `delay`: seconds each answer takes. `answered` counts each distinct request answered with a 200, so a test can see any paid twice.
+on the same port. `delay`: seconds each answer takes; `gate.clear()` holds every answer until `gate.set()`. `answered` counts each distinct request answered with a 200, so a test can see any paid twice.
 """
 import json, re, socket, struct, threading, time
 from collections import Counter
@@ -32,6 +32,7 @@ class FaultyAgentServer:
         self.key, self.port, self.httpd = key, None, None
         self.answered, self.requests = Counter(), 0
         self.faults, self.lock, self.dies_in, self.skip, self.forever, self.delay, self.match = [], threading.Lock(), None, 0, False, 0.0, ''
+        self.gate = threading.Event(); self.gate.set()  # cleared: every request waits (up to a minute) until it is set again
 
     def fail(self, kind:str, n:int|None=1, after:int=0, match:str=''):
         "n requests fail as `kind` (n=None: every request until `heal`), once `after` more have been served; only those whose prompt holds `match`."
@@ -78,7 +79,7 @@ class FaultyAgentServer:
                 if fault == '429': return self.send(429, {'error': {'message': 'Rate limit reached'}}, {'Retry-After': '0.01'})
                 if fault == 'quota': return self.send(429, {'error': {'message': 'You exceeded your current quota.', 'type': 'insufficient_quota', 'code': 'insufficient_quota'}})
                 if fault == 'nonjson': return self.send(200, b'<html>502 Bad Gateway</html>')
-                time.sleep(outer.delay)
+                outer.gate.wait(60); time.sleep(outer.delay)
                 text = reply_text(prompt)
                 if fault == 'surrogate': text = text.replace(' ', ' \ud800', 2)  # in the thought
                 usage = {'prompt_tokens': len(prompt.split()), 'completion_tokens': len(text.split()), 'total_tokens': 0}
