@@ -126,7 +126,7 @@ class _State:
     def charge(self, c, share:float):
         self.prompt_tokens += c.prompt_tokens; self.completion_tokens += c.completion_tokens
         self.cost += c.cost; self.seconds += share
-        if c.error and c.transient: self.failure = self.failure or f'LM call failed: {c.error}'
+        if c.error and c.fault: self.failure = self.failure or f'LM call failed: {c.error}'
 
 def call_cost(lm, prompts:list, max_tokens:int)->float:
     "What a batch of prompts may cost at most, in US$: each prompt's tokens (about 4 characters each) and `max_tokens` back; 0 for an unpriced LM."
@@ -349,7 +349,7 @@ class FlakyLM(ScriptedLM):
     def generate(self, prompts, stop=None, max_tokens=256, temperature=0.0):
         from fireact.llm import Completion
         outs = super().generate(prompts, stop, max_tokens, temperature)
-        down = Completion('', 0, 0, 0.0, error='gave up after 6 attempts; last: HTTP 503', transient=True)
+        down = Completion('', 0, 0, 0.0, error='gave up after 6 attempts; last: HTTP 503', fault=True)
         return [down if self.failing in (p if isinstance(p, str) else json.dumps(p)) else o for p, o in zip(prompts, outs)]
 
 # %% ../nbs/07_agent.ipynb #d0219003

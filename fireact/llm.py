@@ -109,7 +109,7 @@ class Completion:
     seconds:float          # wall time for this prompt (its share of the batch, for batched local generation)
     cost:float=0.0         # US$ where the model is priced
     error:str|None=None    # why the call failed after its retries; `text` is then empty
-    transient:bool=False   # the failure may pass (an outage, a rate limit, a broken response): what depends on it failed, it is not an answer
+    fault:bool=False       # the failure is the server's or the network's (an outage, a broken response, a refused request), not the prompt's: what depends on it failed, it is not an answer
 
     @property
     def ok(self)->bool: return self.error is None
@@ -439,6 +439,10 @@ def cost(model:str, prompt_tokens:int, completion_tokens:int, prices:dict|None=N
 # %% ../nbs/05_llm.ipynb #3990b9bc
 class LMError(Exception): "A model call that retrying cannot fix: a bad key, a forbidden or unknown model."
 
+def _error_code(e:Exception)->str|None:
+    "The API's error code (`insufficient_quota`, `context_length_exceeded`, ...), where its answer gives one."
+    return getattr(e, 'code', None)
+
 class _Secret:
     "A string that does not show itself in reprs, logs or tracebacks."
     def __init__(self, value:str): self._value = value
@@ -560,13 +564,13 @@ class OpenAILM(LM):
                 start = start or time.perf_counter()
                 try: text, usage = await self._request(client, prompt, stop, max_tokens, temperature)
                 except openai.APIStatusError as e:
-                    if e.status_code == 429 and getattr(e, 'code', None) == 'insufficient_quota':
+                    if e.status_code == 429 and _error_code(e) == 'insufficient_quota':
                         raise LMError(f'{self.model} at {public_url(str(client.base_url))}: {self._describe(e)} (the account has no quota left)') from None
                     if e.status_code in FATAL_STATUS:
                         hint = FATAL_STATUS[e.status_code].replace('${key_env}', self.key_env)
                         raise LMError(f'{self.model} at {public_url(str(client.base_url))}: {self._describe(e)} ({hint})') from None
-                    if e.status_code not in RETRY_STATUS and e.status_code < 500:
-                        return Completion('', 0, 0, time.perf_counter() - start, error=self._describe(e))
+                    if e.status_code not in RETRY_STATUS and e.status_code < 500:  # refused: the prompt's doing only when it is too long
+                        return Completion('', 0, 0, time.perf_counter() - start, error=self._describe(e), fault=_error_code(e) != 'context_length_exceeded')
                     last = e
                 except (openai.APIError, ValueError) as e: last = e # a timeout, a lost connection, a body that is not the JSON promised
                 else:
@@ -575,7 +579,7 @@ class OpenAILM(LM):
                     text = re.sub('[\ud800-\udfff]', '\ufffd', text) # a lone surrogate cannot be stored or sent back as UTF-8
                     return Completion(cut_at_stop(text, stop)[0], pt, ct, time.perf_counter() - start, cost(self.model, pt, ct, self.prices))
             if attempt < self.max_retries: await asyncio.sleep(self._delay(last, attempt))
-        return Completion('', 0, 0, time.perf_counter() - start, transient=True,
+        return Completion('', 0, 0, time.perf_counter() - start, fault=True,
                           error=f'gave up after {self.max_retries + 1} attempts; last: {self._describe(last)}')
 
     def _client(self):
