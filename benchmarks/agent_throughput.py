@@ -9,17 +9,18 @@ in the Alpaca format (same prompt shape as the fine-tuned agent; its answers are
 import argparse, json, os, platform, time
 from datetime import datetime, timezone
 from pathlib import Path
-from fireact.agent import Agent, AgentConfig, run_summary
+from fireact.agent import Agent, AgentConfig
+from fireact.runs import summarize
 from fireact.llm import get_lm
 from fireact.tasks import get_task
 from fireact.tools import make_search
 
 def timed(agent, questions):
     t0 = time.perf_counter(); trajs = agent.run(questions, progress=False); wall = time.perf_counter() - t0
-    s = run_summary(trajs, questions)
+    s = summarize(trajs, questions)
     return {'wall_s': round(wall, 1), 'trajectories_per_min': round(60*len(trajs)/wall, 2), 'em': s['em'],
-            'turns_mean': s['turns_mean'], 'prompt_tokens_per_trial': s['prompt_tokens_per_trial'],
-            'completion_tokens_per_trial': s['completion_tokens_per_trial'], 'seconds_per_trial': s['seconds_per_trial']}
+            'turns_mean': s['rounds_mean'], 'prompt_tokens_per_trial': s['prompt_tokens'],
+            'completion_tokens_per_trial': s['completion_tokens'], 'seconds_per_trial': s['seconds']}
 
 def main(n=16, lora=None):
     questions = get_task('hotpotqa', 'dev').sample(n)

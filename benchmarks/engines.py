@@ -17,7 +17,8 @@ os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 import argparse, importlib.util, json, platform, sys, time
 from datetime import datetime, timezone
 from pathlib import Path
-from fireact.agent import Agent, AgentConfig, run_summary
+from fireact.agent import Agent, AgentConfig
+from fireact.runs import summarize
 from fireact.llm import HFLM, OpenAILM, default_model_dir, free_port, serving, smollm2_gguf
 from fireact.tasks import get_task
 from fireact.tools import make_search
@@ -27,11 +28,11 @@ BIN = Path(sys.executable).parent
 def measure(lm, questions, batch_size:int)->tuple[dict,list]:
     agent = Agent(lm, make_search('replay'), AgentConfig(batch_size=batch_size))
     t0 = time.perf_counter(); trajs = agent.run(questions, progress=False); wall = time.perf_counter() - t0
-    s = run_summary(trajs, questions)
+    s = summarize(trajs, questions)
     tokens = sum(t.prompt_tokens + t.completion_tokens for t in trajs)
     return {'wall_s': round(wall, 1), 'trajectories_per_min': round(60 * len(trajs) / wall, 2),
             'tokens_per_s': round(tokens / wall, 1), 'generated_tokens_per_s': round(sum(t.completion_tokens for t in trajs) / wall, 1),
-            'em': s['em'], 'turns_mean': s['turns_mean'], 'prompt_tokens_per_trial': s['prompt_tokens_per_trial']}, trajs
+            'em': s['em'], 'turns_mean': s['rounds_mean'], 'prompt_tokens_per_trial': s['prompt_tokens']}, trajs
 
 def served(command:list[str], port:int, model:str, questions, concurrency:int, env=None):
     with serving(command, f'http://127.0.0.1:{port}/v1', timeout=300, env=env) as url:

@@ -9,7 +9,8 @@ Prints a table and writes benchmarks/results/round_cache.json."""
 import argparse, json, os, platform, time
 from datetime import datetime, timezone
 from pathlib import Path
-from fireact.agent import Agent, AgentConfig, run_summary
+from fireact.agent import Agent, AgentConfig
+from fireact.runs import summarize
 from fireact.llm import get_lm
 from fireact.tasks import get_task
 from fireact.tools import make_search
@@ -19,8 +20,8 @@ def timed(lm, budget, questions, fmt):
     lm.stats.update(prefill_tokens=0, reused_tokens=0)
     agent = Agent(lm, make_search('replay'), AgentConfig(fmt=fmt, batch_size=len(questions)))
     t0 = time.perf_counter(); trajs = agent.run(questions, progress=False); wall = time.perf_counter() - t0
-    s = run_summary(trajs, questions)
-    return trajs, {'wall_s': round(wall, 1), 'trajectories_per_min': round(60*len(trajs)/wall, 2), 'em': s['em'], 'turns_mean': s['turns_mean'],
+    s = summarize(trajs, questions)
+    return trajs, {'wall_s': round(wall, 1), 'trajectories_per_min': round(60*len(trajs)/wall, 2), 'em': s['em'], 'turns_mean': s['rounds_mean'],
                    'prefill_tokens': lm.stats['prefill_tokens'], 'reused_tokens': lm.stats['reused_tokens']}
 
 def main(n=16, lora=None, fmt='alpaca'):

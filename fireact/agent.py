@@ -11,23 +11,24 @@ from dataclasses import dataclass, field, asdict
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 from tqdm.auto import tqdm
-from .core import Round, Trajectory, answered, append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories
-from .methods import (METHODS, FORMATS, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt, parse_step,
-                             check_action, parse_answer, split_cot, needs_reflection, STEP_STOP, ANSWER_STOP)
+from .core import Round, Trajectory, answered, finish_observation, append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories
+from .methods import (FORMATS, get_method, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt, parse_step,
+                             check_action, needs_reflection, STEP_STOP, ANSWER_STOP)
 from .tasks import Question
+from .runs import summarize
 from .llm import SERVED_IDENTITY, same_served_model
 from .tools import SearchError, SearchResult
 
 # %% auto #0
-__all__ = ['NOT_COMPARED', 'ADDED_LATER', 'EXPECTED_CALLS', 'AgentConfig', 'manifest_path', 'RunInUse', 'RunStopped', 'run_lock',
-           'write_manifest', 'call_cost', 'Budget', 'Agent', 'ScriptedLM', 'FlakyLM', 'spend_estimate', 'default_out',
-           'run_summary', 'run_cli', 'demo', 'agent_for', 'verify_run', 'verify_cli']
+__all__ = ['NOT_COMPARED', 'ADDED_LATER', 'AgentConfig', 'manifest_path', 'RunInUse', 'RunStopped', 'run_lock', 'write_manifest',
+           'call_cost', 'Budget', 'Agent', 'ScriptedLM', 'FlakyLM', 'spend_estimate', 'default_out', 'run_cli', 'demo',
+           'agent_for', 'verify_run', 'verify_cli']
 
 # %% ../nbs/07_agent.ipynb #2d0c00f9
 @dataclass
 class AgentConfig:
     "Everything that decides what a run does; stored in the run's manifest."
-    method:str='react'        # io, cot, react, reflexion
+    method:str='react'        # a registered method (`fireact.methods.METHODS`): io, cot, react, reflexion, ...
     fmt:str='fewshot'         # fewshot (with examples), alpaca or chat (fine-tuned agents, no examples)
     prompts:str='own'         # few-shot examples: 'own' or 'release' (the authors' prompt files)
     max_rounds:int=11         # the paper's limit
@@ -41,10 +42,9 @@ class AgentConfig:
         for k in ('max_rounds', 'max_tokens', 'batch_size', 'search_workers'):
             if not isinstance(getattr(self, k), int) or getattr(self, k) < 1: raise ValueError(f'{k} must be a whole number of at least 1, not {getattr(self, k)!r}')
         if self.action_retries < 0 or self.temperature < 0: raise ValueError('action_retries and temperature cannot be negative')
-        if self.method not in METHODS: raise ValueError(f'unknown method {self.method!r}; methods are {METHODS}')
+        m = get_method(self.method)
         if self.fmt not in FORMATS: raise ValueError(f'unknown format {self.fmt!r}; formats are {FORMATS}')
-        if self.method in ('io', 'cot') and self.fmt != 'fewshot': raise ValueError(f'{self.method} is a few-shot method; use fmt="fewshot"')
-        if self.method == 'reflexion' and self.fmt == 'chat': raise ValueError('Reflexion needs a text format (fewshot or alpaca)')
+        if self.fmt not in m.formats: raise ValueError(f'{self.method} does not run in the {self.fmt} format; its formats are {list(m.formats)}')
         return self
 
 def _git_commit()->str|None:
@@ -167,9 +167,10 @@ class Agent:
                  noise:str='off',     # the search's noise setting, recorded in each trajectory
                 ):
         self.lm, self.search, self.config = lm, search, (config or AgentConfig()).check()
+        self.method = get_method(self.config.method)
         self.budget = Budget()
         self.noise = getattr(search, 'setting', noise)
-        if self.config.method in ('react', 'reflexion') and search is None: raise ValueError('ReAct and Reflexion need a search tool')
+        if self.method.acts and search is None: raise ValueError(f'{self.method.name} acts with the search tool, so it needs a search tool')
 
     def _trajectory(self, s:_State, answer, finished, method=None, error=None)->Trajectory:
         if s.failure: answer, finished, error = None, False, s.failure
@@ -195,10 +196,9 @@ class Agent:
         done = []
         for s, o in zip(states, outs):
             if s.failure: done.append(self._trajectory(s, None, False)); continue
-            answer = parse_answer(o.text, c.method)
-            thought = split_cot(o.text) if c.method == 'cot' else ''
+            thought, answer = self.method.read(o.text)
             sc = s.q.score(answer) if s.q.answer is not None else None
-            s.rounds = [Round(thought, f'finish[{answer}]', f'Episode finished, reward = {sc.em if sc else None}')]
+            s.rounds = [Round(thought, f'finish[{answer}]', finish_observation(sc.em if sc else None))]
             done.append(self._trajectory(s, answer, bool(answer), error=o.error))
         return done
 
@@ -265,7 +265,7 @@ class Agent:
                 elif parse_action(action)[0] == 'finish':
                     answer = parse_action(action)[1]
                     sc = s.q.score(answer) if s.q.answer is not None else None
-                    r.observation, r.source = f'Episode finished, reward = {sc.em if sc else None}', 'finish'
+                    r.observation, r.source = finish_observation(sc.em if sc else None), 'finish'
                     finished.append((s, answer))
                 else: calls.append((s, parse_action(action)[1]))
             for (s, query), (res, obs, mode, secs) in zip(calls, self._search_all(calls)):
@@ -318,7 +318,7 @@ class Agent:
                 raise RunStopped(f'{len(in_row)} questions in a row failed (last: {t.error}); stopped rather than spend more. '
                                  f'Every record is saved{f" in {out}; run the same command again to ask the failed ones again" if out else ""}')
         bs = self.config.batch_size
-        if self.config.method in ('react', 'reflexion'): self.run_react([_State(q) for q in todo], on_done)
+        if self.method.acts: self.run_react([_State(q) for q in todo], on_done)
         else:
             for i in range(0, len(todo), bs):
                 for t in self.run_one_call([_State(q) for q in todo[i:i+bs]]): on_done(t)
@@ -353,16 +353,15 @@ class FlakyLM(ScriptedLM):
         return [down if self.failing in (p if isinstance(p, str) else json.dumps(p)) else o for p, o in zip(prompts, outs)]
 
 # %% ../nbs/07_agent.ipynb #d0219003
-EXPECTED_CALLS = {'io': 1, 'cot': 1, 'react': 5, 'reflexion': 8} # LM calls a question takes, roughly (ReAct: about 4 rounds and a re-ask)
-
 def spend_estimate(lm, config:AgentConfig, questions:list[Question])->float:
     "About what a run will cost, in US$: each question's expected calls, the prompt growing by a round each call; 0 for an unpriced LM."
     if not questions or not call_cost(lm, ['x'], 1): return 0.0
     prefix = fewshot_prefix(questions[0].task, config.method, config.prompts) if config.fmt == 'fewshot' else ''
-    first = (answer_prompt(questions[0].question, config.method, prefix) if config.method in ('io', 'cot')
-             else step_prompt(questions[0].question, [], config.fmt, prefix))
+    m = get_method(config.method)
+    first = (step_prompt(questions[0].question, [], config.fmt, prefix) if m.acts
+             else answer_prompt(questions[0].question, config.method, prefix))
     grow = 'x' * 4 * (config.max_tokens + 60)  # a round: the thought and action, and an observation of about 60 tokens
-    one = sum(call_cost(lm, [first if isinstance(first, str) else json.dumps(first) + grow * i], config.max_tokens) for i in range(EXPECTED_CALLS[config.method]))
+    one = sum(call_cost(lm, [first if isinstance(first, str) else json.dumps(first) + grow * i], config.max_tokens) for i in range(m.expected_calls))
     return one * len(questions)
 
 # %% ../nbs/07_agent.ipynb #0b99b16c
@@ -370,16 +369,6 @@ def default_out(task, split, method, fmt, model, search, noise)->Path:
     "Where `fireact run` writes when no `--out` is given: one file per configuration under `runs/`."
     slug = ''.join(ch if ch.isalnum() or ch in '.-' else '-' for ch in model).strip('-')
     return Path('runs')/f'{task}_{split}_{method}_{fmt}_{slug}_{search}_{noise}.jsonl'
-
-def run_summary(trajs:list[Trajectory], questions:list[Question])->dict:
-    "The run's EM over all questions asked, with mean turns, seconds, tokens and $ per trial."
-    from fireact.runs import summarize
-    s = summarize(trajs, questions)
-    k = max(len(trajs), 1)
-    return {**s, 'seconds_per_trial': round(sum(t.seconds for t in trajs)/k, 3),
-            'prompt_tokens_per_trial': round(sum(t.prompt_tokens for t in trajs)/k, 1),
-            'completion_tokens_per_trial': round(sum(t.completion_tokens for t in trajs)/k, 1),
-            'cost_per_trial': round(sum(t.cost for t in trajs)/k, 6)}
 
 def run_cli(task:str='hotpotqa',   # hotpotqa, bamboogle, strategyqa, mmlu
             split:str='dev',       # the task's split
@@ -410,17 +399,17 @@ def run_cli(task:str='hotpotqa',   # hotpotqa, bamboogle, strategyqa, mmlu
     if n < 1: raise ValueError(f'--n must be at least 1, not {n}')
     config = AgentConfig(method=method, fmt=format, prompts=prompts, max_tokens=max_tokens, temperature=temperature, batch_size=batch_size).check()
     questions = get_task(task, split).sample(n, seed)
-    tool = make_search(search, noise=noise, p=p, seed=seed) if method in ('react', 'reflexion') else None
+    tool = make_search(search, noise=noise, p=p, seed=seed) if get_method(method).acts else None
     served = model.startswith(tuple(API_SPECS))
     if not served and (base_url or concurrency or lm_cache): raise ValueError(f'--base_url, --concurrency and --lm_cache are for openai: and openai-text: models, not {model!r}')
     lm = get_lm(model, lora=lora, **(dict(base_url=base_url, key_env=key_env, concurrency=concurrency or 16, cache=lm_cache) if served else {}))
     out = Path(out) if out else default_out(task, split, method, format, model + (f'+{Path(lora).name}' if lora else ''), search, noise if noise == 'off' else f'{noise}{p}')
     if max_cost is not None and max_cost <= 0: raise ValueError(f'--max_cost must be more than 0, not {max_cost}')
     estimate = spend_estimate(lm, config, questions)
-    if estimate: print(f'{lm.name}: about ${estimate:.2f} for {len(questions)} questions of about {EXPECTED_CALLS[method]} calls each '
+    if estimate: print(f'{lm.name}: about ${estimate:.2f} for {len(questions)} questions of about {get_method(method).expected_calls} calls each '
                        f'(those already in the run file cost nothing){"; capped at $" + format(max_cost, "g") if max_cost else "; --max_cost caps it"}', file=sys.stderr)
     trajs = Agent(lm, tool, config).run(questions, out=out, meta={'task': task, 'split': split, 'model': model, 'lora': lora, 'seed': seed}, max_cost=max_cost)
-    summary = {'out': str(out), **run_summary(trajs, questions)}
+    summary = {'out': str(out), **summarize(trajs, questions)}
     print(json.dumps(summary))
     return summary
 
@@ -437,9 +426,9 @@ def demo(n:int=20, # questions of the seed-233 HotpotQA dev sample
     trajs = Agent(get_lm('default'), make_search('replay')).run(questions, out=out)
     for t in sorted(trajs, key=lambda t: not t.em)[:2]:
         print(f'\n#{t.qid} {t.question}\n{render_react(t.rounds)}→ answer {t.answer!r}, gold {t.gold!r}, EM {t.em}')
-    s = run_summary(trajs, questions)
-    print(f"\nEM {s['em']:.1f} ({s['correct']}/{s['n']}) · {s['turns_mean']} turns · {s['seconds_per_trial']} s and "
-          f"{s['prompt_tokens_per_trial']:.0f} prompt tokens per trial · trajectories in {out}")
+    s = summarize(trajs, questions)
+    print(f"\nEM {s['em']:.1f} ({s['correct']}/{s['n']}) · {s['rounds_mean']} rounds · {s['seconds']} s and "
+          f"{s['prompt_tokens']:.0f} prompt tokens per trial · trajectories in {out}")
     return s
 
 # %% ../nbs/07_agent.ipynb #c58ccf30
@@ -464,7 +453,7 @@ def agent_for(out:str|Path, # a run file with its manifest
         raise ValueError(f"{out} was made by weights {m['weights']}; the ones here are {lm.weights}: another training, not this run's")
     noise, _, p = run['noise'].partition('@')
     config = AgentConfig(**{k: run[k] for k in AgentConfig.__dataclass_fields__ if k in run})
-    tool = make_search(run['search'], noise=noise, p=float(p or 0.5), seed=run['seed']) if config.method in ('react', 'reflexion') else None
+    tool = make_search(run['search'], noise=noise, p=float(p or 0.5), seed=run['seed']) if get_method(config.method).acts else None
     return Agent(lm, tool, config), m
 
 def verify_run(out:str|Path, # a run file with its manifest

@@ -9,16 +9,16 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from .core import Round, Trajectory, answered, final_answer, read_jsonl, alpaca_prompt, write_atomic
-from .methods import REFLECTION_INTRO
+from .core import Round, Trajectory, agent_turn, answered, final_answer, parse_react, read_jsonl, render_react, alpaca_prompt, write_atomic
+from .methods import METHODS
 from .tasks import normalize_answer
 
 # %% auto #0
-__all__ = ['SFT_FORMATS', 'CHAT_ROLES', 'CONVERTIBLE', 'TEACHER', 'HOTPOTQA_RELEASE_FILES', 'EXPORTERS', 'RELEASE_SFT',
-           'chat_problems', 'sft_format', 'read_sft', 'split_lead', 'read_rounds', 'reply_text', 'react_text',
-           'classify', 'reward', 'release_hotpotqa_questions', 'infer_task', 'from_record', 'to_alpaca', 'to_chat',
-           'load_trajectories', 'finish_observation', 'to_react', 'Selection', 'select', 'dedup', 'Mix', 'mix',
-           'example_text', 'stats', 'write_sft', 'write_labels', 'val_path', 'convert', 'convert_cli']
+__all__ = ['SFT_FORMATS', 'CHAT_ROLES', 'TEACHER', 'HOTPOTQA_RELEASE_FILES', 'EXPORTERS', 'RELEASE_SFT', 'chat_problems',
+           'sft_format', 'read_sft', 'split_lead', 'classify', 'reward', 'release_hotpotqa_questions', 'infer_task',
+           'from_record', 'to_alpaca', 'to_chat', 'load_trajectories', 'convertible', 'to_react', 'Selection', 'select',
+           'dedup', 'Mix', 'mix', 'example_text', 'stats', 'write_sft', 'write_labels', 'val_path', 'convert',
+           'convert_cli']
 
 # %% ../nbs/08_convert.ipynb #8d3e3a9f
 SFT_FORMATS = ('alpaca', 'chat')
@@ -66,49 +66,15 @@ def read_sft(data:str|Path, # an Alpaca JSON or chat JSON-lines file, or a relea
     if len(shapes) > 1: raise ValueError(f'{path}: mixes Alpaca and chat records')
     return records
 
-# %% ../nbs/08_convert.ipynb #61b8bed1
-_line_re = re.compile(r'^(Thought|Action|Observation):(?: |$)(.*)$')
+# %% ../nbs/08_convert.ipynb #b28a8111
 _first_label_re = re.compile(r'^(?:Thought|Action|Observation):', re.M)
-_intro_re = re.compile(re.escape(REFLECTION_INTRO).replace(r'\{n\}', r'(\d+)') + ' Thought: ', re.S)
 
 def split_lead(text:str)->tuple[str,str]:
     "Split ReAct text into what precedes its first label and the labelled rest."
     m = _first_label_re.search(text)
     return (text[:m.start()], text[m.start():]) if m else (text, '')
 
-def read_rounds(text:str, # labelled ReAct lines, e.g. an Alpaca `output` after its lead
-               )->list[Round]:
-    "Rounds from ReAct text, keeping every character, reflections in their own field."
-    body = text[:-1] if text.endswith('\n') else text
-    rounds, last = [], None
-    for line in body.split('\n'):
-        m = _line_re.match(line)
-        if not m:
-            if rounds and last: setattr(rounds[-1], last, getattr(rounds[-1], last) + '\n' + line)
-            continue
-        key, value = m.group(1).lower(), m.group(2)
-        r = rounds[-1] if rounds else None
-        if key == 'observation' and r is not None and r.observation: # a second observation of one action
-            r.action += f'\nObservation: {r.observation}'; r.observation = value; last = key; continue
-        if r is None or key == 'thought' or (key == 'action' and (r.action or r.observation)) or getattr(r, key):
-            r = Round(); rounds.append(r)
-        setattr(r, key, value); last = key
-    for i, r in enumerate(rounds):
-        m = _intro_re.match(r.thought)
-        if m and int(m.group(1)) == i: r.reflection, r.thought = r.thought[m.end():], ''
-    return rounds
-
-def reply_text(r:Round, i:int)->str:
-    "Round `i`'s Thought and Action lines (the agent's turn), a reflection written before the thought."
-    thought = (f'{REFLECTION_INTRO.format(n=i)} Thought: {r.reflection}' + (f' {r.thought}' if r.thought else '')) if r.reflection else r.thought
-    return '\n'.join([f'Thought: {thought}'] * bool(thought) + [f'Action: {r.action}'] * bool(r.action))
-
-def react_text(rounds:list[Round])->str:
-    "Rounds as ReAct text: the agent's lines, then the observation, for each round; empty fields are left out."
-    return ''.join(reply_text(r, i) + '\n' + (f'Observation: {r.observation}\n' if r.observation else '') for i, r in enumerate(rounds))
-
 # %% ../nbs/08_convert.ipynb #fe0ad889
-CONVERTIBLE = ('cot', 'react', 'reflexion')
 _reward_re = re.compile(r'Episode finished, reward = (True|False|1|0|1\.0|0\.0|None)\s*$')
 
 def classify(t:Trajectory)->str:
@@ -163,7 +129,7 @@ def from_record(record:dict,    # an Alpaca or chat record
             question, rest = lead[:-1], [{**msgs[0], 'content': body}] + msgs[1:]
             meta['chat_question_in_reply'] = True
         body = ''.join(m['content'] + '\n' for m in rest)
-    rounds = read_rounds(body)
+    rounds = parse_react(body)
     answer = final_answer(rounds)
     t = Trajectory(task or infer_task(question, answer), split, qid, question, model=model, prompt_format=fmt, rounds=rounds,
                    answer=answer, finished=answer is not None, meta=meta)
@@ -173,7 +139,7 @@ def to_alpaca(t:Trajectory)->dict:
     "A trajectory as an Alpaca record: the question as instruction, its ReAct text as output."
     instruction = t.meta.get('alpaca_instruction', t.question)
     lead = t.question[len(instruction) + 1:] + '\n' if instruction != t.question else ''
-    out = lead + react_text(t.rounds)
+    out = lead + render_react(t.rounds, skip_empty=True)
     return {'instruction': instruction, 'input': '', 'output': out[:-1] if t.meta.get('alpaca_newline') is False else out}
 
 def to_chat(t:Trajectory)->dict:
@@ -181,7 +147,7 @@ def to_chat(t:Trajectory)->dict:
     in_reply = t.meta.get('chat_question_in_reply')
     msgs = [] if in_reply else [{'role': 'user', 'content': t.question}]
     for i, r in enumerate(t.rounds):
-        parts = reply_text(r, i).split('\nObservation: ')
+        parts = agent_turn(r, i, skip_empty=True).split('\nObservation: ')  # a second observation of one action is its own message
         if i == 0 and in_reply: parts[0] = t.question + '\n' + parts[0]
         msgs += [{'role': 'assistant', 'content': p if j == 0 else 'Observation: ' + p} for j, p in enumerate(parts) if p]
         if r.observation: msgs.append({'role': 'user', 'content': 'Observation: ' + r.observation})
@@ -211,18 +177,15 @@ RELEASE_SFT = {f'{name}:{fmt}': f'data/finetune/{fmt_dir}/{name}.{ext}'
                for fmt, fmt_dir, ext in (('alpaca', 'alpaca_format', 'json'), ('chat', 'gpt_format', 'jsonl'))}
 
 # %% ../nbs/08_convert.ipynb #b7bdbd71
-def finish_observation(ok:bool|None)->str:
-    return f'Episode finished, reward = {ok}'
+def convertible()->list[str]:
+    "The registered methods whose trajectories can become ReAct fine-tuning data."
+    return [m.name for m in METHODS.values() if m.to_react]
 
 def to_react(t:Trajectory)->Trajectory:
-    "The trajectory in the ReAct fine-tuning format (CoT → one finishing round); IO is an error."
-    if t.method not in CONVERTIBLE: raise ValueError(f'{t.qid}: method {t.method!r} has no reasoning to convert; convertible: {CONVERTIBLE}')
-    if t.method == 'cot' and not (len(t.rounds) == 1 and t.rounds[0].tool == 'finish'):
-        thought = ' '.join(r.thought for r in t.rounds if r.thought)
-        return replace(t, rounds=[Round(thought, f'finish[{t.answer}]', finish_observation(t.em))])
-    if t.rounds and t.rounds[-1].tool == 'finish' and not t.rounds[-1].observation:
-        return replace(t, rounds=t.rounds[:-1] + [replace(t.rounds[-1], observation=finish_observation(t.em))])
-    return t
+    "The trajectory in the ReAct fine-tuning format, as its method converts it (CoT → one finishing round); IO is an error."
+    m = METHODS.get(t.method)
+    if m is None or m.to_react is None: raise ValueError(f'{t.qid}: method {t.method!r} has no reasoning to convert; convertible: {convertible()}')
+    return m.to_react(t)
 
 @dataclass
 class Selection:
@@ -235,11 +198,11 @@ def select(trajs:list[Trajectory],     # any trajectories
            keep_failed:bool=False,     # keep trajectories that did not succeed (the released mixes do)
           )->Selection:
     "The trajectories fit for fine-tuning, in the ReAct format, and a report of the rest."
-    kept, dropped = [], []
+    kept, dropped, methods = [], [], convertible()
     for t in trajs:
         ok = reward(t)
         why = ('an LM or tool call failed' if t.failed else
-               f'method {t.method} is not convertible' if t.method not in CONVERTIBLE else
+               f'method {t.method} is not convertible' if t.method not in methods else
                'unfinished' if not t.finished or not t.rounds or t.rounds[-1].tool != 'finish' else
                'failed' if ok is False and not keep_failed else
                'unscored' if ok is None and not keep_failed else None)

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Iterable
 
 # %% auto #0
-__all__ = ['ALPACA_HEADER', 'parse_action', 'Round', 'Trajectory', 'answered', 'final_answer', 'parse_react', 'render_react',
-           'alpaca_prompt', 'split_alpaca', 'append_jsonl', 'read_jsonl', 'write_trajectories', 'read_trajectories',
-           'write_atomic', 'mend_torn_tail', 'trajectory_html', 'trajectories_frame']
+__all__ = ['REFLECTION_INTRO', 'ALPACA_HEADER', 'parse_action', 'Round', 'Trajectory', 'answered', 'final_answer',
+           'finish_observation', 'parse_react', 'agent_turn', 'render_react', 'alpaca_prompt', 'split_alpaca',
+           'append_jsonl', 'read_jsonl', 'write_trajectories', 'read_trajectories', 'write_atomic', 'mend_torn_tail',
+           'trajectory_html', 'trajectories_frame']
 
 # %% ../nbs/00_core.ipynb #db261f41
 _action_re = re.compile(r'^\s*([A-Za-z_]\w*)\s*\[(.*)$', re.S)
@@ -96,32 +97,52 @@ def final_answer(rounds:list[Round])->str|None:
     finishes = [parse_action(r.action)[1] for r in rounds if r.tool == 'finish']
     return finishes[-1] if finishes else None
 
+def finish_observation(ok:bool|None, # whether the answer was right; None when it cannot be scored
+                      )->str:
+    "The observation a `finish` action gets, as the paper's runs and fine-tuning files write it."
+    return f'Episode finished, reward = {ok}'
+
 # %% ../nbs/00_core.ipynb #134546c4
-_labels = {'Thought': 'thought', 'Action': 'action', 'Observation': 'observation'}
+REFLECTION_INTRO = "Now that I haven't solved the task within {n} steps, let me do a reflection and think about how to improve my strategy."
 _line_re = re.compile(r'^(Thought|Action|Observation):(?: |$)(.*)$')
+_intro_re = re.compile(re.escape(REFLECTION_INTRO).replace(r'\{n\}', r'(\d+)') + ' Thought: ', re.S)
 
 def parse_react(text:str, # ReAct lines: `Thought: ...`, `Action: ...`, `Observation: ...`
                )->list[Round]:
-    "Read ReAct text into rounds; a new round starts at a Thought, or at an Action after an Observation."
+    "Read ReAct text into rounds, every character kept: a round starts at a Thought, or at an Action after an Observation."
+    body = text[:-1] if text.endswith('\n') else text
     rounds, last = [], None
-    for line in text.split('\n'):
+    for line in body.split('\n'):
         m = _line_re.match(line)
-        if m:
-            key, value = _labels[m.group(1)], m.group(2)
-            r = rounds[-1] if rounds else None
-            if r is None or key == 'thought' or (key == 'action' and (r.action or r.observation)) or getattr(r, key):
-                r = Round(); rounds.append(r)
-            setattr(r, key, value); last = key
-        elif rounds and last:
-            setattr(rounds[-1], last, getattr(rounds[-1], last) + '\n' + line)
-    for r in rounds:
-        for key in _labels.values(): setattr(r, key, getattr(r, key).rstrip('\n'))
+        if not m:
+            if rounds and last: setattr(rounds[-1], last, getattr(rounds[-1], last) + '\n' + line)
+            continue
+        key, value = m.group(1).lower(), m.group(2)
+        r = rounds[-1] if rounds else None
+        if key == 'observation' and r is not None and r.observation: # a second observation of one action
+            r.action += f'\nObservation: {r.observation}'; r.observation = value; last = key; continue
+        if r is None or key == 'thought' or (key == 'action' and (r.action or r.observation)) or getattr(r, key):
+            r = Round(); rounds.append(r)
+        setattr(r, key, value); last = key
+    for i, r in enumerate(rounds):
+        m = _intro_re.match(r.thought)
+        if m and int(m.group(1)) == i: r.reflection, r.thought = r.thought[m.end():], ''
     return rounds
 
+def agent_turn(r:Round,              # one round
+               i:int=0,              # its place in the trajectory (0-based), which a reflection names
+               skip_empty:bool=False, # leave out an empty Thought or Action line (a fine-tuning record's exact text)
+              )->str:                # the Thought and Action lines, no final newline
+    "What the agent writes in round `i`: its Thought (opened by a reflection, if any) and its Action."
+    thought = (f'{REFLECTION_INTRO.format(n=i)} Thought: {r.reflection}' + (f' {r.thought}' if r.thought else '')) if r.reflection else r.thought
+    return '\n'.join(f'{k}: {v}' for k, v in (('Thought', thought), ('Action', r.action)) if v or not skip_empty)
+
 def render_react(rounds:Iterable[Round], # the rounds to write
-                 )->str: # ReAct text, one line per field, ending with a newline
-    "Write rounds as the paper's `Thought:` / `Action:` / `Observation:` lines."
-    return ''.join(f'Thought: {r.thought}\nAction: {r.action}\nObservation: {r.observation}\n' for r in rounds)
+                 skip_empty:bool=False,  # leave out empty lines (fine-tuning records), rather than write every label (prompts)
+                 )->str: # ReAct text, ending with a newline
+    "Write rounds as the paper's `Thought:` / `Action:` / `Observation:` lines, a reflection opening its round's thought."
+    return ''.join(agent_turn(r, i, skip_empty) + '\n' + (f'Observation: {r.observation}\n' if r.observation or not skip_empty else '')
+                   for i, r in enumerate(rounds))
 
 # %% ../nbs/00_core.ipynb #2f5bb76f
 ALPACA_HEADER = 'Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n'

@@ -9,57 +9,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from .core import Trajectory, answered
-from .runs import load_run, rescore, summarize
-from .tasks import Question, get_task
+from .runs import bootstrap_ci, load_run, outcomes, rescore, rescore_run, summarize
+from .tasks import TASKS, Question, get_task
 
 # %% auto #0
 __all__ = ['RELEASED_RUNS', 'CONFIG_KEYS', 'FIREACT_LORA', 'LMS', 'DATA_MIXES', 'EVAL_TASKS', 'SCALING', 'FINETUNE_FLAGS',
-           'MULTIMETHOD', 'FINETUNES', 'EXPERIMENTS', 'TABLE_COLUMNS', 'NOT_RECORDED', 'bootstrap_ci', 'outcomes',
-           'evaluate', 'evaluate_run', 'robustness', 'method_choice', 'runs_registry', 'find_run', 'model_spec',
-           'FinetuneSpec', 'RunSpec', 'finetuned', 'spec_out', 'trained', 'train_command', 'needs_training',
-           'served_spec', 'run_experiment', 'experiment_cli', 'question_key', 'overlap', 'paper_row', 'released_row',
-           'lm_label', 'run_command', 'experiment_of', 'produce_command', 'spec_row', 'weights_label',
-           'overlap_columns', 'table_rows', 'as_table', 'table_problems', 'relative_gain', 'gain_row', 'difference_row',
-           'save_table']
-
-# %% ../nbs/10_evaluate.ipynb #ce41f752
-def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question asked
-                 draws:int=2000, seed:int=0, level:float=0.95,
-                )->tuple[float,float,float]:  # (mean, low, high), in percent
-    "Mean of per-question outcomes with a percentile bootstrap interval, in percent."
-    n = len(outcomes)
-    if n == 0: return (0.0, 0.0, 0.0)
-    xs = [float(x) for x in outcomes]
-    rng = random.Random(seed)
-    means = sorted(sum(rng.choices(xs, k=n))/n for _ in range(draws))
-    lo, hi = means[int((1-level)/2*draws)], means[min(int((1+level)/2*draws), draws-1)]
-    return (100*sum(xs)/n, 100*lo, 100*hi)
-
-def outcomes(trajs:list[Trajectory], questions:list[Question], field:str='em')->list[float]:
-    "One outcome per question asked; a question missing from the run (or only failed in it) counts as 0."
-    by_id = {t.qid: t for t in answered(trajs)}
-    return [float(getattr(by_id[q.id], field) or 0) if q.id in by_id else 0.0 for q in questions]
-
-# %% ../nbs/10_evaluate.ipynb #9f0bf7dd
-def evaluate(trajs:list[Trajectory], questions:list[Question])->dict:
-    "EM (with 95% CI) and F1 over all questions asked; rounds mean/std; tokens, seconds, $ per trial; unfinished share."
-    asked = {q.id for q in questions}
-    got = [t for t in answered(trajs) if t.qid in asked]
-    em, lo, hi = bootstrap_ci(outcomes(got, questions))
-    turns = [t.turns for t in got]
-    k = max(len(got), 1)
-    s = summarize(got, questions)
-    return {'n': len(questions), 'found': len(got), 'failed': s['failed'], 'em': round(em, 1), 'em_low': round(lo, 1), 'em_high': round(hi, 1),
-            'f1': s['f1'], 'rounds_mean': round(statistics.mean(turns), 2) if turns else None,
-            'rounds_std': round(statistics.pstdev(turns), 2) if turns else None,
-            'unfinished': round(100*sum(not t.finished for t in got)/k, 1),
-            'prompt_tokens': round(sum(t.prompt_tokens for t in got)/k, 1),
-            'completion_tokens': round(sum(t.completion_tokens for t in got)/k, 1),
-            'seconds': round(sum(t.seconds for t in got)/k, 3), 'cost': round(sum(t.cost for t in got)/k, 6)}
-
-def evaluate_run(path:str|Path, n:int|None=500, task:str='hotpotqa', split:str='dev', seed:int=233)->dict:
-    "Load, re-score and evaluate a run file over the first `n` questions of the seed sample."
-    return evaluate(rescore(load_run(path, task, split)), get_task(task, split).sample(n, seed))
+           'MULTIMETHOD', 'FINETUNES', 'EXPERIMENTS', 'TABLE_COLUMNS', 'NOT_RECORDED', 'robustness', 'method_choice',
+           'runs_registry', 'find_run', 'model_spec', 'FinetuneSpec', 'RunSpec', 'finetuned', 'spec_out', 'trained',
+           'train_command', 'needs_training', 'served_spec', 'run_experiment', 'experiment_cli', 'question_key',
+           'overlap', 'paper_row', 'released_row', 'lm_label', 'run_command', 'experiment_of', 'produce_command',
+           'spec_row', 'weights_label', 'overlap_columns', 'table_rows', 'as_table', 'table_problems', 'relative_gain',
+           'gain_row', 'difference_row', 'save_table']
 
 # %% ../nbs/10_evaluate.ipynb #7c620bb3
 def robustness(normal:float, noisy:dict[str,float])->dict:
@@ -111,7 +71,7 @@ def find_run(registry:'pd.DataFrame', **config)->str|None:
 FIREACT_LORA = 'runs/finetune/smollm2-hotpotqa-lora'
 LMS = {'SmolLM2-135M': 'default', 'Gemma-3-270M': 'gemma3'}  # base LMs compared: label -> `fireact finetune --base`
 DATA_MIXES = ('hotpotqa', 'hotpotqa_multimethod', 'multitask', 'multitask_multimethod')  # the release's Alpaca files
-EVAL_TASKS = (('hotpotqa', 'dev'), ('strategyqa', 'dev'), ('bamboogle', 'test'), ('mmlu', 'test'))
+EVAL_TASKS = tuple((t.name, t.eval_split) for t in TASKS.values())  # the registered tasks, each on the split the paper evaluates
 SCALING = (100, 200, 500)           # trajectories per fine-tune; hotpotqa.json holds 500, so 500 is the whole file
 FINETUNE_FLAGS = {  # the small-scale hyperparameters: one epoch, 8 examples a step, 5% held out for the validation loss
     'lora': '--lora paper --lr 1e-3 --epochs 1 --batch 8 --micro_batch 4 --val 0.05 --warmup 0.05 --eval_steps 20 --save_steps 5 --logging_steps 1',
@@ -276,7 +236,7 @@ def run_experiment(name:str,          # a key of `EXPERIMENTS`
         if not out.exists(): rows.append({'run': spec.label, 'status': f'missing ({out})'}); continue
         trajs = rescore(load_run(out))
         status = 'complete' if len({t.qid for t in answered(trajs)} & {q.id for q in questions}) == len(questions) else 'partial'
-        rows.append({'run': spec.label, 'status': status, **evaluate(trajs, questions), 'path': str(out)})
+        rows.append({'run': spec.label, 'status': status, **summarize(trajs, questions), 'path': str(out)})
     return pd.DataFrame(rows).set_index('run')
 
 def experiment_cli(name:str,           # a key of `EXPERIMENTS`: table1 ... table5, fig3, fig4
@@ -329,7 +289,7 @@ def paper_row(row:str,          # the row's label
 
 def released_row(row:str, path:str, n:int=500, task:str='hotpotqa', split:str='dev', **cols)->dict:
     "An authors' released run re-scored over the first `n` seed-233 questions, with its 95% interval."
-    e = {k: v for k, v in evaluate_run(path, n, task, split).items() if k not in NOT_RECORDED}
+    e = {k: v for k, v in rescore_run(path, n, task, split).items() if k not in NOT_RECORDED}
     return {'row': row, 'task': task, **cols, **e, 'source': 'released run re-scored', 'note': path}
 
 def lm_label(spec:RunSpec)->str:
@@ -362,7 +322,7 @@ def spec_row(spec:RunSpec, n:int=200, root:str|Path='.', experiment:str|None=Non
     if not out.exists():
         return {**row, 'em': float('nan'), 'source': 'not run: ' + produce_command(spec, n, root, experiment), 'note': str(spec_out(spec))}
     questions, trajs = get_task(spec.task, spec.split).sample(n), rescore(load_run(out, spec.task, spec.split))
-    e = evaluate(trajs, questions)
+    e = summarize(trajs, questions)
     partial = '' if e['found'] == e['n'] else f' (partial: {e["found"]} of {e["n"]} questions)'
     return {**row, **e, **overlap_columns(spec, trajs, questions), 'weights': weights_label(out, root),
             'source': 'this project' + partial, 'note': str(spec_out(spec))}
@@ -391,7 +351,7 @@ def overlap_columns(spec:RunSpec, trajs:list[Trajectory], questions:list[Questio
     if ft is None: return {}
     seen = overlap(ft.release_path, questions)
     clean = [q for q in questions if q.id not in seen]
-    return {'overlap': len(seen), 'em_clean': round(evaluate(trajs, clean)['em'], 1) if clean else float('nan')}
+    return {'overlap': len(seen), 'em_clean': round(summarize(trajs, clean)['em'], 1) if clean else float('nan')}
 
 def table_rows(specs:str|list[RunSpec], # an experiment's name, or run specs
                n:int=200,               # questions per run

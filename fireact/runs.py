@@ -4,15 +4,15 @@
 
 # %% ../nbs/03_runs.ipynb #c1801635
 from __future__ import annotations
-import dataclasses, json, statistics
+import dataclasses, json, random, statistics
 from pathlib import Path
 from .core import Round, Trajectory, answered, final_answer, parse_action, parse_react, read_trajectories, split_alpaca, ALPACA_HEADER
 from .data import fetch, registry
 from .tasks import Question, get_task
 
 # %% auto #0
-__all__ = ['released_trajectory', 'load_released_run', 'resolve_path', 'load_run', 'rescore', 'summarize', 'rescore_run',
-           'rescore_cli']
+__all__ = ['released_trajectory', 'load_released_run', 'resolve_path', 'load_run', 'bootstrap_ci', 'outcomes', 'rescore',
+           'summarize', 'rescore_run', 'rescore_cli']
 
 # %% ../nbs/03_runs.ipynb #4b06d400
 def _chat_rounds(messages:list[dict])->list[Round]:
@@ -60,6 +60,24 @@ def load_run(path:str|Path, task:str='hotpotqa', split:str='dev')->list[Trajecto
     path = resolve_path(path)
     return read_trajectories(path) if path.suffix == '.jsonl' else load_released_run(path, task, split)
 
+# %% ../nbs/03_runs.ipynb #0f8f933a
+def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question asked
+                 draws:int=2000, seed:int=0, level:float=0.95,
+                )->tuple[float,float,float]:  # (mean, low, high), in percent
+    "Mean of per-question outcomes with a percentile bootstrap interval, in percent."
+    n = len(outcomes)
+    if n == 0: return (0.0, 0.0, 0.0)
+    xs = [float(x) for x in outcomes]
+    rng = random.Random(seed)
+    means = sorted(sum(rng.choices(xs, k=n))/n for _ in range(draws))
+    lo, hi = means[int((1-level)/2*draws)], means[min(int((1+level)/2*draws), draws-1)]
+    return (100*sum(xs)/n, 100*lo, 100*hi)
+
+def outcomes(trajs:list[Trajectory], questions:list[Question], field:str='em')->list[float]:
+    "One outcome per question asked; a question missing from the run (or only failed in it) counts as 0."
+    by_id = {t.qid: t for t in answered(trajs)}
+    return [float(getattr(by_id[q.id], field) or 0) if q.id in by_id else 0.0 for q in questions]
+
 # %% ../nbs/03_runs.ipynb #129e6a78
 def rescore(trajs:list[Trajectory])->list[Trajectory]:
     "Score each trajectory's answer again against its task's gold answer."
@@ -73,18 +91,21 @@ def rescore(trajs:list[Trajectory])->list[Trajectory]:
 def summarize(trajs:list[Trajectory],   # scored trajectories
               questions:list[Question], # every question asked: one missing from `trajs` counts as wrong
              )->dict:
-    "EM and F1 (percent) over all questions asked, with counts, finished share and turns; a failed attempt counts as missing."
+    "A run over the questions asked: EM (with its 95% interval) and F1, counts, rounds, and tokens, seconds and $ per trial; a failed attempt counts as missing."
     by_id = {t.qid: t for t in answered(trajs)}
     failed = {t.qid for t in trajs if t.failed} - set(by_id)
     got = [by_id[q.id] for q in questions if q.id in by_id]
-    correct = sum(bool(t.em) for t in got)
-    n = len(questions)
+    n, k = len(questions), max(len(got), 1)
+    em, lo, hi = bootstrap_ci(outcomes(got, questions))
     f1s = [t.f1 for t in got if t.f1 is not None]
     turns = [t.turns for t in got]
-    return {'em': round(100*correct/n, 2) if n else 0.0, 'correct': correct, 'n': n, 'found': len(got),
-            'f1': round(100*sum(f1s)/n, 2) if f1s else None, 'finished': sum(t.finished for t in got),
-            'turns_mean': round(statistics.mean(turns), 3) if turns else None,
-            'failed': sum(q.id in failed for q in questions)}
+    per_trial = lambda field, digits: round(sum(getattr(t, field) for t in got)/k, digits)
+    return {'n': n, 'found': len(got), 'failed': sum(q.id in failed for q in questions), 'correct': sum(bool(t.em) for t in got),
+            'em': round(em, 2), 'em_low': round(lo, 1), 'em_high': round(hi, 1), 'f1': round(100*sum(f1s)/n, 2) if f1s else None,
+            'finished': sum(t.finished for t in got), 'unfinished': round(100*sum(not t.finished for t in got)/k, 1),
+            'rounds_mean': round(statistics.mean(turns), 2) if turns else None, 'rounds_std': round(statistics.pstdev(turns), 2) if turns else None,
+            'prompt_tokens': per_trial('prompt_tokens', 1), 'completion_tokens': per_trial('completion_tokens', 1),
+            'seconds': per_trial('seconds', 3), 'cost': per_trial('cost', 6)}
 
 def rescore_run(path:str|Path, n:int|None=500, task:str='hotpotqa', split:str='dev', seed:int=233)->dict:
     "Load a run, re-score it, and summarise it over the first `n` questions of the seed-`seed` sample."

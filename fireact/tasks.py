@@ -8,11 +8,13 @@ import csv, io, json, random, re, string
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Callable
+from .core import Round, finish_observation
 from .data import fetch, registry
 
 # %% auto #0
-__all__ = ['SCORERS', 'LOADERS', 'normalize_answer', 'token_f1', 'Score', 'score_open', 'score_yes_no', 'score_choice',
-           'Question', 'mmlu_subjects', 'Task', 'get_task']
+__all__ = ['TASKS', 'SHORT_ANSWER', 'normalize_answer', 'token_f1', 'Score', 'score_open', 'score_yes_no', 'score_choice',
+           'Question', 'mmlu_subjects', 'Exemplar', 'TaskSpec', 'register_task', 'task_spec', 'Task', 'get_task']
 
 # %% ../nbs/02_tasks.ipynb #f60bf34c
 def normalize_answer(s:str)->str:
@@ -50,8 +52,6 @@ def score_choice(prediction:str, gold:str)->Score:
     return Score(str(prediction).strip().lower().startswith(gold.strip().lower()))
 
 # %% ../nbs/02_tasks.ipynb #ce4566df
-SCORERS = {'hotpotqa': score_open, 'bamboogle': score_open, 'strategyqa': score_yes_no, 'mmlu': score_choice}
-
 @dataclass(frozen=True)
 class Question:
     "One question of a task: what the agent is asked and the gold answer."
@@ -65,8 +65,8 @@ class Question:
     def score(self, prediction:str|None)->Score:
         "Score a prediction against this question's gold answer (no prediction scores as wrong)."
         if self.answer is None: raise ValueError(f'{self.task}/{self.split} #{self.id} has no gold answer')
-        if prediction is None: return Score(False, 0.0 if SCORERS[self.task] is score_open else None)
-        return SCORERS[self.task](prediction, self.answer)
+        score = task_spec(self.task).score
+        return score(prediction, self.answer) if prediction is not None else Score(False, 0.0 if score is score_open else None)
 
 # %% ../nbs/02_tasks.ipynb #a7e5f88a
 def _load_hotpotqa(split, **kw):
@@ -98,22 +98,132 @@ def _load_mmlu(split, subject=None, **kw):
             out.append(Question('mmlu', split, f'{s}/{i}', text, r[5].strip(), {'subject': s}))
     return out
 
-LOADERS = {'hotpotqa': (_load_hotpotqa, ('train', 'dev', 'test')), 'bamboogle': (_load_bamboogle, ('test',)),
-           'strategyqa': (_load_strategyqa, ('train', 'dev', 'test')), 'mmlu': (_load_mmlu, ('train', 'dev', 'val', 'test'))}
+# %% ../nbs/02_tasks.ipynb #854e0b23
+@dataclass
+class Exemplar:
+    "A worked example, written once and rendered for IO, CoT and ReAct."
+    question:str
+    answer:str
+    reasoning:str                 # the CoT thought, ending with the answer
+    rounds:list[Round]=field(default_factory=list) # ReAct rounds, the last one `finish[answer]`
+
+def _r(thought, action, observation=None):
+    return Round(thought, action, observation if observation is not None else finish_observation(True))
+
+_EXAMPLES = {  # this project's worked examples, registered with their tasks below
+'hotpotqa': [
+    Exemplar('What is the name of the river that flows through the capital of the country where the Taj Mahal stands?', 'Yamuna',
+        'The Taj Mahal stands in Agra, India. The capital of India is New Delhi, and the river that flows through Delhi is the Yamuna. So the answer is Yamuna.',
+        [_r('I need to find the country where the Taj Mahal stands, then the river through its capital.', 'search[Taj Mahal location]',
+            'The Taj Mahal is an ivory-white marble mausoleum on the right bank of the river Yamuna in Agra, Uttar Pradesh, India.'),
+         _r('The Taj Mahal is in India, whose capital is New Delhi. I need the river that flows through New Delhi.', 'search[river that flows through New Delhi]',
+            'The Yamuna river flows through the National Capital Territory of Delhi for about 22 km.'),
+         _r('The river through New Delhi is the Yamuna.', 'finish[Yamuna]')]),
+    Exemplar('Were the novelist Chinua Achebe and the playwright Wole Soyinka born in the same country?', 'yes',
+        'Chinua Achebe was born in Ogidi, Nigeria. Wole Soyinka was born in Abeokuta, Nigeria. Both were born in Nigeria, so the answer is yes.',
+        [_r('I need to find where Chinua Achebe was born, then where Wole Soyinka was born.', 'search[Chinua Achebe birthplace]',
+            'Chinua Achebe was born on 16 November 1930 in Ogidi, an Igbo town in south-eastern Nigeria.'),
+         _r('Achebe was born in Nigeria. Now Wole Soyinka.', 'search[Wole Soyinka birthplace]',
+            'Akinwande Oluwole Babatunde Soyinka was born on 13 July 1934 in Abeokuta, in present-day Ogun State, Nigeria.'),
+         _r('Both were born in Nigeria, so the answer is yes.', 'finish[yes]')]),
+    Exemplar('The composer of the opera Turandot was born in which city?', 'Lucca',
+        'Turandot is an opera by Giacomo Puccini, who was born in Lucca, Italy. So the answer is Lucca.',
+        [_r('I need to find who composed Turandot, then where he was born.', 'search[Turandot opera composer]',
+            'Turandot is an opera in three acts by Giacomo Puccini, completed by Franco Alfano.'),
+         _r('Turandot was composed by Giacomo Puccini. I need his birthplace.', 'search[Giacomo Puccini born]',
+            'Giacomo Puccini was born on 22 December 1858 in Lucca, in the Duchy of Lucca.'),
+         _r('Puccini was born in Lucca.', 'finish[Lucca]')]),
+    Exemplar('How many years after the Eiffel Tower was completed did the Empire State Building open?', '42',
+        'The Eiffel Tower was completed in 1889 and the Empire State Building opened in 1931. 1931 - 1889 = 42, so the answer is 42.',
+        [_r('I need the year the Eiffel Tower was completed and the year the Empire State Building opened.', 'search[Eiffel Tower completed year]',
+            '1889'),
+         _r('The Eiffel Tower was completed in 1889. Now the Empire State Building.', 'search[Empire State Building opened year]',
+            'The Empire State Building opened on May 1, 1931.'),
+         _r('1931 - 1889 = 42 years.', 'finish[42]')]),
+],
+'strategyqa': [
+    Exemplar('Would a sealed jar of honey have spoiled after ten years in a cupboard?', 'no',
+        'Honey has very little water and is acidic, so bacteria cannot grow in it; sealed honey keeps almost indefinitely. So the answer is no.',
+        [_r('I need to know whether honey spoils over a decade when sealed.', 'search[does sealed honey spoil]',
+            'Honey stored in a sealed container can last indefinitely; edible honey has been found in ancient Egyptian tombs.'),
+         _r('Sealed honey does not spoil, so the answer is no.', 'finish[no]')]),
+    Exemplar('Did Albert Einstein live to see the first crewed Moon landing?', 'no',
+        'Albert Einstein died in 1955 and the first crewed Moon landing was in 1969. So the answer is no.',
+        [_r('I need the year Einstein died and the year of the first crewed Moon landing.', 'search[Albert Einstein death year]',
+            'Albert Einstein died on 18 April 1955 in Princeton, New Jersey.'),
+         _r('Einstein died in 1955. The first crewed Moon landing was Apollo 11.', 'search[Apollo 11 Moon landing year]',
+            'Apollo 11 landed on the Moon on July 20, 1969.'),
+         _r('1955 is before 1969, so he did not live to see it.', 'finish[no]')]),
+    Exemplar('Is the Atlantic Ocean larger than the Arctic Ocean?', 'yes',
+        'The Atlantic Ocean covers about 106 million square kilometres and the Arctic Ocean about 14 million. So the answer is yes.',
+        [_r('I need the areas of the two oceans.', 'search[Atlantic Ocean area vs Arctic Ocean area]',
+            'The Atlantic covers about 106,460,000 km2; the Arctic Ocean, the smallest ocean, covers about 14,060,000 km2.'),
+         _r('106 million km2 is larger than 14 million km2.', 'finish[yes]')]),
+],
+'mmlu': [
+    Exemplar("Question: Which gas makes up most of Earth's atmosphere?\nA. Oxygen\nB. Nitrogen\nC. Carbon dioxide\nD. Argon", 'B',
+        "Nitrogen is about 78 percent of Earth's atmosphere, far more than oxygen at about 21 percent. So the answer is B.",
+        [_r("I need the most abundant gas in Earth's atmosphere.", "search[most abundant gas in Earth's atmosphere]",
+            "Nitrogen makes up about 78 percent of Earth's atmosphere by volume, and oxygen about 21 percent."),
+         _r('Nitrogen is option B.', 'finish[B]')]),
+    Exemplar('Question: What is the derivative of x^3 with respect to x?\nA. 3x\nB. x^2\nC. 3x^2\nD. 3x^3', 'C',
+        'By the power rule, the derivative of x^n is n x^(n-1), so the derivative of x^3 is 3x^2. So the answer is C.',
+        [_r('By the power rule the derivative of x^3 is 3x^2, which is option C. No search is needed.', 'finish[C]')]),
+    Exemplar('Question: Who wrote The Federalist Papers together with Alexander Hamilton and James Madison?\nA. Thomas Jefferson\nB. Benjamin Franklin\nC. John Jay\nD. John Adams', 'C',
+        'The Federalist Papers were written by Alexander Hamilton, James Madison and John Jay. So the answer is C.',
+        [_r('I need the third author of The Federalist Papers.', 'search[authors of The Federalist Papers]',
+            'The Federalist Papers are 85 essays written by Alexander Hamilton, James Madison, and John Jay under the pseudonym "Publius".'),
+         _r('The third author is John Jay, option C.', 'finish[C]')]),
+],
+}
+
+# %% ../nbs/02_tasks.ipynb #438dc82f
+@dataclass
+class TaskSpec:
+    "A task as the project knows it: its questions, its scoring, what an answer looks like, its worked examples."
+    name:str                   # e.g. hotpotqa
+    load:Callable              # load(split, **fetch_kw) -> list[Question]
+    splits:tuple               # the splits it has
+    score:Callable             # score(prediction, gold) -> Score
+    answer_rule:str            # what an answer is, as a prompt's instruction says it
+    exemplars:list[Exemplar]=field(default_factory=list) # worked examples for few-shot prompts
+    eval_split:str='dev'       # the split the paper evaluates on
+    prompts_of:str|None=None   # the task whose released prompt files it uses (None: its own)
+    subjects:bool=False        # `load` takes `subject=` (MMLU)
+
+TASKS:dict[str,TaskSpec] = {}
+
+def register_task(spec:TaskSpec)->TaskSpec:
+    "Add a task (or replace one of the same name); every part of the project finds it by name."
+    TASKS[spec.name] = spec
+    return spec
+
+def task_spec(name:str)->TaskSpec:
+    "The registered task of this name; an error that lists the tasks for any other."
+    try: return TASKS[name]
+    except KeyError: raise ValueError(f'unknown task {name!r}; tasks are {list(TASKS)}') from None
+
+# %% ../nbs/02_tasks.ipynb #90cec748
+SHORT_ANSWER = 'a short answer (a name, a date, a number, or yes/no)'
+register_task(TaskSpec('hotpotqa', _load_hotpotqa, ('train', 'dev', 'test'), score_open, SHORT_ANSWER, _EXAMPLES['hotpotqa']))
+register_task(TaskSpec('strategyqa', _load_strategyqa, ('train', 'dev', 'test'), score_yes_no, 'either "yes" or "no"', _EXAMPLES['strategyqa']))
+register_task(TaskSpec('bamboogle', _load_bamboogle, ('test',), score_open, SHORT_ANSWER, _EXAMPLES['hotpotqa'],
+                       eval_split='test', prompts_of='hotpotqa'))
+register_task(TaskSpec('mmlu', _load_mmlu, ('train', 'dev', 'val', 'test'), score_choice, 'the letter of the correct option (A, B, C or D)',
+                       _EXAMPLES['mmlu'], eval_split='test', subjects=True));
 
 # %% ../nbs/02_tasks.ipynb #a1fce96c
 class Task:
     "The questions of one task and split, indexable, sampled the paper's way, and scored by the task's rule."
     def __init__(self, name:str,   # hotpotqa, bamboogle, strategyqa, mmlu
-                 split:str,        # a split the task has (see `LOADERS`)
+                 split:str,        # a split the task has (`task_spec(name).splits`)
                  subject:str|None=None, # MMLU only: one subject instead of all
                  **fetch_kw):      # passed to `fetch` (e.g. `mirror=`)
-        if name not in LOADERS: raise ValueError(f'unknown task {name!r}; tasks are {sorted(LOADERS)}')
-        load, splits = LOADERS[name]
-        if split not in splits: raise ValueError(f'{name} has no split {split!r}; its splits are {list(splits)}')
-        if subject and name != 'mmlu': raise ValueError('only MMLU has subjects')
+        spec = task_spec(name)
+        if split not in spec.splits: raise ValueError(f'{name} has no split {split!r}; its splits are {list(spec.splits)}')
+        if subject and not spec.subjects: raise ValueError(f'{name} has no subjects (MMLU has)')
         self.name, self.split, self.subject = name, split, subject
-        self.questions = load(split, subject=subject, **fetch_kw) if subject else load(split, **fetch_kw)
+        self.questions = spec.load(split, subject=subject, **fetch_kw) if subject else spec.load(split, **fetch_kw)
         self._by_id = {q.id: q for q in self.questions}
 
     def __len__(self): return len(self.questions)

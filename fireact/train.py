@@ -13,13 +13,13 @@ from .core import alpaca_prompt, write_atomic
 from .data import sha256_file
 from .llm import _model_path, default_model_dir, load_tokenizer, weights_digest
 from .runs import resolve_path
+from .tasks import TASKS
 
 # %% auto #0
-__all__ = ['TASK_NAMES', 'BATCHING', 'METHODS', 'LORA_PRESETS', 'FINAL_STATES', 'react_spans', 'whole_question', 'alpaca_text',
-           'chat_text', 'encode', 'encode_record', 'encode_records', 'data_summary', 'PadCollator', 'make_collator',
-           'check_qlora', 'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama', 'split_examples',
-           'last_complete_checkpoint', 'trim_log', 'finetune', 'plot_losses', 'validate_chat', 'openai_finetune',
-           'finetune_cli']
+__all__ = ['BATCHING', 'TUNINGS', 'LORA_PRESETS', 'FINAL_STATES', 'react_spans', 'whole_question', 'alpaca_text', 'chat_text',
+           'encode', 'encode_record', 'encode_records', 'data_summary', 'PadCollator', 'make_collator', 'check_qlora',
+           'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama', 'split_examples', 'last_complete_checkpoint',
+           'trim_log', 'finetune', 'plot_losses', 'validate_chat', 'openai_finetune', 'finetune_cli']
 
 # %% ../nbs/09_train.ipynb #ff6e20f5
 _field_re = re.compile(r'(Thought|Action|Observation)(?: \d+)?:')
@@ -95,8 +95,6 @@ def encode_record(record:dict, # an Alpaca or chat record
     return encode(*alpaca_text(record), tok, cutoff)
 
 # %% ../nbs/09_train.ipynb #d8e594cb
-TASK_NAMES = ('hotpotqa', 'strategyqa', 'mmlu', 'bamboogle')
-
 def encode_records(records:list[dict], # Alpaca or chat records
                    tok,                # the model's tokenizer
                    cutoff:int=512,     # the most tokens kept per example
@@ -119,7 +117,7 @@ def data_summary(path:str|Path,      # the fine-tuning file (or release name)
     if labels.exists(): tm = [(r['task'], r['method']) for r in json.loads(labels.read_text())['records']]
     else:
         stem = path.stem.split('_')[0]
-        trajs = [from_record(r, str(i), stem if stem in TASK_NAMES else None) for i, r in enumerate(records)]
+        trajs = [from_record(r, str(i), stem if stem in TASKS else None) for i, r in enumerate(records)]
         tm = [(t.task, t.method) for t in trajs]
     count = lambda xs: dict(Counter(xs).most_common())
     return {'file': path.name, 'sha256': sha256_file(path), 'format': sft_format(records[0]), 'records': len(records),
@@ -154,7 +152,7 @@ def make_collator(batching:str, # padfree, group or pad
     return PadCollator(pad_id, cutoff if batching == 'pad' else None)
 
 # %% ../nbs/09_train.ipynb #138eea8a
-METHODS = ('lora', 'qlora', 'full')
+TUNINGS = ('lora', 'qlora', 'full')  # what `finetune(method=...)` trains: adapters, 4-bit adapters, or every weight
 LORA_PRESETS = {'paper': dict(r=8, lora_alpha=16, lora_dropout=0.05, target_modules=['q_proj', 'v_proj']),
                 'all-linear': dict(r=16, lora_alpha=32, lora_dropout=0.05, target_modules='all-linear')}
 
@@ -172,7 +170,7 @@ def load_model(base:str|Path='default', # 'default' or a causal-LM folder
                gradient_checkpointing:bool=False, # recompute activations in the backward pass to save memory
               ):
     "The base causal LM, ready to train: wrapped in a LoRA adapter, or with every weight trainable."
-    if method not in METHODS: raise ValueError(f'unknown method {method!r}; choose from {METHODS}')
+    if method not in TUNINGS: raise ValueError(f'unknown method {method!r}; choose from {TUNINGS}')
     if lora not in LORA_PRESETS: raise ValueError(f'unknown LoRA preset {lora!r}; choose from {list(LORA_PRESETS)}')
     from transformers import AutoModelForCausalLM
     kw = {}

@@ -4,7 +4,8 @@ from collections import Counter
 from pathlib import Path
 import pytest
 from fireact.core import Round, Trajectory, write_trajectories
-from fireact.convert import from_record, read_sft, to_alpaca, to_chat, classify, react_text
+from fireact.convert import from_record, read_sft, to_alpaca, to_chat, classify
+from fireact.core import render_react
 
 FIREACT = [str(Path(sys.executable).parent/'fireact')]
 needs_mirror = pytest.mark.skipif(not os.environ.get('FIREACT_MIRROR'), reason='needs the release mirror (FIREACT_MIRROR)')
@@ -34,7 +35,7 @@ def test_round_trip_each_method_and_format():
         for export in (to_alpaca, to_chat):
             back = from_record(export(t), t.qid, task=t.task)
             assert export(back) == export(t)
-            assert (back.question, react_text(back.rounds), back.answer, back.em) == (t.question, react_text(t.rounds), t.answer, t.em)
+            assert (back.question, render_react(back.rounds, skip_empty=True), back.answer, back.em) == (t.question, render_react(t.rounds, skip_empty=True), t.answer, t.em)
             if t.method != 'reflexion': assert back.rounds == t.rounds  # a reflection shares its line with the next thought
             assert classify(back) == t.method
 
