@@ -2,7 +2,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FIREACT_MIRROR ?= $(if $(wildcard ../shared/fireact-release),$(abspath ../shared/fireact-release),)
 
-.PHONY: install demo test nbtest pytest execute export clean-nbs readme check
+.PHONY: install demo test nbtest pytest execute save-outputs export clean-nbs readme check
 
 install:
 	bash scripts/install.sh
@@ -22,8 +22,12 @@ pytest:
 execute:
 	$(BIN)/python scripts/execute_notebooks.py
 
+save-outputs:
+	$(BIN)/python scripts/execute_notebooks.py --save && $(BIN)/nbdev_clean && $(BIN)/python scripts/make_readme.py
+
 export:
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean && $(BIN)/python scripts/make_readme.py
 
 check:
 	$(BIN)/python scripts/check_sync.py
+	$(BIN)/python scripts/secrets_scan.py

@@ -4,14 +4,15 @@
 
 # %% ../nbs/07_agent.ipynb #32c84eae
 from __future__ import annotations
-import json, os, platform, subprocess, sys, time
+import inspect, json, os, platform, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, asdict
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 from tqdm.auto import tqdm
-from .core import Round, Trajectory, answered, finish_observation, append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories
+from fastcore.meta import delegates
+from .core import Round, Trajectory, answered, find_path, finish_observation, project_root, render_react, append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories
 from .methods import (FORMATS, get_method, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt, parse_step,
                              check_action, needs_reflection, STEP_STOP, ANSWER_STOP)
 from .tasks import Question
@@ -21,8 +22,8 @@ from .tools import SearchError, SearchResult
 
 # %% auto #0
 __all__ = ['NOT_COMPARED', 'ADDED_LATER', 'AgentConfig', 'manifest_path', 'RunInUse', 'RunStopped', 'run_lock', 'write_manifest',
-           'call_cost', 'Budget', 'Agent', 'ScriptedLM', 'FlakyLM', 'spend_estimate', 'default_out', 'run_cli', 'demo',
-           'agent_for', 'verify_run', 'verify_cli']
+           'call_cost', 'Budget', 'Agent', 'ScriptedLM', 'FlakyLM', 'spend_estimate', 'default_out', 'make_agent',
+           'run_agent', 'run_cli', 'demo', 'agent_for', 'verify_run', 'verify_cli']
 
 # %% ../nbs/07_agent.ipynb #2d0c00f9
 @dataclass
@@ -364,62 +365,82 @@ def spend_estimate(lm, config:AgentConfig, questions:list[Question])->float:
     one = sum(call_cost(lm, [first if isinstance(first, str) else json.dumps(first) + grow * i], config.max_tokens) for i in range(m.expected_calls))
     return one * len(questions)
 
-# %% ../nbs/07_agent.ipynb #0b99b16c
+# %% ../nbs/07_agent.ipynb #8272a5f7
 def default_out(task, split, method, fmt, model, search, noise)->Path:
-    "Where `fireact run` writes when no `--out` is given: one file per configuration under `runs/`."
+    "Where a run goes when no `out` is given, relative to the project root: one file per configuration, under `runs/`."
     slug = ''.join(ch if ch.isalnum() or ch in '.-' else '-' for ch in model).strip('-')
     return Path('runs')/f'{task}_{split}_{method}_{fmt}_{slug}_{search}_{noise}.jsonl'
 
-def run_cli(task:str='hotpotqa',   # hotpotqa, bamboogle, strategyqa, mmlu
-            split:str='dev',       # the task's split
-            n:int=500,             # the first n questions of the seed sample
-            method:str='react',    # io, cot, react, reflexion
-            model:str='default',   # default (embedded SmolLM2-135M), gemma3, hf:PATH, openai:MODEL (chat) or openai-text:MODEL (text completions)
-            lora:str=None,         # a LoRA adapter folder for a local model
-            base_url:str=None,     # an OpenAI-compatible server for openai:/openai-text: models; default $OPENAI_BASE_URL, else OpenAI's
-            key_env:str='OPENAI_API_KEY', # the environment variable holding that server's key (a local server needs none)
-            concurrency:int=None,  # requests in flight at once, for a served model (default 16)
-            lm_cache:str=None,     # a SQLite file keeping a served model's answers, so a crash or resume never pays twice (OpenAI's API: on by default)
-            format:str='fewshot',  # fewshot, alpaca or chat
-            search:str='replay',   # replay (recorded Google results) or serpapi (needs SERPAPI_API_KEY)
-            noise:str='off',       # off, none ("None" observations) or random (random observations)
-            p:float=0.5,           # probability of a noisy observation
-            prompts:str='own',     # few-shot examples: own or release
-            out:str=None,          # the run file (JSON lines); default runs/<configuration>.jsonl; resumed if it exists
-            batch_size:int=32,     # trajectories per LM call
-            max_tokens:int=128,    # tokens per LM call
-            temperature:float=0.0,
-            seed:int=233,          # the question sample's seed (the noise is seeded by it too)
-            max_cost:float=None,   # US$ this run may spend at most: it stops, resumable, before a call that could pass it
-           ):
-    "Run an agent on a task's seed sample, append its trajectories to a run file, and print the summary."
+# %% ../nbs/07_agent.ipynb #fb8f44c5
+def make_agent(method:str='react',    # a registered method: io, cot, react, reflexion, ...
+               model:str='default',   # default (embedded SmolLM2-135M), gemma3, hf:PATH, openai:MODEL (chat) or openai-text:MODEL (text completions)
+               lora:str=None,         # a LoRA adapter folder for a local model
+               fmt:str='fewshot',     # fewshot, alpaca or chat
+               search:str='replay',   # replay (recorded Google results) or serpapi (needs SERPAPI_API_KEY)
+               noise:str='off',       # off, none ("None" observations) or random (random observations)
+               p:float=0.5,           # probability of a noisy observation
+               seed:int=233,          # seeds the noise
+               prompts:str='own',     # few-shot examples: own or release
+               batch_size:int=32,     # trajectories per LM call
+               max_tokens:int=128,    # tokens per LM call
+               temperature:float=0.0,
+               base_url:str=None,     # an OpenAI-compatible server for openai:/openai-text: models; default $OPENAI_BASE_URL, else OpenAI's
+               key_env:str='OPENAI_API_KEY', # the environment variable holding that server's key (a local server needs none)
+               concurrency:int=None,  # requests in flight at once, for a served model (default 16)
+               lm_cache:str=None,     # a SQLite file keeping a served model's answers, so a crash or resume never pays twice (OpenAI's API: on by default)
+              )->Agent:
+    "The agent a configuration names: its LM, its search tool (for a method that acts) and its settings."
     from fireact.llm import get_lm, API_SPECS
     from fireact.tools import make_search
-    from fireact.tasks import get_task
-    if n < 1: raise ValueError(f'--n must be at least 1, not {n}')
-    config = AgentConfig(method=method, fmt=format, prompts=prompts, max_tokens=max_tokens, temperature=temperature, batch_size=batch_size).check()
-    questions = get_task(task, split).sample(n, seed)
-    tool = make_search(search, noise=noise, p=p, seed=seed) if get_method(method).acts else None
+    config = AgentConfig(method=method, fmt=fmt, prompts=prompts, max_tokens=max_tokens, temperature=temperature, batch_size=batch_size).check()
     served = model.startswith(tuple(API_SPECS))
     if not served and (base_url or concurrency or lm_cache): raise ValueError(f'--base_url, --concurrency and --lm_cache are for openai: and openai-text: models, not {model!r}')
     lm = get_lm(model, lora=lora, **(dict(base_url=base_url, key_env=key_env, concurrency=concurrency or 16, cache=lm_cache) if served else {}))
-    out = Path(out) if out else default_out(task, split, method, format, model + (f'+{Path(lora).name}' if lora else ''), search, noise if noise == 'off' else f'{noise}{p}')
+    return Agent(lm, make_search(search, noise=noise, p=p, seed=seed) if get_method(method).acts else None, config)
+
+# %% ../nbs/07_agent.ipynb #70604cc2
+def run_agent(task:str='hotpotqa',   # a registered task: hotpotqa, bamboogle, strategyqa, mmlu, ...
+              split:str='dev',       # the task's split
+              n:int=500,             # the first n questions of the seed sample
+              out:str=None,          # the run file (JSON lines); default runs/<configuration>.jsonl; resumed if it exists
+              max_cost:float=None,   # US$ this run may spend at most: it stops, resumable, before a call that could pass it
+              progress:bool=True,    # show a progress bar
+              **agent,               # the agent's configuration: `make_agent`'s arguments (method, model, lora, fmt, ...)
+             )->dict:                # the run file (`out`) and its `summarize`
+    "Run an agent on a task's seed sample into a run file (resumed where it stopped) and summarise it."
+    from fireact.tasks import get_task
+    if n < 1: raise ValueError(f'--n must be at least 1, not {n}')
     if max_cost is not None and max_cost <= 0: raise ValueError(f'--max_cost must be more than 0, not {max_cost}')
-    estimate = spend_estimate(lm, config, questions)
-    if estimate: print(f'{lm.name}: about ${estimate:.2f} for {len(questions)} questions of about {get_method(method).expected_calls} calls each '
+    kw = {**{k: v.default for k, v in inspect.signature(make_agent).parameters.items()}, **agent}
+    questions, ag = get_task(task, split).sample(n, kw['seed']), make_agent(**kw)
+    noise = kw['noise'] if kw['noise'] == 'off' else f"{kw['noise']}{kw['p']}"
+    out = Path(out) if out else project_root()/default_out(task, split, kw['method'], kw['fmt'], kw['model'] + (f"+{Path(kw['lora']).name}" if kw['lora'] else ''), kw['search'], noise)
+    estimate = spend_estimate(ag.lm, ag.config, questions)
+    if estimate: print(f'{ag.lm.name}: about ${estimate:.2f} for {len(questions)} questions of about {ag.method.expected_calls} calls each '
                        f'(those already in the run file cost nothing){"; capped at $" + format(max_cost, "g") if max_cost else "; --max_cost caps it"}', file=sys.stderr)
-    trajs = Agent(lm, tool, config).run(questions, out=out, meta={'task': task, 'split': split, 'model': model, 'lora': lora, 'seed': seed}, max_cost=max_cost)
-    summary = {'out': str(out), **summarize(trajs, questions)}
+    meta = {'task': task, 'split': split, 'model': kw['model'], 'lora': kw['lora'], 'seed': kw['seed']}
+    trajs = ag.run(questions, out=out, meta=meta, max_cost=max_cost, progress=progress)
+    return {'out': str(out), **summarize(trajs, questions)}
+
+@delegates(make_agent)
+def run_cli(task:str='hotpotqa',   # a registered task: hotpotqa, bamboogle, strategyqa, mmlu, ...
+            split:str='dev',       # the task's split
+            n:int=500,             # the first n questions of the seed sample
+            out:str=None,          # the run file (JSON lines); default runs/<configuration>.jsonl; resumed if it exists
+            max_cost:float=None,   # US$ this run may spend at most: it stops, resumable, before a call that could pass it
+            **kwargs):
+    "Run an agent on a task's seed sample, append its trajectories to a run file, and print the summary."
+    summary = run_agent(task, split, n, out, max_cost, **kwargs)
     print(json.dumps(summary))
     return summary
 
+# %% ../nbs/07_agent.ipynb #fd3a010b
 def demo(n:int=20, # questions of the seed-233 HotpotQA dev sample
         ):
     "The embedded SmolLM2-135M as a few-shot ReAct agent with replayed Google search on HotpotQA dev questions."
     from fireact.llm import get_lm
     from fireact.tools import make_search
     from fireact.tasks import get_task
-    from fireact.core import render_react
     out = Path('runs')/'demo.jsonl'
     for p in (out, manifest_path(out)): p.unlink(missing_ok=True)
     questions = get_task('hotpotqa', 'dev').sample(n)
@@ -435,8 +456,6 @@ def demo(n:int=20, # questions of the seed-233 HotpotQA dev sample
 def agent_for(out:str|Path, # a run file with its manifest
              )->tuple[Agent, dict]:
     "The agent a run's manifest describes, with the manifest; an error if its weights are not here or not the ones it records."
-    from fireact.llm import get_lm
-    from fireact.tools import make_search
     path = manifest_path(out)
     if not path.exists(): raise FileNotFoundError(f'{out}: no manifest beside it, so nothing says what made it')
     m = json.loads(path.read_text()); run = m['run']
@@ -444,17 +463,18 @@ def agent_for(out:str|Path, # a run file with its manifest
     if lacking: raise ValueError(f'{out}: its manifest lacks {lacking}; it cannot be re-run')
     if not m.get('weights') and not m.get('server'):
         raise ValueError(f'{out}: its manifest records no weights digest (the run predates them), so no weights can be shown to have made it')
-    if run.get('lora') and not Path(run['lora'], 'adapter_config.json').exists():
+    if run.get('lora') and not (find_path(run['lora'])/'adapter_config.json').exists():
         raise FileNotFoundError(f"{out}: its adapter {run['lora']} is not here (a clone has only the card of an adapter that is not committed)")
     server = m.get('server')
-    lm = get_lm(run['model'], lora=run.get('lora'), **({'base_url': server['base_url']} if server else {}))
+    noise, _, p = run['noise'].partition('@')
+    settings = {k: run[k] for k in ('method', 'fmt', 'prompts', 'batch_size', 'max_tokens', 'temperature', 'search', 'seed', 'lora') if k in run}
+    agent = make_agent(model=run['model'], noise=noise, p=float(p or 0.5), **settings, **({'base_url': server['base_url']} if server else {}))
+    agent.config = AgentConfig(**{k: run[k] for k in AgentConfig.__dataclass_fields__ if k in run}).check()
+    lm = agent.lm
     if server and not same_served_model(server, lm.server_info()): raise ValueError(f'{out}: the server now serves another model than the run used')
     if not server and getattr(lm, 'weights', {}) != m['weights']:
         raise ValueError(f"{out} was made by weights {m['weights']}; the ones here are {lm.weights}: another training, not this run's")
-    noise, _, p = run['noise'].partition('@')
-    config = AgentConfig(**{k: run[k] for k in AgentConfig.__dataclass_fields__ if k in run})
-    tool = make_search(run['search'], noise=noise, p=float(p or 0.5), seed=run['seed']) if get_method(config.method).acts else None
-    return Agent(lm, tool, config), m
+    return agent, m
 
 def verify_run(out:str|Path, # a run file with its manifest
                n:int=5,      # its first n questions are run again

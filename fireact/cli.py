@@ -8,7 +8,7 @@ import importlib, importlib.util, json, os, sys
 from fastcore.script import anno_parser
 
 # %% auto #0
-__all__ = ['COMMANDS', 'USER_ERRORS', 'available_commands', 'option_names', 'main']
+__all__ = ['COMMANDS', 'OPTION_ALIASES', 'USER_ERRORS', 'available_commands', 'option_names', 'main']
 
 # %% ../nbs/99_cli.ipynb #a71f6db7
 COMMANDS = {
@@ -18,7 +18,7 @@ COMMANDS = {
     'run': 'fireact.agent:run_cli',
     'convert': 'fireact.convert:convert_cli',
     'finetune': 'fireact.train:finetune_cli',
-    'experiment': 'fireact.evaluate:experiment_cli',
+    'experiment': 'fireact.experiments:experiment_cli',
     'verify': 'fireact.agent:verify_cli',
 }
 
@@ -30,12 +30,15 @@ def available_commands()->list[str]:
     "The commands whose module this version of the package has."
     return [n for n in COMMANDS if importlib.util.find_spec(COMMANDS[n].split(':')[0])]
 
+OPTION_ALIASES = {'format': 'fmt'}  # an option's older or longer name -> its parameter
+
 def option_names(argv:list[str])->list[str]:
-    "Command-line words with each option's name spelled as its parameter is (`--base-url=x` -> `--base_url=x`)."
+    "Command-line words with each option's name spelled as its parameter is (`--base-url=x` -> `--base_url=x`, `--format` -> `--fmt`)."
     def one(w:str)->str:
         if not w.startswith('--'): return w
         name, eq, value = w[2:].partition('=')
-        return '--' + name.replace('-', '_') + eq + value
+        name = name.replace('-', '_')
+        return '--' + OPTION_ALIASES.get(name, name) + eq + value
     return [one(w) for w in argv]
 
 USER_ERRORS = (ValueError, FileNotFoundError) # what our functions raise for input the user must change

@@ -346,7 +346,7 @@ def convert(runs:list[str],                 # run files and fine-tuning files, o
     "Load, select, mix and write a fine-tuning file (and its validation file and statistics); return the report."
     from tqdm.auto import tqdm
     fmt = fmt or {'.json': 'alpaca', '.jsonl': 'chat'}.get(Path(out).suffix)
-    if fmt not in EXPORTERS: raise ValueError(f'say --format alpaca or chat (the suffix of {out} does not tell)')
+    if fmt not in EXPORTERS: raise ValueError(f'say --fmt alpaca or chat (the suffix of {out} does not tell)')
     trajs = [t for r in tqdm(runs, desc='loading', disable=not progress) for t in load_trajectories(r)]
     sel = select(trajs, keep_failed)
     m = mix(sel.kept, tasks, methods, counts, ratios, dedup_by, val, seed)
@@ -358,7 +358,7 @@ def convert(runs:list[str],                 # run files and fine-tuning files, o
 
 def convert_cli(runs:str=None,           # comma-separated run files / fine-tuning files / release names
                 out:str=None,            # the fine-tuning file to write (.json Alpaca, .jsonl chat)
-                format:str=None,         # alpaca or chat (default from the suffix of --out)
+                fmt:str=None,            # alpaca or chat (default from the suffix of --out)
                 tasks:str=None,          # comma-separated tasks to keep, e.g. hotpotqa,strategyqa
                 methods:str=None,        # comma-separated methods to keep, e.g. react,cot
                 counts:str=None,         # per group, e.g. react=500,cot=187 or hotpotqa/react=100
@@ -372,7 +372,7 @@ def convert_cli(runs:str=None,           # comma-separated run files / fine-tuni
     split = lambda s: [x.strip() for x in s.split(',') if x.strip()] if s else None
     if not runs or not out: raise SystemExit('fireact convert: say --runs (what to convert) and --out (the file to write)')
     try:
-        report = convert(split(runs), out, format, split(tasks), split(methods), _parse_counts(counts), _parse_counts(ratios),
+        report = convert(split(runs), out, fmt, split(tasks), split(methods), _parse_counts(counts), _parse_counts(ratios),
                          keep_failed, None if dedup == 'none' else dedup, val, seed)
     except (ValueError, FileNotFoundError) as e: raise SystemExit(f'fireact convert: {e}')
     print(json.dumps({k: report[k] for k in ('train', 'val', 'selection', 'per_task_method', 'short')}))

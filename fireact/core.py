@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #2f21d8cf
 from __future__ import annotations
-import html, json, os, re, tempfile
+import html, json, logging, os, re, tempfile
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from typing import Iterable
@@ -13,7 +13,8 @@ from typing import Iterable
 __all__ = ['REFLECTION_INTRO', 'ALPACA_HEADER', 'parse_action', 'Round', 'Trajectory', 'answered', 'final_answer',
            'finish_observation', 'parse_react', 'agent_turn', 'render_react', 'alpaca_prompt', 'split_alpaca',
            'append_jsonl', 'read_jsonl', 'write_trajectories', 'read_trajectories', 'write_atomic', 'mend_torn_tail',
-           'trajectory_html', 'trajectories_frame']
+           'project_root', 'find_path', 'Secret', 'mask_secrets', 'MaskSecrets', 'trajectory_html',
+           'trajectories_frame']
 
 # %% ../nbs/00_core.ipynb #db261f41
 _action_re = re.compile(r'^\s*([A-Za-z_]\w*)\s*\[(.*)$', re.S)
@@ -231,6 +232,48 @@ def mend_torn_tail(path:str|Path, # a JSON-lines file that is about to be resume
         else: f.truncate(keep)
         f.flush(); os.fsync(f.fileno())
     return None if complete else tail.decode('utf-8', errors='replace')
+
+# %% ../nbs/00_core.ipynb #0b230905
+def project_root()->Path:
+    "The folder that holds `runs/`: `$FIREACT_ROOT`, else the clone this package is in, else the working directory."
+    if os.environ.get('FIREACT_ROOT'): return Path(os.environ['FIREACT_ROOT']).resolve()
+    for start in ([Path(__file__).resolve().parent] if '__file__' in globals() else []) + [Path.cwd()]:
+        for d in (start, *start.parents):
+            if (d/'settings.ini').is_file() and (d/'fireact').is_dir(): return d
+    return Path.cwd()
+
+def find_path(path:str|Path|None, # a file or folder as a user or a manifest names it
+             )->Path|None:
+    "The path as given when it exists from here, else the same path under the project root."
+    if path is None: return None
+    p = Path(path)
+    return p if p.is_absolute() or p.exists() else project_root()/p
+
+# %% ../nbs/00_core.ipynb #e2db888b
+_key_like = re.compile(r'(sk-|Bearer\s+)[\w\-\*\.]{3,}')
+
+class Secret:
+    "A key that does not show itself in reprs, logs or tracebacks; `get()` gives it to the one call that needs it."
+    held:set[str] = set()  # every key of this process worth masking (long enough not to be a common word)
+    def __init__(self, value:str|None):
+        self._value = value
+        if value and len(value) >= 8: Secret.held.add(value)
+    def get(self)->str|None: return self._value
+    def __repr__(self): return "'***'"
+    __str__ = __repr__
+
+def mask_secrets(text:str)->str:
+    "Text with every key this process holds, and anything shaped like a key (`sk-...`, `Bearer ...`), replaced by `***`."
+    for s in Secret.held: text = text.replace(s, '***')
+    return _key_like.sub(r'\1***', text)
+
+class MaskSecrets(logging.Filter):
+    "A logging filter that masks secrets in every record it passes."
+    def filter(self, record):
+        msg = record.getMessage()
+        masked = mask_secrets(msg)
+        if masked != msg: record.msg, record.args = masked, ()
+        return True
 
 # %% ../nbs/00_core.ipynb #d914d9e6
 def _esc(x)->str: return html.escape(str(x)).replace('\n', '<br>')

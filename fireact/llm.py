@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
+from .core import Secret, find_path, mask_secrets
 from .data import cache_dir, sha256_file
 
 # %% auto #0
@@ -443,20 +444,6 @@ def _error_code(e:Exception)->str|None:
     "The API's error code (`insufficient_quota`, `context_length_exceeded`, ...), where its answer gives one."
     return getattr(e, 'code', None)
 
-class _Secret:
-    "A string that does not show itself in reprs, logs or tracebacks."
-    def __init__(self, value:str): self._value = value
-    def get(self)->str: return self._value
-    def __repr__(self): return "'***'"
-    __str__ = __repr__
-
-_key_like = re.compile(r'(sk-|Bearer\s+)[\w\-\*\.]{3,}')
-
-def _scrub(text:str, secret:str|None=None)->str:
-    "Text with an API key, and anything shaped like one (`sk-...`, even masked), replaced by `***`."
-    if secret: text = text.replace(secret, '***')
-    return _key_like.sub(r'\1***', text)
-
 def public_url(url:str|None)->str|None:
     "A server's address as a manifest may record it: no user, password, query string or fragment."
     if not url: return url
@@ -499,7 +486,7 @@ class OpenAILM(LM):
         self.base_url = base_url or os.environ.get('OPENAI_BASE_URL') or None
         key = api_key or os.environ.get(key_env)
         if not key and self.base_url is None: raise LMError(f'{model}: no API key; set {key_env} or pass api_key=')
-        self._key = _Secret(key or 'none') # OpenAI-compatible local servers accept any key
+        self._key = Secret(key or 'none') # OpenAI-compatible local servers accept any key
         self.rpm, self.concurrency, self.max_retries, self.timeout, self.backoff = rpm, concurrency, max_retries, timeout, backoff
         self.prices = {**PRICES, **(prices or {})}
         self._next_slot = 0.0
@@ -513,7 +500,7 @@ class OpenAILM(LM):
     def _describe(self, e:Exception)->str:
         status = getattr(e, 'status_code', None)
         msg = getattr(e, 'message', None) or str(e) or type(e).__name__
-        return _scrub(f'{type(e).__name__}' + (f' (HTTP {status})' if status else '') + f': {msg}', self._key.get())[:500]
+        return mask_secrets(f'{type(e).__name__}' + (f' (HTTP {status})' if status else '') + f': {msg}')[:500]
 
     async def _turn(self):
         "Wait for this request's start under the requests-per-minute limit."
@@ -671,8 +658,8 @@ def get_lm(spec:str='default',      # 'default', 'gemma3', 'hf:PATH', 'openai:MO
            **kwargs,                # passed to `HFLM` or `OpenAILM`
           )->LM:
     "The LM a model spec names."
-    if spec in EMBEDDED_MODELS or spec.startswith('hf:'):
-        return HFLM(spec.removeprefix('hf:'), lora=lora, **kwargs)
+    if spec in EMBEDDED_MODELS: return HFLM(spec, lora=find_path(lora), **kwargs)
+    if spec.startswith('hf:'): return HFLM(find_path(spec.removeprefix('hf:')), lora=find_path(lora), **kwargs)
     for prefix, api in API_SPECS.items():
         if spec.startswith(prefix):
             if lora is not None: raise ValueError('a LoRA adapter applies to local models only; a served adapter is a model name '

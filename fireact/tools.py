@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 import bm25s, requests
 from bm25s.stopwords import STOPWORDS_EN
 from serpapi import GoogleSearch
-from .core import Round, parse_action, parse_react
+from .core import MaskSecrets, Round, Secret, parse_action, parse_react
 from .data import DataError, cache_dir, fetch, registry
 from .runs import _chat_rounds, load_released_run
 
@@ -111,18 +111,8 @@ KEY_VAR, SERPAPI_URL_VAR = 'SERPAPI_API_KEY', 'FIREACT_SERPAPI_URL'
 SERPAPI_PARAMS = {'engine': 'google', 'google_domain': 'google.com', 'gl': 'us', 'hl': 'en'} # the paper's
 _log = logging.getLogger(__name__)
 
-class _Redact(logging.Filter):
-    "Mask secrets in log records (urllib3 logs every request URL, query string and key included, at DEBUG)."
-    secrets:set[str] = set()
-    def filter(self, record):
-        msg = record.getMessage()
-        if any(s in msg for s in self.secrets):
-            for s in self.secrets: msg = msg.replace(s, '***')
-            record.msg, record.args = msg, ()
-        return True
-
-_redact = _Redact()
-for _name in ('urllib3.connectionpool', 'urllib3.util.retry', __name__): logging.getLogger(_name).addFilter(_redact)
+_masked = MaskSecrets()  # urllib3 logs every request URL, the key in its query string included, at DEBUG
+for _name in ('urllib3.connectionpool', 'urllib3.util.retry', __name__): logging.getLogger(_name).addFilter(_masked)
 
 def strip_keys(obj, secret:str|None=None):
     "A copy of parsed JSON without `api_key`-like fields, and with `secret` masked wherever it appears."
@@ -145,8 +135,7 @@ class SerpAPISearch:
         key = api_key or os.environ.get(KEY_VAR)
         if not key: raise SearchKeyError(f'no SerpAPI key: set ${KEY_VAR} (https://serpapi.com/manage-api-key), '
                                          f'or use the replay backend, which needs none')
-        self._key = key
-        _Redact.secrets.add(key)
+        self._key = Secret(key)
         self.cache = cache if isinstance(cache, SearchCache) else SearchCache(cache or cache_dir()/'search.sqlite')
         self.base_url = (base_url or os.environ.get(SERPAPI_URL_VAR) or GoogleSearch.BACKEND).rstrip('/')
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
@@ -161,7 +150,7 @@ class SerpAPISearch:
 
     def _get(self, path:str, params:dict)->requests.Response:
         "One HTTP request through the serpapi client, pointed at our base URL with our timeout."
-        client = GoogleSearch({**params, 'api_key': self._key})
+        client = GoogleSearch({**params, 'api_key': self._key.get()})
         client.BACKEND, client.timeout = self.base_url, self.timeout
         with self._slots: return client.get_response(path)
 
@@ -213,7 +202,7 @@ class SerpAPISearch:
                 self._count('errors')
                 return SearchResult(f'Search failed: {why}', 'error', query=query, error=why)
             obs = extract_observation(response)
-            self.cache.put(self.name, query, obs, json.dumps(strip_keys(response, self._key), ensure_ascii=False))
+            self.cache.put(self.name, query, obs, json.dumps(strip_keys(response, self._key.get()), ensure_ascii=False))
             return SearchResult(obs, 'google', query=query)
 
 def _error_text(r:requests.Response)->str:

@@ -8,6 +8,7 @@ import json, os, platform, random, re, sys, time, uuid, warnings
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
+from fastcore.meta import delegates
 from .convert import CHAT_ROLES, chat_problems, from_record, read_sft, sft_format, split_lead
 from .core import alpaca_prompt, write_atomic
 from .data import sha256_file
@@ -18,8 +19,8 @@ from .tasks import TASKS
 # %% auto #0
 __all__ = ['BATCHING', 'TUNINGS', 'LORA_PRESETS', 'FINAL_STATES', 'react_spans', 'whole_question', 'alpaca_text', 'chat_text',
            'encode', 'encode_record', 'encode_records', 'data_summary', 'PadCollator', 'make_collator', 'check_qlora',
-           'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama', 'split_examples', 'last_complete_checkpoint',
-           'trim_log', 'finetune', 'plot_losses', 'validate_chat', 'openai_finetune', 'finetune_cli']
+           'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama', 'split_examples', 'plot_losses',
+           'last_complete_checkpoint', 'trim_log', 'finetune', 'validate_chat', 'openai_finetune', 'finetune_cli']
 
 # %% ../nbs/09_train.ipynb #ff6e20f5
 _field_re = re.compile(r'(Thought|Action|Observation)(?: \d+)?:')
@@ -224,6 +225,23 @@ def split_examples(examples:list, # encoded examples
     idx = list(range(len(examples))); random.Random(seed).shuffle(idx)
     return [examples[i] for i in sorted(idx[n:])], [examples[i] for i in sorted(idx[:n])]
 
+# %% ../nbs/09_train.ipynb #4b39471d
+def plot_losses(card:dict, # a card written by `finetune`
+                ax=None,   # a matplotlib axis to draw on; None: a new figure
+               ):
+    "Training and validation loss against the optimizer step, from a card."
+    import matplotlib.pyplot as plt
+    if ax is None: _, ax = plt.subplots(figsize=(6.5, 3.8))
+    train = [(h['step'], h['loss']) for h in card['log'] if 'loss' in h]
+    val = [(h['step'], h['eval_loss']) for h in card['log'] if 'eval_loss' in h]
+    if train: ax.plot(*zip(*train), lw=1, alpha=0.7, label='train')
+    if val: ax.plot(*zip(*val), 'o-', label='validation')
+    lora = f" {card['lora']['preset']}" if card.get('lora') else ''
+    ax.set(xlabel='optimizer step', ylabel="loss on the agent's tokens",
+           title=f"{card.get('base_name') or Path(card['base_path']).name}, {card['method']}{lora}, {card['data']['file']}")
+    ax.legend(); ax.grid(alpha=0.3)
+    return ax.figure
+
 # %% ../nbs/09_train.ipynb #7b2c9eca
 def _callbacks(out:Path, prior_seconds:float):
     from transformers import TrainerCallback
@@ -239,6 +257,16 @@ def _callbacks(out:Path, prior_seconds:float):
                 ckpt = Path(args.output_dir)/f'checkpoint-{state.global_step}'
                 (ckpt/'wall.json').write_text(json.dumps({'seconds': self.seconds()}))
     return RunLog()
+
+def _name_base_only(config:Path):
+    "An adapter's config and model card name its base model by folder name, not by this machine's path (peft writes the path)."
+    if not config.is_file(): return
+    c = json.loads(config.read_text())
+    path = c.get('base_model_name_or_path') or ''
+    if '/' not in path: return
+    write_atomic(config, json.dumps({**c, 'base_model_name_or_path': Path(path).name}, indent=2, sort_keys=True) + '\n')
+    readme = config.with_name('README.md')
+    if readme.is_file(): write_atomic(readme, readme.read_text().replace(path, Path(path).name))
 
 def last_complete_checkpoint(ckpts:Path, # a run's `checkpoints` folder
                             )->str|None:  # the newest checkpoint whose save finished, or None
@@ -352,8 +380,9 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
     evals = [h for h in trainer.state.log_history if 'eval_loss' in h]
     if val_ex and (not evals or evals[-1]['step'] != trainer.state.global_step): trainer.evaluate()
     trainer.save_model(str(out))
+    _name_base_only(out/'adapter_config.json')
     card = {'kind': 'fireact-sft', 'date': datetime.now(timezone.utc).isoformat(timespec='seconds'),
-            'base': str(base), 'base_path': str(_model_path(base)), 'method': method,
+            'base': str(base), 'base_name': _model_path(base).name, 'method': method,
             'lora': LORA_PRESETS[lora] | {'preset': lora} if method != 'full' else None,
             'data': data_summary(data, records), 'encoding': encoding,
             'split': {'train': len(train_ex), 'val': len(val_ex), 'seed': seed},
@@ -365,25 +394,14 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
             'resumed_from': Path(last).name if last else None, 'weights': weights_digest(out) if trainer.is_world_process_zero() else None,  # only rank 0 saves; a run's manifest records the same digest
             **_outcome(trainer.state, log.seconds()),
             'machine': _machine() | {'processes': args.world_size, 'parallel': type(trainer.model_wrapped).__name__}}
-    if trainer.is_world_process_zero(): (out/'card.json').write_text(json.dumps(card, indent=1))
+    if trainer.is_world_process_zero():
+        (out/'card.json').write_text(json.dumps(card, indent=1))
+        _save_plot(plot_losses(card), out/'loss.png')
     return card
 
-# %% ../nbs/09_train.ipynb #4b39471d
-def plot_losses(card:dict, # a card written by `finetune`
-                ax=None,   # a matplotlib axis to draw on; None: a new figure
-               ):
-    "Training and validation loss against the optimizer step, from a card."
+def _save_plot(fig, path:Path):
     import matplotlib.pyplot as plt
-    if ax is None: _, ax = plt.subplots(figsize=(6.5, 3.8))
-    train = [(h['step'], h['loss']) for h in card['log'] if 'loss' in h]
-    val = [(h['step'], h['eval_loss']) for h in card['log'] if 'eval_loss' in h]
-    if train: ax.plot(*zip(*train), lw=1, alpha=0.7, label='train')
-    if val: ax.plot(*zip(*val), 'o-', label='validation')
-    lora = f" {card['lora']['preset']}" if card.get('lora') else ''
-    ax.set(xlabel='optimizer step', ylabel="loss on the agent's tokens",
-           title=f"{Path(card['base_path']).name}, {card['method']}{lora}, {card['data']['file']}")
-    ax.legend(); ax.grid(alpha=0.3)
-    return ax.figure
+    fig.savefig(path, dpi=120, bbox_inches='tight'); plt.close(fig)
 
 # %% ../nbs/09_train.ipynb #680dd2b6
 def validate_chat(records:list[dict],  # chat records
@@ -484,40 +502,23 @@ def openai_finetune(data:str|Path,                    # chat JSON-lines file, or
     return state
 
 # %% ../nbs/09_train.ipynb #1940b0cb
+@delegates(finetune, but=['resume', 'progress', 'callbacks'])
 def finetune_cli(data:str,                 # Alpaca JSON or chat JSON-lines file, or a release name
                  out:str,                  # the run's folder
                  base:str='default',       # 'default', a model folder, or (with --method openai) an OpenAI model
                  method:str='lora',        # lora, qlora, full, or openai
-                 lora:str='paper',         # LoRA preset: paper or all-linear
-                 epochs:float=3,           # passes over the training split
-                 lr:float|None=None,       # peak learning rate; default 3e-4 (LoRA), 2e-5 (full)
-                 batch:int=16,             # examples per optimizer step, over all processes
-                 micro_batch:int=4,        # examples per forward pass per process
-                 cutoff:int=512,           # the most tokens per example
-                 val:float=0.05,           # validation split: a fraction, or a count when >= 1
-                 batching:str='group',     # padfree, group or pad
-                 warmup:float=0.03,        # warmup as a fraction of the steps
-                 gradient_checkpointing:bool=False, # recompute activations to save memory
-                 seed:int=42,              # the seed
-                 max_steps:int=-1,         # stop after this many steps (-1: epochs decide)
-                 eval_steps:int=0,         # evaluate every this many steps (0: once per epoch)
-                 save_steps:int=50,        # checkpoint every this many steps
-                 logging_steps:int=5,      # log the loss every this many steps
                  suffix:str|None=None,     # OpenAI: a name part for the fine-tuned model
                  base_url:str|None=None,   # OpenAI: an OpenAI-compatible API
                  key_env:str='OPENAI_API_KEY', # OpenAI: the environment variable holding the API key
-                ):
+                 **kwargs):                # the rest of `finetune`'s settings (epochs, lr, batch, ...)
     "Fine-tune a model on trajectories: LoRA or full SFT locally, or an OpenAI fine-tuning job."
     if method == 'openai':
-        base = 'gpt-3.5-turbo-0613' if base == 'default' else base
+        base, epochs = 'gpt-3.5-turbo-0613' if base == 'default' else base, kwargs.get('epochs', 3)
         rec = openai_finetune(data, out, model=base, epochs=int(epochs) if epochs else None, suffix=suffix, base_url=base_url, key_env=key_env)
         print(json.dumps({k: rec.get(k) for k in ('job_id', 'status', 'fine_tuned_model', 'error')}))
         if rec['status'] != 'succeeded': sys.exit(f'fine-tuning job {rec["job_id"]} is {rec["status"]}' + (f': {rec["error"]}' if rec.get('error') else ''))
         return
-    card = finetune(data, out, base=base, method=method, lora=lora, epochs=epochs, lr=lr, batch=batch, micro_batch=micro_batch,
-                    cutoff=cutoff, val=val, batching=batching, warmup=warmup, gradient_checkpointing=gradient_checkpointing,
-                    seed=seed, max_steps=max_steps, eval_steps=eval_steps, save_steps=save_steps, logging_steps=logging_steps)
+    card = finetune(data, out, base=base, method=method, **kwargs)
     if int(os.environ.get('RANK', 0)) == 0:
-        plot_losses(card).savefig(Path(out)/'loss.png', dpi=120, bbox_inches='tight')
         print(json.dumps({'truncated': card['encoding']['truncated']} | {k: card[k] for k in
                          ('steps', 'final_train_loss', 'final_val_loss', 'wall_seconds', 'tokens_per_second')}))

@@ -5,7 +5,7 @@ Alpaca agent to the trajectories an in-process run makes."""
 import json, os, subprocess, sys
 from pathlib import Path
 import pytest
-from fireact.agent import manifest_path, run_cli
+from fireact.agent import manifest_path, run_agent
 from fireact.core import read_trajectories
 from fireact.llm import HFLM, OpenAILM, default_model_dir, free_port, serving
 from fireact.methods import STEP_STOP, fewshot_prefix, step_prompt
@@ -112,16 +112,16 @@ def test_cli_runs_fewshot_react_and_a_served_lora_agent_to_the_in_process_trajec
     cases = {'fewshot': (model, {}), 'alpaca': (merged.name, {'lora': str(lora)})}  # the tuned model by the name it is served as
     for fmt, (served_name, local_kw) in cases.items():
         remote_out, local_out = tmp_path/f'{fmt}-served.jsonl', tmp_path/f'{fmt}-local.jsonl'
-        r = fireact('run', '--model', f'openai-text:{served_name}', '--base-url', url, '--format', fmt, '--out', remote_out, *common,
+        r = fireact('run', '--model', f'openai-text:{served_name}', '--base-url', url, '--fmt', fmt, '--out', remote_out, *common,
                     env={'OPENAI_API_KEY': 'sk-do-not-record-me-0000'})
         assert r.returncode == 0, r.stderr[-2000:]
-        run_cli(model='default', format=fmt, out=str(local_out), n=2, max_tokens=64, **local_kw)
+        run_agent(model='default', fmt=fmt, out=str(local_out), n=2, max_tokens=64, **local_kw)
         assert trajectory_fields(remote_out) == trajectory_fields(local_out), fmt
         manifest = json.loads(manifest_path(remote_out).read_text())
         server = manifest['server']
         assert (server['base_url'], server['api'], server['model'], server['weights']) == (url, 'completions', served_name, 'served remotely: not digested')
         assert manifest['weights'] == {} and 'sk-do-not' not in manifest_path(remote_out).read_text() + remote_out.read_text()
-    again = fireact('run', '--model', f'openai-text:{model}', '--base-url', url, '--format', 'alpaca', '--out', tmp_path/'alpaca-served.jsonl', *common)
+    again = fireact('run', '--model', f'openai-text:{model}', '--base-url', url, '--fmt', 'alpaca', '--out', tmp_path/'alpaca-served.jsonl', *common)
     assert again.returncode == 2 and 'another configuration' in again.stderr and 'Traceback' not in again.stderr
 
 def test_a_resume_against_another_served_model_is_refused(tmp_path):
@@ -139,11 +139,10 @@ def test_a_model_the_server_cannot_load_is_a_recorded_failure(served):
     assert not c.ok and c.error and c.text == ''
 
 def test_an_experiment_runs_its_rows_against_the_server_by_their_names(served, tmp_path, monkeypatch):
-    from fireact.evaluate import run_experiment
+    from fireact.experiments import run_experiment
     url, _ = served
-    monkeypatch.chdir(tmp_path)  # experiments write under runs/ of the working folder
-    table = run_experiment('table2', n=2, only='ReAct (few-shot prompting)', base_url=url, max_tokens=64)
+    table = run_experiment('table2', n=2, only='ReAct (few-shot prompting)', base_url=url, max_tokens=64, root=tmp_path)  # a project of its own
     [row] = table.to_dict('records')
     assert row['status'] == 'complete' and row['path'] == 'runs/hotpotqa_dev_react_fewshot_openai-text-SmolLM2-135M-Instruct_replay_off.jsonl'
-    manifest = json.loads(manifest_path(row['path']).read_text())
+    manifest = json.loads(manifest_path(tmp_path/row['path']).read_text())
     assert (manifest['run']['model'], manifest['server']['model']) == ('openai-text:SmolLM2-135M-Instruct', 'SmolLM2-135M-Instruct')

@@ -1,7 +1,7 @@
 "A prompting method and a task of a newcomer's own: each one registration, then run by the agent and converted into fine-tuning data, no other module touched."
 import json
 import pytest
-from fireact.agent import Agent, AgentConfig, ScriptedLM, run_cli
+from fireact.agent import Agent, AgentConfig, ScriptedLM, run_agent
 from fireact.convert import convert
 from fireact.core import read_trajectories
 from fireact.methods import METHODS, Method, cot_to_react, parse_answer, register_method
@@ -43,7 +43,7 @@ def test_registered_method_and_task_run_and_convert(registered, tmp_path):
 
 def test_registered_method_through_the_command_with_the_embedded_model(registered, tmp_path):
     "The command line takes the new names too, and the real SmolLM2 answers through the new method."
-    summary = run_cli(task='capitals', split='test', n=3, method='evidence', out=str(tmp_path/'run.jsonl'), max_tokens=24)
+    summary = run_agent(task='capitals', split='test', n=3, method='evidence', out=str(tmp_path/'run.jsonl'), max_tokens=24, progress=False)
     assert summary['n'] == 3 and summary['failed'] == 0
     assert {t.method for t in read_trajectories(tmp_path/'run.jsonl')} == {'evidence'}
 
