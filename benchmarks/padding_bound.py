@@ -14,7 +14,7 @@ from fireact.llm import common_prefix_len, get_lm
 from fireact.methods import fewshot_prefix, step_prompt
 from fireact.tasks import get_task
 
-RUN = Path(__file__).parent.parent/'runs'/'hotpotqa_dev_react_fewshot_default_replay_off.jsonl'
+RUN = Path(__file__).parent.parent/'runs'/'hotpotqa'/'dev_react_fewshot_default_replay_off.jsonl'
 
 def main(shallow=28, deep=4, max_tokens=128):
     prefix = fewshot_prefix('hotpotqa', 'react', 'own')

@@ -367,9 +367,9 @@ def spend_estimate(lm, config:AgentConfig, questions:list[Question])->float:
 
 # %% ../nbs/07_agent.ipynb #8272a5f7
 def default_out(task, split, method, fmt, model, search, noise)->Path:
-    "Where a run goes when no `out` is given, relative to the project root: one file per configuration, under `runs/`."
+    "Where a run goes when no `out` is given, relative to the project root: one file per configuration, in `runs/<task>/`."
     slug = ''.join(ch if ch.isalnum() or ch in '.-' else '-' for ch in model).strip('-')
-    return Path('runs')/f'{task}_{split}_{method}_{fmt}_{slug}_{search}_{noise}.jsonl'
+    return Path('runs')/task/f'{split}_{method}_{fmt}_{slug}_{search}_{noise}.jsonl'
 
 # %% ../nbs/07_agent.ipynb #fb8f44c5
 def make_agent(method:str='react',    # a registered method: io, cot, react, reflexion, ...
@@ -413,7 +413,7 @@ def run_agent(task:str='hotpotqa',   # a registered task: hotpotqa, bamboogle, s
     if max_cost is not None and max_cost <= 0: raise ValueError(f'--max_cost must be more than 0, not {max_cost}')
     kw = {**{k: v.default for k, v in inspect.signature(make_agent).parameters.items()}, **agent}
     questions, ag = get_task(task, split).sample(n, kw['seed']), make_agent(**kw)
-    noise = kw['noise'] if kw['noise'] == 'off' else f"{kw['noise']}{kw['p']}"
+    noise = kw['noise'] if kw['noise'] == 'off' else f"{kw['noise']}@{kw['p']}"  # as the manifest writes it
     out = Path(out) if out else project_root()/default_out(task, split, kw['method'], kw['fmt'], kw['model'] + (f"+{Path(kw['lora']).name}" if kw['lora'] else ''), kw['search'], noise)
     estimate = spend_estimate(ag.lm, ag.config, questions)
     if estimate: print(f'{ag.lm.name}: about ${estimate:.2f} for {len(questions)} questions of about {ag.method.expected_calls} calls each '
@@ -489,7 +489,7 @@ def verify_run(out:str|Path, # a run file with its manifest
     return [{'qid': t.qid, 'recorded': recorded[t.qid].answer, 'now': t.answer, 'same_answer': t.answer == recorded[t.qid].answer,
              'same_trajectory': steps(t) == steps(recorded[t.qid])} for t in agent.run(questions, progress=False)]
 
-def verify_cli(run:str,  # a run file with its manifest, e.g. runs/hotpotqa_dev_react_fewshot_default_replay_off.jsonl
+def verify_cli(run:str,  # a run file with its manifest, e.g. runs/hotpotqa/dev_react_fewshot_default_replay_off.jsonl
                n:int=5,  # how many of its first questions to run again
               ):
     "Re-run a committed run's first questions from the weights and configuration its manifest names; exit 1 if any differs."

@@ -142,7 +142,7 @@ def spec_out(spec:RunSpec)->Path:
     "The run file of a spec (the agent runner's default path for its configuration)."
     from fireact.agent import default_out
     model = spec.model + (f'+{Path(spec.lora).name}' if spec.lora else '')
-    out = default_out(spec.task, spec.split, spec.method, spec.fmt, model, spec.search, spec.noise if spec.noise == 'off' else f'{spec.noise}{spec.p}')
+    out = default_out(spec.task, spec.split, spec.method, spec.fmt, model, spec.search, spec.noise if spec.noise == 'off' else f'{spec.noise}@{spec.p}')
     return out.with_name(f'{out.stem}_{spec.tag}.jsonl') if spec.tag else out
 
 def trained(model_dir:str|Path)->bool:

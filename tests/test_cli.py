@@ -29,14 +29,14 @@ def test_missing_mirror_file_is_one_clear_error(tmp_path):
 ROOT = Path(__file__).parent.parent
 
 def test_verify_reruns_a_committed_run_from_its_manifest():
-    run = 'runs/strategyqa_dev_react_fewshot_default_replay_off.jsonl'  # few-shot ReAct: its weights (the embedded model's) are here
+    run = 'runs/strategyqa/dev_react_fewshot_default_replay_off.jsonl'  # few-shot ReAct: its weights (the embedded model's) are here
     r = subprocess.run([str(BIN/'fireact'), 'verify', run, '--n', '2'], capture_output=True, text=True, cwd=ROOT, env=os.environ.copy())
     assert r.returncode == 0, r.stdout + r.stderr[-2000:]
     summary = json.loads(r.stdout.strip().splitlines()[-1])
     assert (summary['questions'], summary['identical_trajectories'], summary['same_answers']) == (2, 2, 2)
 
 def test_verify_refuses_a_run_whose_adapter_is_not_here(tmp_path):
-    run = ROOT/'runs/hotpotqa_dev_react_alpaca_gemma3-gemma3-hotpotqa-lora_replay_off.jsonl'
+    run = ROOT/'runs/hotpotqa/dev_react_alpaca_gemma3-gemma3-hotpotqa-lora_replay_off.jsonl'
     if (ROOT/'runs/finetune/gemma3-hotpotqa-lora/adapter_config.json').exists(): pytest.skip('the adapter is committed')
     r = subprocess.run([str(BIN/'fireact'), 'verify', str(run)], capture_output=True, text=True, cwd=ROOT, env=os.environ.copy())
     assert r.returncode == 2 and 'is not here' in r.stderr and 'Traceback' not in r.stderr

@@ -20,3 +20,11 @@ def test_no_committed_weight_file_is_large_or_a_full_model():
 def test_each_committed_adapter_is_the_one_its_card_names():
     for config in committed('runs/finetune/*/adapter_config.json'):
         assert json.loads((config.parent/'card.json').read_text())['weights'] == weights_digest(config.parent), config.parent
+
+def test_committed_runs_cards_and_tables_carry_no_machine_paths():
+    "Manifests, cards, adapter configs and tables name files relative to the project: no home folder, no clone's location."
+    files = committed('runs') + committed('nbs/analysis/tables') + committed('benchmarks/results')
+    text_files = [p for p in files if p.suffix in ('.json', '.csv', '.md')]
+    assert len(text_files) > 80
+    leaks = [str(p.relative_to(ROOT)) for p in text_files if any(s in p.read_text() for s in ('/root/', '/home/', str(ROOT)))]
+    assert leaks == []

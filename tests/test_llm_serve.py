@@ -143,6 +143,6 @@ def test_an_experiment_runs_its_rows_against_the_server_by_their_names(served, t
     url, _ = served
     table = run_experiment('table2', n=2, only='ReAct (few-shot prompting)', base_url=url, max_tokens=64, root=tmp_path)  # a project of its own
     [row] = table.to_dict('records')
-    assert row['status'] == 'complete' and row['path'] == 'runs/hotpotqa_dev_react_fewshot_openai-text-SmolLM2-135M-Instruct_replay_off.jsonl'
+    assert row['status'] == 'complete' and row['path'] == 'runs/hotpotqa/dev_react_fewshot_openai-text-SmolLM2-135M-Instruct_replay_off.jsonl'
     manifest = json.loads(manifest_path(tmp_path/row['path']).read_text())
     assert (manifest['run']['model'], manifest['server']['model']) == ('openai-text:SmolLM2-135M-Instruct', 'SmolLM2-135M-Instruct')
