@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #2f21d8cf
 from __future__ import annotations
-import html, json, logging, os, re, tempfile
+import html, json, logging, os, random, re, tempfile
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from typing import Iterable
@@ -12,9 +12,8 @@ from typing import Iterable
 # %% auto #0
 __all__ = ['REFLECTION_INTRO', 'ALPACA_HEADER', 'parse_action', 'Round', 'Trajectory', 'answered', 'final_answer',
            'finish_observation', 'parse_react', 'agent_turn', 'render_react', 'alpaca_prompt', 'split_alpaca',
-           'append_jsonl', 'read_jsonl', 'write_trajectories', 'read_trajectories', 'write_atomic', 'mend_torn_tail',
-           'project_root', 'find_path', 'Secret', 'mask_secrets', 'MaskSecrets', 'trajectory_html',
-           'trajectories_frame']
+           'append_jsonl', 'read_jsonl', 'read_trajectories', 'write_atomic', 'mend_torn_tail', 'project_root',
+           'find_path', 'retry_delay', 'Secret', 'mask_secrets', 'MaskSecrets', 'trajectory_html', 'trajectories_frame']
 
 # %% ../nbs/00_core.ipynb #db261f41
 _action_re = re.compile(r'^\s*([A-Za-z_]\w*)\s*\[(.*)$', re.S)
@@ -189,10 +188,6 @@ def read_jsonl(path:str|Path, # a JSON-lines file
             except json.JSONDecodeError as e: raise ValueError(f'{path}:{i}: not valid JSON ({e.msg})') from None
     return out
 
-def write_trajectories(path:str|Path, trajs:Iterable[Trajectory])->int:
-    "Append trajectories to a JSON-lines run file."
-    return append_jsonl(path, trajs)
-
 def read_trajectories(path:str|Path)->list[Trajectory]:
     "Read a JSON-lines run file into trajectories, naming the file and line of a bad record."
     out = []
@@ -248,6 +243,16 @@ def find_path(path:str|Path|None, # a file or folder as a user or a manifest nam
     if path is None: return None
     p = Path(path)
     return p if p.is_absolute() or p.exists() else project_root()/p
+
+# %% ../nbs/00_core.ipynb #74445139
+def retry_delay(attempt:int,                 # 0 before the first retry, 1 before the second, ...
+                backoff:float=1.0,           # the mean wait before the first retry, in seconds; doubled each time
+                retry_after:float|None=None, # what the server asked for (`Retry-After`), if it did
+                cap:float=60.0,              # the longest wait
+               )->float:
+    "Seconds to wait before a retry: the server's `Retry-After`, else `backoff`·2^`attempt` with ±50% jitter, at most `cap`."
+    if retry_after is not None: return min(cap, max(0.0, retry_after))
+    return min(cap, backoff * 2**attempt * random.uniform(0.5, 1.5))
 
 # %% ../nbs/00_core.ipynb #e2db888b
 _key_like = re.compile(r'(sk-|Bearer\s+)[\w\-\*\.]{3,}')

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
-from .core import Secret, find_path, mask_secrets
+from .core import Secret, find_path, mask_secrets, retry_delay
 from .data import cache_dir, sha256_file
 
 # %% auto #0
@@ -509,10 +509,10 @@ class OpenAILM(LM):
         if slot > now: await asyncio.sleep(slot - now)
 
     def _delay(self, e:Exception, attempt:int)->float:
-        "Seconds to wait before retrying: the server's `Retry-After` if it gave one, else exponential backoff with jitter."
-        response = getattr(e, 'response', None)
-        try: return min(60.0, float(response.headers['retry-after']))
-        except (AttributeError, KeyError, TypeError, ValueError): return min(60.0, self.backoff * 2**attempt * (1 + random.random()))
+        "Seconds to wait before retrying (`retry_delay`): the server's `Retry-After` if it gave one, else backoff with jitter."
+        try: asked = float(getattr(e, 'response', None).headers['retry-after'])
+        except (AttributeError, KeyError, TypeError, ValueError): asked = None
+        return retry_delay(attempt, self.backoff, asked)
 
     async def _request(self, client, prompt:Prompt, stop, max_tokens:int, temperature:float)->tuple[str,object]:
         "One request to the endpoint the prompt goes to: its text and its usage."

@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 import bm25s, requests
 from bm25s.stopwords import STOPWORDS_EN
 from serpapi import GoogleSearch
-from .core import MaskSecrets, Round, Secret, parse_action, parse_react
+from .core import MaskSecrets, Round, Secret, parse_action, parse_react, retry_delay
 from .data import DataError, cache_dir, fetch, registry
 from .runs import _chat_rounds, load_released_run
 
@@ -130,7 +130,7 @@ class SerpAPISearch:
                  base_url:str|None=None,   # default $FIREACT_SERPAPI_URL, else the client's (https://serpapi.com)
                  timeout:float=30.0,       # seconds to wait for SerpAPI to connect or send data
                  retries:int=4,            # extra tries after a 429, 5xx, timeout or connection error
-                 backoff:float=1.0,        # first retry's mean wait in seconds, doubling each time (full jitter)
+                 backoff:float=1.0,        # first retry's mean wait in seconds, doubling each time (`retry_delay`)
                  max_concurrent:int=4):    # calls in flight at once, whatever the number of threads
         key = api_key or os.environ.get(KEY_VAR)
         if not key: raise SearchKeyError(f'no SerpAPI key: set ${KEY_VAR} (https://serpapi.com/manage-api-key), '
@@ -164,11 +164,11 @@ class SerpAPISearch:
 
     def _fetch(self, query:str)->tuple[dict|None,str]:
         "The parsed response, or None and why, after the retries."
-        why, retry_after = '', 0.0
+        why, retry_after = '', None
         for attempt in range(self.retries + 1):
             if attempt:
                 self._count('retries')
-                wait = max(random.uniform(0, self.backoff * 2**(attempt - 1)), min(retry_after, 60.0))
+                wait = retry_delay(attempt - 1, self.backoff, retry_after)
                 _log.warning('search %r: %s; retry %d of %d in %.2f s', query, why, attempt, self.retries, wait)
                 time.sleep(wait)
             try: r = self._get('/search', {**SERPAPI_PARAMS, 'q': query})
@@ -210,9 +210,10 @@ def _error_text(r:requests.Response)->str:
     try: return str(r.json().get('error', ''))
     except ValueError: return ''
 
-def _retry_after(r:requests.Response)->float:
-    try: return max(0.0, float(r.headers.get('Retry-After', 0)))
-    except ValueError: return 0.0
+def _retry_after(r:requests.Response)->float|None:
+    "The seconds a response's `Retry-After` asks for; None when it asks for none (or not in seconds)."
+    try: return max(0.0, float(r.headers['Retry-After']))
+    except (KeyError, ValueError): return None
 
 # %% ../nbs/04_tools.ipynb #4f443199
 REPLAY_SOURCES = ('data/finetune/alpaca_format/', 'data/finetune/gpt_format/', 'trajs/')

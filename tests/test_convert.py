@@ -3,7 +3,7 @@ import json, os, subprocess, sys
 from collections import Counter
 from pathlib import Path
 import pytest
-from fireact.core import Round, Trajectory, write_trajectories
+from fireact.core import Round, Trajectory, append_jsonl
 from fireact.convert import from_record, read_sft, to_alpaca, to_chat, classify
 from fireact.core import render_react
 
@@ -40,7 +40,7 @@ def test_round_trip_each_method_and_format():
             assert classify(back) == t.method
 
 def test_convert_own_run_drops_failed(tmp_path):
-    write_trajectories(tmp_path/'run.jsonl', hand_written())
+    append_jsonl(tmp_path/'run.jsonl', hand_written())
     r = convert('--runs', 'run.jsonl', '--out', 'mix.json', cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout.strip().splitlines()[-1])

@@ -4,7 +4,7 @@ import json, logging, os, signal, socket, subprocess, sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import pytest
-from fireact.core import Round, Trajectory, write_trajectories
+from fireact.core import Round, Trajectory, append_jsonl
 from fireact.tools import (KEY_VAR, SERPAPI_PARAMS, SERPAPI_URL_VAR, SearchCache, SearchKeyError, SerpAPISearch,
                            extract_observation, make_search)
 from serpapi_server import RecordedSerpAPI, fixtures
@@ -167,7 +167,7 @@ def test_the_key_never_reaches_cache_logs_trajectories_or_output(tmp_path, monke
         messages += [repr(tool), repr(noisy), repr(dead), *map(repr, results)]
         traj = Trajectory('hotpotqa', 'dev', '1', 'q', rounds=[Round(action=f'search[{r.query}]', observation=str(r.observation),
                           source=r.mode) for r in results], search_backend=tool.name, noise=noisy.setting, meta={'stats': dict(tool.stats)})
-        write_trajectories(tmp_path/'run.jsonl', [traj])
+        append_jsonl(tmp_path/'run.jsonl', [traj])
         (tmp_path/'messages.txt').write_text('\n'.join(messages))
     finally:
         root.removeHandler(handler); handler.close(); root.setLevel(level)
