@@ -379,11 +379,11 @@ def make_agent(method:str='react',    # a registered method: io, cot, react, ref
                search:str='replay',   # replay (recorded Google results) or serpapi (needs SERPAPI_API_KEY)
                noise:str='off',       # off, none ("None" observations) or random (random observations)
                p:float=0.5,           # probability of a noisy observation
-               seed:int=233,          # seeds the noise
+               seed:int=233,          # the seed of the question sample (`run_agent`) and of the noise
                prompts:str='own',     # few-shot examples: own or release
                batch_size:int=32,     # trajectories per LM call
                max_tokens:int=128,    # tokens per LM call
-               temperature:float=0.0,
+               temperature:float=0.0, # sampling temperature (0: greedy)
                base_url:str=None,     # an OpenAI-compatible server for openai:/openai-text: models; default $OPENAI_BASE_URL, else OpenAI's
                key_env:str='OPENAI_API_KEY', # the environment variable holding that server's key (a local server needs none)
                concurrency:int=None,  # requests in flight at once, for a served model (default 16)
@@ -399,19 +399,20 @@ def make_agent(method:str='react',    # a registered method: io, cot, react, ref
     return Agent(lm, make_search(search, noise=noise, p=p, seed=seed) if get_method(method).acts else None, config)
 
 # %% ../nbs/07_agent.ipynb #70604cc2
+@delegates(make_agent)
 def run_agent(task:str='hotpotqa',   # a registered task: hotpotqa, bamboogle, strategyqa, mmlu, ...
               split:str='dev',       # the task's split
               n:int=500,             # the first n questions of the seed sample
               out:str=None,          # the run file (JSON lines); default runs/<configuration>.jsonl; resumed if it exists
               max_cost:float=None,   # US$ this run may spend at most: it stops, resumable, before a call that could pass it
               progress:bool=True,    # show a progress bar
-              **agent,               # the agent's configuration: `make_agent`'s arguments (method, model, lora, fmt, ...)
+              **kwargs,              # the agent's configuration: `make_agent`'s arguments (method, model, lora, fmt, ...)
              )->dict:                # the run file (`out`) and its `summarize`
     "Run an agent on a task's seed sample into a run file (resumed where it stopped) and summarise it."
     from fireact.tasks import get_task
     if n < 1: raise ValueError(f'--n must be at least 1, not {n}')
     if max_cost is not None and max_cost <= 0: raise ValueError(f'--max_cost must be more than 0, not {max_cost}')
-    kw = {**{k: v.default for k, v in inspect.signature(make_agent).parameters.items()}, **agent}
+    kw = {**{k: v.default for k, v in inspect.signature(make_agent).parameters.items()}, **kwargs}
     questions, ag = get_task(task, split).sample(n, kw['seed']), make_agent(**kw)
     noise = kw['noise'] if kw['noise'] == 'off' else f"{kw['noise']}@{kw['p']}"  # as the manifest writes it
     out = Path(out) if out else project_root()/default_out(task, split, kw['method'], kw['fmt'], kw['model'] + (f"+{Path(kw['lora']).name}" if kw['lora'] else ''), kw['search'], noise)
@@ -422,15 +423,10 @@ def run_agent(task:str='hotpotqa',   # a registered task: hotpotqa, bamboogle, s
     trajs = ag.run(questions, out=out, meta=meta, max_cost=max_cost, progress=progress)
     return {'out': str(out), **summarize(trajs, questions)}
 
-@delegates(make_agent)
-def run_cli(task:str='hotpotqa',   # a registered task: hotpotqa, bamboogle, strategyqa, mmlu, ...
-            split:str='dev',       # the task's split
-            n:int=500,             # the first n questions of the seed sample
-            out:str=None,          # the run file (JSON lines); default runs/<configuration>.jsonl; resumed if it exists
-            max_cost:float=None,   # US$ this run may spend at most: it stops, resumable, before a call that could pass it
-            **kwargs):
+@delegates(run_agent, but=['progress'])
+def run_cli(**kwargs):
     "Run an agent on a task's seed sample, append its trajectories to a run file, and print the summary."
-    summary = run_agent(task, split, n, out, max_cost, **kwargs)
+    summary = run_agent(**kwargs)
     print(json.dumps(summary))
     return summary
 

@@ -12,8 +12,9 @@ from typing import Iterable
 # %% auto #0
 __all__ = ['REFLECTION_INTRO', 'ALPACA_HEADER', 'parse_action', 'Round', 'Trajectory', 'answered', 'final_answer',
            'finish_observation', 'parse_react', 'agent_turn', 'render_react', 'alpaca_prompt', 'split_alpaca',
-           'append_jsonl', 'read_jsonl', 'read_trajectories', 'write_atomic', 'mend_torn_tail', 'project_root',
-           'find_path', 'retry_delay', 'Secret', 'mask_secrets', 'MaskSecrets', 'trajectory_html', 'trajectories_frame']
+           'append_jsonl', 'read_jsonl', 'read_trajectories', 'write_atomic', 'mend_torn_tail', 'Registry',
+           'project_root', 'find_path', 'retry_delay', 'Secret', 'mask_secrets', 'MaskSecrets', 'trajectory_html',
+           'trajectories_frame']
 
 # %% ../nbs/00_core.ipynb #db261f41
 _action_re = re.compile(r'^\s*([A-Za-z_]\w*)\s*\[(.*)$', re.S)
@@ -227,6 +228,17 @@ def mend_torn_tail(path:str|Path, # a JSON-lines file that is about to be resume
         else: f.truncate(keep)
         f.flush(); os.fsync(f.fileno())
     return None if complete else tail.decode('utf-8', errors='replace')
+
+# %% ../nbs/00_core.ipynb #5dfd9aa9
+class Registry(dict):
+    "Named objects of one kind (each with a `name`): `add` one, and `named` gives one back or an error that lists the names."
+    def __init__(self, kind:str): super().__init__(); self.kind = kind
+    def add(self, obj):
+        self[obj.name] = obj
+        return obj
+    def named(self, name:str):
+        try: return self[name]
+        except KeyError: raise ValueError(f'unknown {self.kind} {name!r}; {self.kind}s are {list(self)}') from None
 
 # %% ../nbs/00_core.ipynb #0b230905
 def project_root()->Path:

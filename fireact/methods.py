@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from typing import Callable
-from .core import Round, Trajectory, REFLECTION_INTRO, agent_turn, alpaca_prompt, finish_observation, parse_action, render_react
+from .core import Registry, Round, Trajectory, REFLECTION_INTRO, agent_turn, alpaca_prompt, finish_observation, parse_action, render_react
 from .tasks import Exemplar, task_spec
 from .data import fetch
 
@@ -37,19 +37,17 @@ class Method:
     to_react:Callable|None=None   # to_react(Trajectory) -> the trajectory as ReAct fine-tuning data; None: it cannot be
     expected_calls:int=1          # LM calls a question takes, roughly (a spend estimate's unit)
 
-METHODS:dict[str,Method] = {}
+METHODS = Registry('method')
 
 def register_method(m:Method)->Method:
     "Add a prompting method (or replace one of the same name); the agent, conversion and the command line find it by name."
     if not m.acts and m.read is None: raise ValueError(f'{m.name}: a one-call method needs `read` (completion -> thought, answer)')
     if any(f not in FORMATS for f in m.formats): raise ValueError(f'{m.name}: formats are {FORMATS}, not {m.formats}')
-    METHODS[m.name] = m
-    return m
+    return METHODS.add(m)
 
 def get_method(name:str)->Method:
     "The registered method of this name; an error that lists the methods for any other."
-    try: return METHODS[name]
-    except KeyError: raise ValueError(f'unknown method {name!r}; methods are {list(METHODS)}') from None
+    return METHODS.named(name)
 
 # %% ../nbs/06_methods.ipynb #679b3ff9
 def parse_step(text:str, # a completion of a step prompt (after `Thought:`), or a chat assistant turn

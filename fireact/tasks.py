@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
-from .core import Round, finish_observation
+from .core import Registry, Round, finish_observation
 from .data import fetch, registry
 
 # %% auto #0
@@ -191,17 +191,16 @@ class TaskSpec:
     prompts_of:str|None=None   # the task whose released prompt files it uses (None: its own)
     subjects:bool=False        # `load` takes `subject=` (MMLU)
 
-TASKS:dict[str,TaskSpec] = {}
+TASKS = Registry('task')
 
 def register_task(spec:TaskSpec)->TaskSpec:
     "Add a task (or replace one of the same name); every part of the project finds it by name."
-    TASKS[spec.name] = spec
-    return spec
+    if not spec.splits or spec.eval_split not in spec.splits: raise ValueError(f'{spec.name}: its evaluation split {spec.eval_split!r} is not among its splits {spec.splits}')
+    return TASKS.add(spec)
 
 def task_spec(name:str)->TaskSpec:
     "The registered task of this name; an error that lists the tasks for any other."
-    try: return TASKS[name]
-    except KeyError: raise ValueError(f'unknown task {name!r}; tasks are {list(TASKS)}') from None
+    return TASKS.named(name)
 
 # %% ../nbs/02_tasks.ipynb #90cec748
 SHORT_ANSWER = 'a short answer (a name, a date, a number, or yes/no)'
