@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, asdict
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 from tqdm.auto import tqdm
+from fastcore.basics import patch
 from fastcore.meta import delegates
 from .core import Round, Trajectory, answered, find_path, finish_observation, project_root, render_react, append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories
 from .methods import (FORMATS, get_method, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt, parse_step,
@@ -159,7 +160,7 @@ def _generate(lm, prompts, states, budget:Budget|None=None, **kw):
     if budget: budget.spent += sum(c.cost for c in outs)
     return outs
 
-# %% ../nbs/07_agent.ipynb #bb72c3b0
+# %% ../nbs/07_agent.ipynb #dca39243
 class Agent:
     "Runs questions through one method with one LM and one search tool."
     def __init__(self, lm,            # an `fireact.llm.LM`: `generate(prompts, stop, max_tokens, temperature)`
@@ -189,142 +190,158 @@ class Agent:
 
     def _gen_kw(self, stop): return dict(stop=stop, max_tokens=self.config.max_tokens, temperature=self.config.temperature)
 
-    def run_one_call(self, states:list[_State])->list[Trajectory]:
-        "IO and CoT: one call each."
-        c = self.config
-        prefix = fewshot_prefix(states[0].q.task, c.method, c.prompts)
-        outs = self._call([answer_prompt(s.q.question, c.method, prefix) for s in states], states, **self._gen_kw(ANSWER_STOP))
-        done = []
-        for s, o in zip(states, outs):
-            if s.failure: done.append(self._trajectory(s, None, False)); continue
-            thought, answer = self.method.read(o.text)
-            sc = s.q.score(answer) if s.q.answer is not None else None
-            s.rounds = [Round(thought, f'finish[{answer}]', finish_observation(sc.em if sc else None))]
-            done.append(self._trajectory(s, answer, bool(answer), error=o.error))
-        return done
+# %% ../nbs/07_agent.ipynb #cdbd9b45
+@patch
+def run_one_call(self:Agent, states:list[_State])->list[Trajectory]:
+    "IO and CoT: one call each."
+    c = self.config
+    prefix = fewshot_prefix(states[0].q.task, c.method, c.prompts)
+    outs = self._call([answer_prompt(s.q.question, c.method, prefix) for s in states], states, **self._gen_kw(ANSWER_STOP))
+    done = []
+    for s, o in zip(states, outs):
+        if s.failure: done.append(self._trajectory(s, None, False)); continue
+        thought, answer = self.method.read(o.text)
+        sc = s.q.score(answer) if s.q.answer is not None else None
+        s.rounds = [Round(thought, f'finish[{answer}]', finish_observation(sc.em if sc else None))]
+        done.append(self._trajectory(s, answer, bool(answer), error=o.error))
+    return done
 
-    def _actions(self, states, prompts):
-        "Thought and action of each state; a missing action is asked for again, a bounded number of times."
-        c = self.config
-        outs = self._call(prompts, states, **self._gen_kw(STEP_STOP if c.fmt != 'chat' else STEP_STOP))
-        steps = [parse_step(o.text) for o in outs]
-        for _ in range(c.action_retries):
-            missing = [i for i, (_, a) in enumerate(steps) if a is None and not states[i].failure]
-            if not missing: break
-            if c.fmt == 'chat':
-                redo = self._call([prompts[i] for i in missing], [states[i] for i in missing], **self._gen_kw(STEP_STOP))
-                for i, o in zip(missing, redo): steps[i] = parse_step(o.text)
-            else:
-                redo = self._call([f'{prompts[i]} {steps[i][0]}\nAction:' for i in missing],
-                                 [states[i] for i in missing], **self._gen_kw(['\n']))
-                for i, o in zip(missing, redo): steps[i] = (steps[i][0], o.text.strip() or None)
-        return steps
-
-    def _search_all(self, calls):
-        "Run (state, query) searches concurrently; each state is charged its own search time."
-        def one(sq):
-            s, query = sq
-            t0 = time.perf_counter()
-            try: r = self.search.search(query, s.q.id)
-            except SearchError: raise  # the tool cannot run at all (a refused key): the run stops
-            except Exception as e: r = SearchResult(None, 'error', query=query, error=f'{type(e).__name__}: {e}')
-            if r.error: s.failure = s.failure or f'search failed: {r.error}'
-            obs = 'None' if r.observation is None else str(r.observation)
-            return r, obs, r.mode, time.perf_counter() - t0
-        with ThreadPoolExecutor(self.config.search_workers) as ex: return list(ex.map(one, calls))
-
-    def _drop_failed(self, states:list[_State], on_done)->list[_State]:
-        "Record the states whose LM or tool call failed as failed trajectories; the others go on."
-        for s in states:
-            if s.failure: on_done(self._trajectory(s, None, False))
-        return [s for s in states if not s.failure]
-
-    def run_react(self, states:list[_State], on_done)->None:
-        "ReAct / Reflexion: rounds of batched Thought+Action, then the searches; a finished trajectory's slot goes to the next question."
-        c = self.config
-        if not states: return
-        prefix = fewshot_prefix(states[0].q.task, c.method, c.prompts) if c.fmt == 'fewshot' else ''
-        waiting, active = list(states), []
-        while waiting or active:
-            free = c.batch_size - len(active)
-            active, waiting = active + waiting[:free], waiting[free:]
-            reflecting = [s for s in active if needs_reflection(c.method, len(s.rounds))]
-            if reflecting:
-                outs = self._call([reflection_prompt(s.q.question, s.rounds, c.fmt) for s in reflecting],
-                                 reflecting, **self._gen_kw(['\n\n']))
-                for s, o in zip(reflecting, outs): s.reflection = ' '.join(o.text.split()) or 'I should try a different search.'
-            active = self._drop_failed(active, on_done)
-            prompts = [step_prompt(s.q.question, s.rounds, c.fmt, prefix, reflection=s.reflection) for s in active]
-            steps = self._actions(active, prompts) if active else []
-            calls, finished = [], []
-            for s, (thought, action) in zip(active, steps):
-                if s.failure: continue
-                r = Round(thought, action or '', reflection=s.reflection or ''); s.reflection = None
-                s.rounds.append(r)
-                bad = check_action(action)
-                if bad: r.observation, r.source = bad, 'invalid'
-                elif parse_action(action)[0] == 'finish':
-                    answer = parse_action(action)[1]
-                    sc = s.q.score(answer) if s.q.answer is not None else None
-                    r.observation, r.source = finish_observation(sc.em if sc else None), 'finish'
-                    finished.append((s, answer))
-                else: calls.append((s, parse_action(action)[1]))
-            for (s, query), (res, obs, mode, secs) in zip(calls, self._search_all(calls)):
-                s.rounds[-1].observation, s.rounds[-1].source = obs, mode
-                s.seconds += secs
-            for s, answer in finished: on_done(self._trajectory(s, answer, True))
-            done_ids = {id(s) for s, _ in finished}
-            active = self._drop_failed([s for s in active if id(s) not in done_ids], on_done)
-            for s in (s for s in active if len(s.rounds) >= c.max_rounds):
-                on_done(self._trajectory(s, None, False, error=f'no finish within {c.max_rounds} rounds'))
-            active = [s for s in active if len(s.rounds) < c.max_rounds]
-
-    def manifest_run(self, questions:list[Question], meta:dict|None=None)->dict:
-        "What decides a run's answers, as its manifest records it: the configuration, the LM and how it computes, the questions' task, the prompt's text."
-        import hashlib
-        c, tasks = self.config, sorted({q.task for q in questions})
-        prompt = ''.join(fewshot_prefix(t, c.method, c.prompts) for t in tasks) if c.fmt == 'fewshot' else ''
-        local = {k: str(getattr(self.lm, k)) for k in ('dtype', 'device') if hasattr(self.lm, k)}
-        return {**asdict(c), 'model': getattr(self.lm, 'name', ''), 'noise': self.noise, 'search': getattr(self.search, 'name', None),
-                'questions': sorted({f'{q.task}/{q.split}' for q in questions}), **local,
-                **({'prompt_sha': hashlib.sha256(prompt.encode()).hexdigest()[:16]} if prompt else {}), **(meta or {})}
-
-    def run(self, questions:list[Question], # the questions to answer
-            out:str|Path|None=None,         # JSON-lines run file: appended per trajectory, resumed if it exists
-            progress:bool=True,
-            meta:dict|None=None,            # more configuration for the manifest (task, model, seed, ...)
-            max_failed_in_row:int=8,        # stop (`RunStopped`) after this many failed trajectories in a row: an outage
-            max_cost:float|None=None,       # US$ this call may spend at most: it stops (`RunStopped`) before a call that could pass it
-           )->list[Trajectory]:             # every trajectory of the run, in question order (a failed one is marked `failed`)
-        "Answer every question not yet answered in `out` (failed ones again); return all of the run's trajectories."
-        self.budget = Budget(max_cost)
-        with run_lock(out) if out else nullcontext(): return self._run(questions, out, progress, meta, max_failed_in_row)
-
-    def _run(self, questions, out, progress, meta, max_failed_in_row):
-        if out: write_manifest(out, self.manifest_run(questions, meta), getattr(self.lm, 'weights', None),
-                               self.lm.server_info() if hasattr(self.lm, 'server_info') else None)
-        cut = mend_torn_tail(out) if out else None
-        if cut: print(f'{out}: cut off a torn last line ({len(cut)} characters, a write the last run did not finish); its question runs again', file=sys.stderr)
-        done = {t.qid: t for t in answered(read_trajectories(out))} if out and Path(out).exists() else {}
-        todo = [q for q in questions if q.id not in done]
-        bar = tqdm(total=len(questions), initial=len(questions) - len(todo), disable=not progress,
-                   desc=f'{self.config.method} · {getattr(self.lm, "name", "lm")}')
-        in_row = []
-        def on_done(t):
-            if out: append_jsonl(out, [t])
-            done[t.qid] = t; bar.update(1)
-            in_row[:] = [*in_row, t] if t.failed else []
-            if len(in_row) >= max_failed_in_row:
-                bar.close()
-                raise RunStopped(f'{len(in_row)} questions in a row failed (last: {t.error}); stopped rather than spend more. '
-                                 f'Every record is saved{f" in {out}; run the same command again to ask the failed ones again" if out else ""}')
-        bs = self.config.batch_size
-        if self.method.acts: self.run_react([_State(q) for q in todo], on_done)
+# %% ../nbs/07_agent.ipynb #c7ff7b06
+@patch
+def _actions(self:Agent, states, prompts):
+    "Thought and action of each state; a missing action is asked for again, a bounded number of times."
+    c = self.config
+    outs = self._call(prompts, states, **self._gen_kw(STEP_STOP if c.fmt != 'chat' else STEP_STOP))
+    steps = [parse_step(o.text) for o in outs]
+    for _ in range(c.action_retries):
+        missing = [i for i, (_, a) in enumerate(steps) if a is None and not states[i].failure]
+        if not missing: break
+        if c.fmt == 'chat':
+            redo = self._call([prompts[i] for i in missing], [states[i] for i in missing], **self._gen_kw(STEP_STOP))
+            for i, o in zip(missing, redo): steps[i] = parse_step(o.text)
         else:
-            for i in range(0, len(todo), bs):
-                for t in self.run_one_call([_State(q) for q in todo[i:i+bs]]): on_done(t)
-        bar.close()
-        return [done[q.id] for q in questions if q.id in done]
+            redo = self._call([f'{prompts[i]} {steps[i][0]}\nAction:' for i in missing],
+                             [states[i] for i in missing], **self._gen_kw(['\n']))
+            for i, o in zip(missing, redo): steps[i] = (steps[i][0], o.text.strip() or None)
+    return steps
+
+# %% ../nbs/07_agent.ipynb #78d95ae7
+@patch
+def _search_all(self:Agent, calls):
+    "Run (state, query) searches concurrently; each state is charged its own search time."
+    def one(sq):
+        s, query = sq
+        t0 = time.perf_counter()
+        try: r = self.search.search(query, s.q.id)
+        except SearchError: raise  # the tool cannot run at all (a refused key): the run stops
+        except Exception as e: r = SearchResult(None, 'error', query=query, error=f'{type(e).__name__}: {e}')
+        if r.error: s.failure = s.failure or f'search failed: {r.error}'
+        obs = 'None' if r.observation is None else str(r.observation)
+        return r, obs, r.mode, time.perf_counter() - t0
+    with ThreadPoolExecutor(self.config.search_workers) as ex: return list(ex.map(one, calls))
+
+# %% ../nbs/07_agent.ipynb #e86db665
+@patch
+def _drop_failed(self:Agent, states:list[_State], on_done)->list[_State]:
+    "Record the states whose LM or tool call failed as failed trajectories; the others go on."
+    for s in states:
+        if s.failure: on_done(self._trajectory(s, None, False))
+    return [s for s in states if not s.failure]
+
+# %% ../nbs/07_agent.ipynb #481aa9fe
+@patch
+def run_react(self:Agent, states:list[_State], on_done)->None:
+    "ReAct / Reflexion: rounds of batched Thought+Action, then the searches; a finished trajectory's slot goes to the next question."
+    c = self.config
+    if not states: return
+    prefix = fewshot_prefix(states[0].q.task, c.method, c.prompts) if c.fmt == 'fewshot' else ''
+    waiting, active = list(states), []
+    while waiting or active:
+        free = c.batch_size - len(active)
+        active, waiting = active + waiting[:free], waiting[free:]
+        reflecting = [s for s in active if needs_reflection(c.method, len(s.rounds))]
+        if reflecting:
+            outs = self._call([reflection_prompt(s.q.question, s.rounds, c.fmt) for s in reflecting],
+                             reflecting, **self._gen_kw(['\n\n']))
+            for s, o in zip(reflecting, outs): s.reflection = ' '.join(o.text.split()) or 'I should try a different search.'
+        active = self._drop_failed(active, on_done)
+        prompts = [step_prompt(s.q.question, s.rounds, c.fmt, prefix, reflection=s.reflection) for s in active]
+        steps = self._actions(active, prompts) if active else []
+        calls, finished = [], []
+        for s, (thought, action) in zip(active, steps):
+            if s.failure: continue
+            r = Round(thought, action or '', reflection=s.reflection or ''); s.reflection = None
+            s.rounds.append(r)
+            bad = check_action(action)
+            if bad: r.observation, r.source = bad, 'invalid'
+            elif parse_action(action)[0] == 'finish':
+                answer = parse_action(action)[1]
+                sc = s.q.score(answer) if s.q.answer is not None else None
+                r.observation, r.source = finish_observation(sc.em if sc else None), 'finish'
+                finished.append((s, answer))
+            else: calls.append((s, parse_action(action)[1]))
+        for (s, query), (res, obs, mode, secs) in zip(calls, self._search_all(calls)):
+            s.rounds[-1].observation, s.rounds[-1].source = obs, mode
+            s.seconds += secs
+        for s, answer in finished: on_done(self._trajectory(s, answer, True))
+        done_ids = {id(s) for s, _ in finished}
+        active = self._drop_failed([s for s in active if id(s) not in done_ids], on_done)
+        for s in (s for s in active if len(s.rounds) >= c.max_rounds):
+            on_done(self._trajectory(s, None, False, error=f'no finish within {c.max_rounds} rounds'))
+        active = [s for s in active if len(s.rounds) < c.max_rounds]
+
+# %% ../nbs/07_agent.ipynb #25b67da4
+@patch
+def manifest_run(self:Agent, questions:list[Question], meta:dict|None=None)->dict:
+    "What decides a run's answers, as its manifest records it: the configuration, the LM and how it computes, the questions' task, the prompt's text."
+    import hashlib
+    c, tasks = self.config, sorted({q.task for q in questions})
+    prompt = ''.join(fewshot_prefix(t, c.method, c.prompts) for t in tasks) if c.fmt == 'fewshot' else ''
+    local = {k: str(getattr(self.lm, k)) for k in ('dtype', 'device') if hasattr(self.lm, k)}
+    return {**asdict(c), 'model': getattr(self.lm, 'name', ''), 'noise': self.noise, 'search': getattr(self.search, 'name', None),
+            'questions': sorted({f'{q.task}/{q.split}' for q in questions}), **local,
+            **({'prompt_sha': hashlib.sha256(prompt.encode()).hexdigest()[:16]} if prompt else {}), **(meta or {})}
+
+# %% ../nbs/07_agent.ipynb #4de8d4c0
+@patch
+def run(self:Agent, questions:list[Question], # the questions to answer
+        out:str|Path|None=None,         # JSON-lines run file: appended per trajectory, resumed if it exists
+        progress:bool=True,
+        meta:dict|None=None,            # more configuration for the manifest (task, model, seed, ...)
+        max_failed_in_row:int=8,        # stop (`RunStopped`) after this many failed trajectories in a row: an outage
+        max_cost:float|None=None,       # US$ this call may spend at most: it stops (`RunStopped`) before a call that could pass it
+       )->list[Trajectory]:             # every trajectory of the run, in question order (a failed one is marked `failed`)
+    "Answer every question not yet answered in `out` (failed ones again); return all of the run's trajectories."
+    self.budget = Budget(max_cost)
+    with run_lock(out) if out else nullcontext(): return self._run(questions, out, progress, meta, max_failed_in_row)
+
+# %% ../nbs/07_agent.ipynb #b3fcb3f4
+@patch
+def _run(self:Agent, questions, out, progress, meta, max_failed_in_row):
+    if out: write_manifest(out, self.manifest_run(questions, meta), getattr(self.lm, 'weights', None),
+                           self.lm.server_info() if hasattr(self.lm, 'server_info') else None)
+    cut = mend_torn_tail(out) if out else None
+    if cut: print(f'{out}: cut off a torn last line ({len(cut)} characters, a write the last run did not finish); its question runs again', file=sys.stderr)
+    done = {t.qid: t for t in answered(read_trajectories(out))} if out and Path(out).exists() else {}
+    todo = [q for q in questions if q.id not in done]
+    bar = tqdm(total=len(questions), initial=len(questions) - len(todo), disable=not progress,
+               desc=f'{self.config.method} · {getattr(self.lm, "name", "lm")}')
+    in_row = []
+    def on_done(t):
+        if out: append_jsonl(out, [t])
+        done[t.qid] = t; bar.update(1)
+        in_row[:] = [*in_row, t] if t.failed else []
+        if len(in_row) >= max_failed_in_row:
+            bar.close()
+            raise RunStopped(f'{len(in_row)} questions in a row failed (last: {t.error}); stopped rather than spend more. '
+                             f'Every record is saved{f" in {out}; run the same command again to ask the failed ones again" if out else ""}')
+    bs = self.config.batch_size
+    if self.method.acts: self.run_react([_State(q) for q in todo], on_done)
+    else:
+        for i in range(0, len(todo), bs):
+            for t in self.run_one_call([_State(q) for q in todo[i:i+bs]]): on_done(t)
+    bar.close()
+    return [done[q.id] for q in questions if q.id in done]
 
 # %% ../nbs/07_agent.ipynb #f2c77546
 class ScriptedLM:

@@ -18,9 +18,10 @@ from .data import cache_dir, sha256_file
 
 # %% auto #0
 __all__ = ['DEFAULT_GGUF', 'GEMMA3_PACKAGE', 'EMBEDDED_MODELS', 'Prompt', 'PRICES', 'RETRY_STATUS', 'FATAL_STATUS', 'APIS',
-           'SERVED_IDENTITY', 'API_SPECS', 'smollm2_gguf', 'default_model_dir', 'gemma3_model_dir', 'load_tokenizer',
-           'Completion', 'LM', 'cut_at_stop', 'common_prefix_len', 'PrefixCache', 'weights_digest', 'HFLM', 'price',
-           'cost', 'LMError', 'public_url', 'OpenAILM', 'same_served_model', 'free_port', 'serving', 'get_lm']
+           'SERVED_IDENTITY', 'API_SPECS', 'smollm2_gguf', 'default_model_dir', 'gemma3_model_dir', 'model_path',
+           'load_tokenizer', 'Completion', 'LM', 'cut_at_stop', 'common_prefix_len', 'PrefixCache', 'weights_digest',
+           'HFLM', 'price', 'cost', 'LMError', 'public_url', 'OpenAILM', 'same_served_model', 'free_port', 'serving',
+           'get_lm']
 
 # %% ../nbs/05_llm.ipynb #7ed7d99b
 DEFAULT_GGUF = 'SmolLM2-135M-Instruct.Q4_1.gguf'
@@ -88,15 +89,16 @@ def gemma3_model_dir(cache:str|Path|None=None)->Path:
 EMBEDDED_MODELS = {'default': ('SmolLM2-135M-Instruct', default_model_dir),  # model spec -> (name, folder)
                    'gemma3': ('Gemma-3-270M', gemma3_model_dir)}
 
-def _model_path(model:str|Path, # a name of `EMBEDDED_MODELS`, or a local folder
-               )->Path:
+def model_path(model:str|Path, # a name of `EMBEDDED_MODELS`, or a local folder
+              )->Path:
+    "The folder of a model: an embedded model's (made on first use), or the folder given."
     return EMBEDDED_MODELS[model][1]() if str(model) in EMBEDDED_MODELS else Path(model)
 
 def load_tokenizer(model:str|Path='default', # 'default' (the embedded SmolLM2), 'gemma3', or a model folder
                   ):
     "The model's tokenizer, padding on the left as batched generation needs."
     from transformers import AutoTokenizer
-    with _quiet_transformers(): tok = AutoTokenizer.from_pretrained(_model_path(model), padding_side='left')
+    with _quiet_transformers(): tok = AutoTokenizer.from_pretrained(model_path(model), padding_side='left')
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     return tok
 
@@ -263,7 +265,7 @@ class HFLM(LM):
                 ):
         import torch
         from transformers import AutoModelForCausalLM
-        self.path, self.device = _model_path(path), _auto_device(device)
+        self.path, self.device = model_path(path), _auto_device(device)
         self.dtype = _auto_dtype(dtype, self.device)
         self.tokenizer = load_tokenizer(self.path)
         with _quiet_transformers():
@@ -462,6 +464,7 @@ FATAL_STATUS = {401: 'check the API key (${key_env})', 403: 'the key may not use
                 404: 'unknown model, or wrong base_url'}
 APIS = ('chat', 'completions') # where a text prompt goes: one user message of a chat, or the text completions endpoint
 
+# %% ../nbs/05_llm.ipynb #9e502a99
 class OpenAILM(LM):
     "An OpenAI-compatible API (OpenAI, vLLM, llama.cpp, `transformers serve`...), called concurrently under a requests-per-minute limit."
     def __init__(self,
@@ -514,85 +517,99 @@ class OpenAILM(LM):
         except (AttributeError, KeyError, TypeError, ValueError): asked = None
         return retry_delay(attempt, self.backoff, asked)
 
-    async def _request(self, client, prompt:Prompt, stop, max_tokens:int, temperature:float)->tuple[str,object]:
-        "One request to the endpoint the prompt goes to: its text and its usage."
-        kw = dict(model=self.model, max_tokens=max_tokens, temperature=temperature,
-                  **({'stop': stop[:4]} if stop else {}), # the API takes at most 4; the rest are cut by the caller
-                  **({'seed': self.seed} if self.seed is not None else {}))
-        if isinstance(prompt, str) and self.api == 'completions':
-            r = await client.completions.create(prompt=prompt, **kw)
-            return r.choices[0].text or '', r.usage
-        messages = [{'role': 'user', 'content': prompt}] if isinstance(prompt, str) else prompt
-        r = await client.chat.completions.create(messages=messages, **kw)
-        return r.choices[0].message.content or '', r.usage
+# %% ../nbs/05_llm.ipynb #0a4aea58
+@patch
+async def _request(self:OpenAILM, client, prompt:Prompt, stop, max_tokens:int, temperature:float)->tuple[str,object]:
+    "One request to the endpoint the prompt goes to: its text and its usage."
+    kw = dict(model=self.model, max_tokens=max_tokens, temperature=temperature,
+              **({'stop': stop[:4]} if stop else {}), # the API takes at most 4; the rest are cut by the caller
+              **({'seed': self.seed} if self.seed is not None else {}))
+    if isinstance(prompt, str) and self.api == 'completions':
+        r = await client.completions.create(prompt=prompt, **kw)
+        return r.choices[0].text or '', r.usage
+    messages = [{'role': 'user', 'content': prompt}] if isinstance(prompt, str) else prompt
+    r = await client.chat.completions.create(messages=messages, **kw)
+    return r.choices[0].message.content or '', r.usage
 
-    def _cache_key(self, prompt:Prompt, stop, max_tokens:int, temperature:float)->tuple[str,str]:
-        "(store, request) as the cache keys one answer: the server, endpoint and model; everything sent that decides the answer."
-        api = 'completions' if isinstance(prompt, str) and self.api == 'completions' else 'chat'
-        store = f'lm {public_url(self.base_url) or "https://api.openai.com/v1"} {api} {self.model}'
-        return store, json.dumps({'prompt': prompt, 'stop': stop, 'max_tokens': max_tokens, 'temperature': temperature, 'seed': self.seed}, sort_keys=True)
+# %% ../nbs/05_llm.ipynb #e12ec4d6
+@patch
+def _cache_key(self:OpenAILM, prompt:Prompt, stop, max_tokens:int, temperature:float)->tuple[str,str]:
+    "(store, request) as the cache keys one answer: the server, endpoint and model; everything sent that decides the answer."
+    api = 'completions' if isinstance(prompt, str) and self.api == 'completions' else 'chat'
+    store = f'lm {public_url(self.base_url) or "https://api.openai.com/v1"} {api} {self.model}'
+    return store, json.dumps({'prompt': prompt, 'stop': stop, 'max_tokens': max_tokens, 'temperature': temperature, 'seed': self.seed}, sort_keys=True)
 
-    async def _one(self, client, sem, prompt:Prompt, stop, max_tokens:int, temperature:float)->Completion:
-        key = self._cache_key(prompt, stop, max_tokens, temperature) if self.cache is not None else None
-        if key:
-            found, kept = self.cache.get(*key)
-            if found: self.stats['cached'] += 1; return Completion(**json.loads(kept))
-        c = await self._call(client, sem, prompt, stop, max_tokens, temperature)
-        if key and c.ok: self.cache.put(*key, json.dumps(c.__dict__))
-        return c
+# %% ../nbs/05_llm.ipynb #54471221
+@patch
+async def _one(self:OpenAILM, client, sem, prompt:Prompt, stop, max_tokens:int, temperature:float)->Completion:
+    key = self._cache_key(prompt, stop, max_tokens, temperature) if self.cache is not None else None
+    if key:
+        found, kept = self.cache.get(*key)
+        if found: self.stats['cached'] += 1; return Completion(**json.loads(kept))
+    c = await self._call(client, sem, prompt, stop, max_tokens, temperature)
+    if key and c.ok: self.cache.put(*key, json.dumps(c.__dict__))
+    return c
 
-    async def _call(self, client, sem, prompt:Prompt, stop, max_tokens:int, temperature:float)->Completion:
-        "One answer from the server, retried; a failure that retrying cannot fix raises `LMError`."
-        import openai
-        start, last = None, None
-        for attempt in range(self.max_retries + 1):
-            async with sem:
-                await self._turn()
-                start = start or time.perf_counter()
-                try: text, usage = await self._request(client, prompt, stop, max_tokens, temperature)
-                except openai.APIStatusError as e:
-                    if e.status_code == 429 and _error_code(e) == 'insufficient_quota':
-                        raise LMError(f'{self.model} at {public_url(str(client.base_url))}: {self._describe(e)} (the account has no quota left)') from None
-                    if e.status_code in FATAL_STATUS:
-                        hint = FATAL_STATUS[e.status_code].replace('${key_env}', self.key_env)
-                        raise LMError(f'{self.model} at {public_url(str(client.base_url))}: {self._describe(e)} ({hint})') from None
-                    if e.status_code not in RETRY_STATUS and e.status_code < 500:  # refused: the prompt's doing only when it is too long
-                        return Completion('', 0, 0, time.perf_counter() - start, error=self._describe(e), fault=_error_code(e) != 'context_length_exceeded')
-                    last = e
-                except (openai.APIError, ValueError) as e: last = e # a timeout, a lost connection, a body that is not the JSON promised
-                else:
-                    self.stats['answers'] += 1
-                    pt, ct = (usage.prompt_tokens, usage.completion_tokens) if usage else (0, 0)
-                    text = re.sub('[\ud800-\udfff]', '\ufffd', text) # a lone surrogate cannot be stored or sent back as UTF-8
-                    return Completion(cut_at_stop(text, stop)[0], pt, ct, time.perf_counter() - start, cost(self.model, pt, ct, self.prices))
-            if attempt < self.max_retries: await asyncio.sleep(self._delay(last, attempt))
-        return Completion('', 0, 0, time.perf_counter() - start, fault=True,
-                          error=f'gave up after {self.max_retries + 1} attempts; last: {self._describe(last)}')
+# %% ../nbs/05_llm.ipynb #1a867f40
+@patch
+async def _call(self:OpenAILM, client, sem, prompt:Prompt, stop, max_tokens:int, temperature:float)->Completion:
+    "One answer from the server, retried; a failure that retrying cannot fix raises `LMError`."
+    import openai
+    start, last = None, None
+    for attempt in range(self.max_retries + 1):
+        async with sem:
+            await self._turn()
+            start = start or time.perf_counter()
+            try: text, usage = await self._request(client, prompt, stop, max_tokens, temperature)
+            except openai.APIStatusError as e:
+                if e.status_code == 429 and _error_code(e) == 'insufficient_quota':
+                    raise LMError(f'{self.model} at {public_url(str(client.base_url))}: {self._describe(e)} (the account has no quota left)') from None
+                if e.status_code in FATAL_STATUS:
+                    hint = FATAL_STATUS[e.status_code].replace('${key_env}', self.key_env)
+                    raise LMError(f'{self.model} at {public_url(str(client.base_url))}: {self._describe(e)} ({hint})') from None
+                if e.status_code not in RETRY_STATUS and e.status_code < 500:  # refused: the prompt's doing only when it is too long
+                    return Completion('', 0, 0, time.perf_counter() - start, error=self._describe(e), fault=_error_code(e) != 'context_length_exceeded')
+                last = e
+            except (openai.APIError, ValueError) as e: last = e # a timeout, a lost connection, a body that is not the JSON promised
+            else:
+                self.stats['answers'] += 1
+                pt, ct = (usage.prompt_tokens, usage.completion_tokens) if usage else (0, 0)
+                text = re.sub('[\ud800-\udfff]', '\ufffd', text) # a lone surrogate cannot be stored or sent back as UTF-8
+                return Completion(cut_at_stop(text, stop)[0], pt, ct, time.perf_counter() - start, cost(self.model, pt, ct, self.prices))
+        if attempt < self.max_retries: await asyncio.sleep(self._delay(last, attempt))
+    return Completion('', 0, 0, time.perf_counter() - start, fault=True,
+                      error=f'gave up after {self.max_retries + 1} attempts; last: {self._describe(last)}')
 
-    def _client(self):
-        import openai
-        return openai.AsyncOpenAI(api_key=self._key.get(), base_url=self.base_url, max_retries=0, timeout=self.timeout)
+# %% ../nbs/05_llm.ipynb #af850bd0
+@patch
+def _client(self:OpenAILM):
+    import openai
+    return openai.AsyncOpenAI(api_key=self._key.get(), base_url=self.base_url, max_retries=0, timeout=self.timeout)
 
-    async def agenerate(self, prompts:list[Prompt], stop:list[str]|None=None, max_tokens:int=256,
-                        temperature:float=0.0)->list[Completion]:
-        "`generate`, for callers that already run an event loop."
-        sem = asyncio.Semaphore(self.concurrency)
-        async with self._client() as client:
-            tasks = [asyncio.ensure_future(self._one(client, sem, p, stop, max_tokens, temperature)) for p in prompts]
-            try: return list(await asyncio.gather(*tasks))
-            except BaseException:
-                for t in tasks: t.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                raise
+# %% ../nbs/05_llm.ipynb #535832b4
+@patch
+async def agenerate(self:OpenAILM, prompts:list[Prompt], stop:list[str]|None=None, max_tokens:int=256,
+                    temperature:float=0.0)->list[Completion]:
+    "`generate`, for callers that already run an event loop."
+    sem = asyncio.Semaphore(self.concurrency)
+    async with self._client() as client:
+        tasks = [asyncio.ensure_future(self._one(client, sem, p, stop, max_tokens, temperature)) for p in prompts]
+        try: return list(await asyncio.gather(*tasks))
+        except BaseException:
+            for t in tasks: t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
 
-    def generate(self,
-                 prompts:list[Prompt],        # raw text (to the chat or completions endpoint, as `api` says), or chat messages
-                 stop:list[str]|None=None,    # stop strings; the text is cut before the first one
-                 max_tokens:int=256,          # most tokens to generate per prompt
-                 temperature:float=0.0,       # sampling temperature
-                )->list[Completion]:
-        "Complete every prompt concurrently; one `Completion` per prompt, in order."
-        return _run_sync(self.agenerate(prompts, stop, max_tokens, temperature))
+# %% ../nbs/05_llm.ipynb #fc7107a7
+@patch
+def generate(self:OpenAILM,
+             prompts:list[Prompt],        # raw text (to the chat or completions endpoint, as `api` says), or chat messages
+             stop:list[str]|None=None,    # stop strings; the text is cut before the first one
+             max_tokens:int=256,          # most tokens to generate per prompt
+             temperature:float=0.0,       # sampling temperature
+            )->list[Completion]:
+    "Complete every prompt concurrently; one `Completion` per prompt, in order."
+    return _run_sync(self.agenerate(prompts, stop, max_tokens, temperature))
 
 # %% ../nbs/05_llm.ipynb #c51672f2
 SERVED_IDENTITY = ('model', 'root', 'parent') # what tells one served model from another, where the server says it

@@ -11,11 +11,11 @@ from .data import fetch, registry
 from .tasks import Question, get_task
 
 # %% auto #0
-__all__ = ['released_trajectory', 'load_released_run', 'resolve_path', 'load_run', 'bootstrap_ci', 'outcomes', 'rescore',
-           'summarize', 'rescore_run', 'rescore_cli']
+__all__ = ['chat_rounds', 'released_trajectory', 'load_released_run', 'resolve_path', 'load_run', 'bootstrap_ci', 'outcomes',
+           'rescore', 'summarize', 'rescore_run', 'rescore_cli']
 
 # %% ../nbs/03_runs.ipynb #4b06d400
-def _chat_rounds(messages:list[dict])->list[Round]:
+def chat_rounds(messages:list[dict])->list[Round]:
     "Rounds from chat messages: user question, then assistant Thought+Action and user `Observation: ...` pairs."
     rounds = []
     for m in messages[1:]:
@@ -30,7 +30,7 @@ def _chat_rounds(messages:list[dict])->list[Round]:
 def released_trajectory(qid:str, record:dict, question:Question, model:str='')->Trajectory:
     "One record of a released run (chat messages or Alpaca/few-shot text) as a trajectory, not yet scored."
     traj = record['traj']
-    if isinstance(traj, list): rounds, fmt = _chat_rounds(traj), 'chat'
+    if isinstance(traj, list): rounds, fmt = chat_rounds(traj), 'chat'
     elif traj.startswith(ALPACA_HEADER): rounds, fmt = parse_react(split_alpaca(traj)[1]), 'alpaca'
     else: rounds, fmt = parse_react(traj), 'fewshot'
     answer = final_answer(rounds)

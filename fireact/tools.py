@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Iterable, Iterator
 import bm25s, requests
 from bm25s.stopwords import STOPWORDS_EN
+from fastcore.basics import patch
 from serpapi import GoogleSearch
 from .core import MaskSecrets, Round, Secret, parse_action, parse_react, retry_delay
 from .data import DataError, cache_dir, fetch, registry
-from .runs import _chat_rounds, load_released_run
+from .runs import chat_rounds, load_released_run
 
 # %% auto #0
 __all__ = ['MODES', 'KEY_VAR', 'SERPAPI_URL_VAR', 'SERPAPI_PARAMS', 'REPLAY_SOURCES', 'REPLAY_LATER', 'NOISE_SETTINGS',
@@ -121,7 +122,7 @@ def strip_keys(obj, secret:str|None=None):
     if isinstance(obj, str) and secret: return obj.replace(secret, '***')
     return obj
 
-# %% ../nbs/04_tools.ipynb #8ab979a6
+# %% ../nbs/04_tools.ipynb #505beb59
 class SerpAPISearch:
     "Google through SerpAPI, as in the paper: cached, retried with backoff, bounded in concurrency."
     name, setting = 'serpapi', 'off'
@@ -154,57 +155,64 @@ class SerpAPISearch:
         client.BACKEND, client.timeout = self.base_url, self.timeout
         with self._slots: return client.get_response(path)
 
-    def check_key(self):
-        "Ask SerpAPI's free account endpoint whether it accepts the key: a clear error now, before any question runs."
-        try: r = self._get('/account', {})
-        except requests.RequestException as e:
-            raise SearchError(f'could not reach SerpAPI at {self.base_url} to check the key ({type(e).__name__})') from None
-        if r.status_code in (401, 403): raise SearchKeyError(f'SerpAPI refused the key in ${KEY_VAR} (HTTP {r.status_code}): {_error_text(r)}')
-        if r.status_code != 200: raise SearchError(f'SerpAPI account check failed: HTTP {r.status_code} {_error_text(r)}')
-
-    def _fetch(self, query:str)->tuple[dict|None,str]:
-        "The parsed response, or None and why, after the retries."
-        why, retry_after = '', None
-        for attempt in range(self.retries + 1):
-            if attempt:
-                self._count('retries')
-                wait = retry_delay(attempt - 1, self.backoff, retry_after)
-                _log.warning('search %r: %s; retry %d of %d in %.2f s', query, why, attempt, self.retries, wait)
-                time.sleep(wait)
-            try: r = self._get('/search', {**SERPAPI_PARAMS, 'q': query})
-            except requests.Timeout: why = f'no answer within {self.timeout:g} s'; continue
-            except requests.ConnectionError: why = f'could not connect to {self.base_url}'; continue
-            except requests.RequestException as e: why = type(e).__name__; continue
-            if r.status_code in (401, 403):
-                raise SearchKeyError(f'SerpAPI refused the key in ${KEY_VAR} (HTTP {r.status_code}): {_error_text(r)}')
-            if r.status_code == 429 or r.status_code >= 500:
-                why, retry_after = f'HTTP {r.status_code} {_error_text(r)}'.strip(), _retry_after(r)
-                continue
-            if r.status_code != 200: return None, f'HTTP {r.status_code} {_error_text(r)}'.strip()
-            self._count('billed')
-            try: return r.json(), ''
-            except ValueError: why = 'the response was not JSON'
-        return None, f'{why} (gave up after {self.retries + 1} tries)'
-
     def _query_lock(self, query:str)->threading.Lock:
         with self._lock: return self._query_locks.setdefault(query, threading.Lock())
 
-    def search(self, query:str,           # the agent's query, sent as is
-               qid:str|None=None,         # the question asking (unused: the same query gets the same result)
-              )->SearchResult:
-        "The cached result if this query was paid for before, else SerpAPI's, cached as it arrives."
-        with self._query_lock(query):
-            found, obs = self.cache.get(self.name, query)
-            if found: self._count('hits'); return SearchResult(obs, 'cache', query=query)
-            self._count('misses')
-            response, why = self._fetch(query)
-            if response is None:
-                self._count('errors')
-                return SearchResult(f'Search failed: {why}', 'error', query=query, error=why)
-            obs = extract_observation(response)
-            self.cache.put(self.name, query, obs, json.dumps(strip_keys(response, self._key.get()), ensure_ascii=False))
-            return SearchResult(obs, 'google', query=query)
+# %% ../nbs/04_tools.ipynb #b39ab265
+@patch
+def check_key(self:SerpAPISearch):
+    "Ask SerpAPI's free account endpoint whether it accepts the key: a clear error now, before any question runs."
+    try: r = self._get('/account', {})
+    except requests.RequestException as e:
+        raise SearchError(f'could not reach SerpAPI at {self.base_url} to check the key ({type(e).__name__})') from None
+    if r.status_code in (401, 403): raise SearchKeyError(f'SerpAPI refused the key in ${KEY_VAR} (HTTP {r.status_code}): {_error_text(r)}')
+    if r.status_code != 200: raise SearchError(f'SerpAPI account check failed: HTTP {r.status_code} {_error_text(r)}')
 
+# %% ../nbs/04_tools.ipynb #f6d21cd4
+@patch
+def _fetch(self:SerpAPISearch, query:str)->tuple[dict|None,str]:
+    "The parsed response, or None and why, after the retries."
+    why, retry_after = '', None
+    for attempt in range(self.retries + 1):
+        if attempt:
+            self._count('retries')
+            wait = retry_delay(attempt - 1, self.backoff, retry_after)
+            _log.warning('search %r: %s; retry %d of %d in %.2f s', query, why, attempt, self.retries, wait)
+            time.sleep(wait)
+        try: r = self._get('/search', {**SERPAPI_PARAMS, 'q': query})
+        except requests.Timeout: why = f'no answer within {self.timeout:g} s'; continue
+        except requests.ConnectionError: why = f'could not connect to {self.base_url}'; continue
+        except requests.RequestException as e: why = type(e).__name__; continue
+        if r.status_code in (401, 403):
+            raise SearchKeyError(f'SerpAPI refused the key in ${KEY_VAR} (HTTP {r.status_code}): {_error_text(r)}')
+        if r.status_code == 429 or r.status_code >= 500:
+            why, retry_after = f'HTTP {r.status_code} {_error_text(r)}'.strip(), _retry_after(r)
+            continue
+        if r.status_code != 200: return None, f'HTTP {r.status_code} {_error_text(r)}'.strip()
+        self._count('billed')
+        try: return r.json(), ''
+        except ValueError: why = 'the response was not JSON'
+    return None, f'{why} (gave up after {self.retries + 1} tries)'
+
+# %% ../nbs/04_tools.ipynb #8d142719
+@patch
+def search(self:SerpAPISearch, query:str,           # the agent's query, sent as is
+           qid:str|None=None,         # the question asking (unused: the same query gets the same result)
+          )->SearchResult:
+    "The cached result if this query was paid for before, else SerpAPI's, cached as it arrives."
+    with self._query_lock(query):
+        found, obs = self.cache.get(self.name, query)
+        if found: self._count('hits'); return SearchResult(obs, 'cache', query=query)
+        self._count('misses')
+        response, why = self._fetch(query)
+        if response is None:
+            self._count('errors')
+            return SearchResult(f'Search failed: {why}', 'error', query=query, error=why)
+        obs = extract_observation(response)
+        self.cache.put(self.name, query, obs, json.dumps(strip_keys(response, self._key.get()), ensure_ascii=False))
+        return SearchResult(obs, 'google', query=query)
+
+# %% ../nbs/04_tools.ipynb #3a86740a
 def _error_text(r:requests.Response)->str:
     "SerpAPI's own error message from a response body, if it has one."
     try: return str(r.json().get('error', ''))
@@ -230,7 +238,7 @@ def release_rounds(name:str, # a registry name from `replay_files()`
     if name.startswith('trajs/'): yield from (t.rounds for t in load_released_run(path))
     elif name.endswith('.jsonl'):
         for line in path.read_text(encoding='utf-8').splitlines():
-            try: yield _chat_rounds(json.loads(line)['messages'])
+            try: yield chat_rounds(json.loads(line)['messages'])
             except ValueError: continue  # a record that opens with the assistant: no search in it
     else: yield from (parse_react(r['output']) for r in json.loads(path.read_text(encoding='utf-8')))
 

@@ -12,7 +12,7 @@ from fastcore.meta import delegates
 from .convert import CHAT_ROLES, chat_problems, from_record, read_sft, sft_format, split_lead
 from .core import alpaca_prompt, write_atomic
 from .data import sha256_file
-from .llm import _model_path, default_model_dir, load_tokenizer, weights_digest
+from .llm import model_path, default_model_dir, load_tokenizer, weights_digest
 from .runs import resolve_path
 from .tasks import TASKS
 
@@ -181,7 +181,7 @@ def load_model(base:str|Path='default', # 'default' or a causal-LM folder
         from transformers import BitsAndBytesConfig
         kw['quantization_config'] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4',
                                                        bnb_4bit_compute_dtype=torch.bfloat16)
-    model = AutoModelForCausalLM.from_pretrained(_model_path(base), **kw)
+    model = AutoModelForCausalLM.from_pretrained(model_path(base), **kw)
     model.config.use_cache = False
     if gradient_checkpointing: model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={'use_reentrant': False})
     if method == 'full': return model
@@ -382,7 +382,7 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
     trainer.save_model(str(out))
     _name_base_only(out/'adapter_config.json')
     card = {'kind': 'fireact-sft', 'date': datetime.now(timezone.utc).isoformat(timespec='seconds'),
-            'base': str(base), 'base_name': _model_path(base).name, 'method': method,
+            'base': str(base), 'base_name': model_path(base).name, 'method': method,
             'lora': LORA_PRESETS[lora] | {'preset': lora} if method != 'full' else None,
             'data': data_summary(data, records), 'encoding': encoding,
             'split': {'train': len(train_ex), 'val': len(val_ex), 'seed': seed},
