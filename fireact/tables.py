@@ -57,13 +57,13 @@ NOT_RECORDED = ('prompt_tokens', 'completion_tokens', 'seconds', 'cost')  # what
 
 def paper_row(row:str,          # the row's label
               value:float|None, # the paper's number; None where it could not be read
-              where:str,        # where it was read (an address), or what was searched
+              where:str,        # where the paper prints it (e.g. `Table 2`), or where it would be
               metric:str='em',  # the column the number goes in
               **cols,           # more columns: lm, task, ...
              )->dict:
-    "A number of the paper as a row, with where it was read; NaN, sourced `paper (not found offline)`, where it was not."
+    "A number of the paper as a row, with where the paper prints it; NaN, sourced `paper (no number given)`, where it gives none."
     return {'row': row, **cols, metric: float('nan') if value is None else value,
-            'source': 'paper' if value is not None else 'paper (not found offline)', 'note': where}
+            'source': 'paper' if value is not None else 'paper (no number given)', 'note': where}
 
 def released_row(row:str, path:str, n:int=500, task:str='hotpotqa', split:str='dev', **cols)->dict:
     "An authors' released run re-scored over the first `n` seed-233 questions, with its 95% interval."
@@ -149,10 +149,10 @@ def table_problems(df:'pd.DataFrame')->list[str]:
     for _, r in df.iterrows():
         src, em, label = r.get('source'), r.get('em'), r.get('row')
         numbers = [v for k, v in r.items() if k not in ('n', 'em_low', 'em_high') and isinstance(v, (int, float)) and not pd.isna(v)]
-        if src == 'paper (not found offline)' or (isinstance(src, str) and src.startswith('not run: ')):
+        if src == 'paper (no number given)' or (isinstance(src, str) and src.startswith('not run: ')):
             if not pd.isna(em): out.append(f'{label}: {src!r} but a number {em}')
         elif src == 'paper':
-            if not numbers or not r.get('note'): out.append(f'{label}: a paper row needs its number and where it was read')
+            if not numbers or not r.get('note'): out.append(f'{label}: a paper row needs its number and where the paper prints it')
         elif isinstance(src, str) and src.startswith(('this project', 'released run re-scored')):
             lo, hi = r.get('em_low', em), r.get('em_high', em)
             if not numbers: out.append(f'{label}: {src!r} without a number')
