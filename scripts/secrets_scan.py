@@ -1,9 +1,11 @@
 """Fail when a notebook's saved outputs hold anything shaped like a key (an OpenAI `sk-...`, a `Bearer` token, a
-Hugging Face `hf_...` token, a SerpAPI key in a URL) or the value of a key variable set in this environment.
+Hugging Face `hf_...` token, a SerpAPI key in a URL) or the value of a key variable set in this environment, or a
+path of this machine (the project's folder, the shared folder beside it, the home folder): saved outputs are read
+on other machines, so they show paths relative to the project.
 
     python scripts/secrets_scan.py [NOTEBOOK ...]     (default: every notebook under nbs/)
 """
-import json, os, re, sys
+import json, os, re, sys, tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,11 +30,25 @@ def notebook_secrets(nb)->list[str]:
     found += [f'${v}' for v in KEY_VARS if len(os.environ.get(v, '')) >= 8 and os.environ[v] in text]
     return [f[:12] + '...' for f in found]
 
+def machine_paths()->list[str]:
+    "Absolute folders of this machine that saved outputs should not name (a home folder holding the temp dir is left out)."
+    home = Path.home()
+    paths = [ROOT, ROOT.parent/'shared'] + ([home] if home != Path('/') and home not in Path(tempfile.gettempdir()).parents else [])
+    return [str(p) + os.sep for p in paths]
+
+def notebook_machine_paths(nb)->list[str]:
+    "Which of `machine_paths` a notebook's outputs name."
+    text = _output_text(nb)
+    return [p for p in machine_paths() if p in text]
+
 def main(argv=None):
     paths = [Path(p) for p in (argv or [])] or sorted(p for p in (ROOT/'nbs').rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts)
-    bad = {str(p): s for p in paths if (s := notebook_secrets(json.loads(p.read_text())))}
+    nbs = {str(p): json.loads(p.read_text()) for p in paths}
+    bad = {p: s for p, nb in nbs.items() if (s := notebook_secrets(nb))}
+    local = {p: s for p, nb in nbs.items() if (s := notebook_machine_paths(nb))}
     for p, s in bad.items(): print(f'{p}: {", ".join(s)}')
-    if bad: sys.exit(f'{len(bad)} notebook(s) hold what looks like a key in their outputs')
-    print(f'secrets scan: {len(paths)} notebooks, no key in their outputs')
+    for p, s in local.items(): print(f'{p}: names this machine\'s {", ".join(s)} (show a path relative to the project)')
+    if bad or local: sys.exit(f'{len(bad)} notebook(s) hold what looks like a key, {len(local)} name a machine path, in their outputs')
+    print(f'secrets scan: {len(paths)} notebooks, no key or machine path in their outputs')
 
 if __name__ == '__main__': main(sys.argv[1:])

@@ -1,4 +1,4 @@
-"The scan that keeps keys out of saved notebook outputs: it finds a key in a real notebook file, and passes a masked one."
+"The scan that keeps keys and machine paths out of saved notebook outputs: it finds a key in a real notebook file, and passes a masked one."
 import json, os, subprocess, sys
 from pathlib import Path
 
@@ -26,3 +26,10 @@ def test_the_value_of_a_key_variable_fails_the_scan(tmp_path):
     nb = notebook(tmp_path/'env.ipynb', 'the serp key is 0123456789abcdef-local')
     assert scan(nb, env={'SERPAPI_API_KEY': '0123456789abcdef-local'}).returncode == 1
     assert scan(nb, env={'SERPAPI_API_KEY': 'another-key-entirely'}).returncode == 0
+
+def test_a_path_of_this_machine_fails_the_scan(tmp_path):
+    project = SCAN.parent.parent
+    local = notebook(tmp_path/'local.ipynb', f"Path('{project.parent}/shared/fireact-release/data/hotpotqa/dev.json')")
+    r = scan(local)
+    assert r.returncode == 1 and f"local.ipynb: names this machine's {project.parent}/shared/" in r.stdout
+    assert scan(notebook(tmp_path/'relative.ipynb', "Path('data/hotpotqa/dev.json')", f"{tmp_path}/run.jsonl: cut off a torn line")).returncode == 0
