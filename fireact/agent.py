@@ -49,6 +49,7 @@ class AgentConfig:
         if self.fmt not in m.formats: raise ValueError(f'{self.method} does not run in the {self.fmt} format; its formats are {list(m.formats)}')
         return self
 
+# %% ../nbs/07_agent.ipynb #7cdf59b6
 def _git_commit()->str|None:
     try: return subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, timeout=5,
                                cwd=Path(__file__).parent if '__file__' in globals() else None).stdout.strip() or None
@@ -63,6 +64,7 @@ def _versions()->dict:
 
 def manifest_path(out:str|Path)->Path: return Path(str(out) + '.manifest.json')
 
+# %% ../nbs/07_agent.ipynb #24de14a7
 class RunInUse(RuntimeError): "Another process is writing the run file."
 class RunStopped(RuntimeError): "The run stopped early to spare the user's money (an outage, the spend cap); what finished is saved, and running it again resumes."
 
@@ -79,6 +81,7 @@ def run_lock(out:str|Path): # a run file
         try: yield path
         finally: fcntl.flock(f, fcntl.LOCK_UN)
 
+# %% ../nbs/07_agent.ipynb #8975a680
 NOT_COMPARED = ('batch_size', 'search_workers')  # how fast a run goes, not what it answers: a resume may change them
 ADDED_LATER = ('questions', 'prompt_sha', 'dtype', 'device')  # kept since a later version: an older manifest lacking one still resumes
 
@@ -138,6 +141,7 @@ def call_cost(lm, prompts:list, max_tokens:int)->float:
     chars = sum(len(x) if isinstance(x, str) else len(json.dumps(x)) for x in prompts)
     return (chars / 4 * p[0] + len(prompts) * max_tokens * p[1]) / 1000
 
+# %% ../nbs/07_agent.ipynb #3efc16b7
 @dataclass
 class Budget:
     "A spend cap for one run: a call that could take the spend past `limit` is not made."
@@ -440,6 +444,7 @@ def run_agent(task:str='hotpotqa',   # a registered task: hotpotqa, bamboogle, s
     trajs = ag.run(questions, out=out, meta=meta, max_cost=max_cost, progress=progress)
     return {'out': str(out), **summarize(trajs, questions)}
 
+# %% ../nbs/07_agent.ipynb #38ec90ce
 @delegates(run_agent, but=['progress'])
 def run_cli(**kwargs):
     "Run an agent on a task's seed sample, append its trajectories to a run file, and print the summary."
@@ -489,6 +494,7 @@ def agent_for(out:str|Path, # a run file with its manifest
         raise ValueError(f"{out} was made by weights {m['weights']}; the ones here are {lm.weights}: another training, not this run's")
     return agent, m
 
+# %% ../nbs/07_agent.ipynb #63c40938
 def verify_run(out:str|Path, # a run file with its manifest
                n:int=5,      # its first n questions are run again
               )->list[dict]: # per question: the recorded and the new answer, and whether answer and trajectory are the same
@@ -502,6 +508,7 @@ def verify_run(out:str|Path, # a run file with its manifest
     return [{'qid': t.qid, 'recorded': recorded[t.qid].answer, 'now': t.answer, 'same_answer': t.answer == recorded[t.qid].answer,
              'same_trajectory': steps(t) == steps(recorded[t.qid])} for t in agent.run(questions, progress=False)]
 
+# %% ../nbs/07_agent.ipynb #67ad45b1
 def verify_cli(run:str,  # a run file with its manifest, e.g. runs/hotpotqa/dev_react_fewshot_default_replay_off.jsonl
                n:int=5,  # how many of its first questions to run again
               ):

@@ -30,6 +30,7 @@ def available_commands()->list[str]:
     "The commands whose module this version of the package has."
     return [n for n in COMMANDS if importlib.util.find_spec(COMMANDS[n].split(':')[0])]
 
+# %% ../nbs/99_cli.ipynb #8b911cd6
 OPTION_ALIASES = {'format': 'fmt'}  # an option's older or longer name -> its parameter
 
 def option_names(argv:list[str])->list[str]:
@@ -41,6 +42,7 @@ def option_names(argv:list[str])->list[str]:
         return '--' + OPTION_ALIASES.get(name, name) + eq + value
     return [one(w) for w in argv]
 
+# %% ../nbs/99_cli.ipynb #8494c9a6
 USER_ERRORS = (ValueError, FileNotFoundError) # what our functions raise for input the user must change
 
 def main(argv:list[str]|None=None):

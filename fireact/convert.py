@@ -38,6 +38,7 @@ def chat_problems(record:dict, # one chat record
     if not any(isinstance(m, dict) and m.get('role') == 'assistant' for m in msgs): out.append('no assistant message')
     return out
 
+# %% ../nbs/08_convert.ipynb #41d05ab9
 def sft_format(record:dict, # one record of a fine-tuning file
               )->str:       # 'alpaca' or 'chat'
     "Which of the two fine-tuning shapes a record has."
@@ -49,6 +50,7 @@ def sft_format(record:dict, # one record of a fine-tuning file
         return 'alpaca'
     raise ValueError(f'neither an Alpaca record (instruction, output) nor a chat record (messages): keys {sorted(record)}')
 
+# %% ../nbs/08_convert.ipynb #d0f2015f
 def read_sft(data:str|Path, # an Alpaca JSON or chat JSON-lines file, or a release name
             )->list[dict]:
     "The records of a fine-tuning file, all of one shape, each checked."
@@ -83,6 +85,7 @@ def classify(t:Trajectory)->str:
     if len(t.rounds) == 1 and t.rounds[0].tool == 'finish': return 'cot'
     return 'react'
 
+# %% ../nbs/08_convert.ipynb #7ea0a059
 def reward(t:Trajectory)->bool|None:
     "Whether a trajectory succeeded: its `em` if scored, else the reward its finish observation reports."
     if t.em is not None: return bool(t.em)
@@ -99,6 +102,7 @@ def release_hotpotqa_questions()->frozenset[str]:
     "The questions of the release's HotpotQA-only fine-tuning files, whitespace-normalised."
     return frozenset(' '.join(r['instruction'].split()) for f in HOTPOTQA_RELEASE_FILES for r in read_sft(f))
 
+# %% ../nbs/08_convert.ipynb #fef3707f
 def infer_task(question:str, answer:str|None=None)->str:
     "The task a released fine-tuning question belongs to (MMLU options, release HotpotQA question, else yes/no)."
     if _options_re.search(question): return 'mmlu'
@@ -106,6 +110,7 @@ def infer_task(question:str, answer:str|None=None)->str:
     first = re.split(r'\W+', (answer or '').strip().lower())[0] if answer else ''
     return 'strategyqa' if first in ('yes', 'no') else 'hotpotqa'
 
+# %% ../nbs/08_convert.ipynb #ea43d404
 def from_record(record:dict,    # an Alpaca or chat record
                 qid:str,        # its id, e.g. `hotpotqa_multimethod/12`
                 task:str|None=None, # the task; None infers it (`infer_task`)
@@ -135,6 +140,7 @@ def from_record(record:dict,    # an Alpaca or chat record
                    answer=answer, finished=answer is not None, meta=meta)
     return replace(t, method=classify(t), em=reward(t))
 
+# %% ../nbs/08_convert.ipynb #f8b3202f
 def to_alpaca(t:Trajectory)->dict:
     "A trajectory as an Alpaca record: the question as instruction, its ReAct text as output."
     instruction = t.meta.get('alpaca_instruction', t.question)
@@ -142,6 +148,7 @@ def to_alpaca(t:Trajectory)->dict:
     out = lead + render_react(t.rounds, skip_empty=True)
     return {'instruction': instruction, 'input': '', 'output': out[:-1] if t.meta.get('alpaca_newline') is False else out}
 
+# %% ../nbs/08_convert.ipynb #e7894778
 def to_chat(t:Trajectory)->dict:
     "A trajectory as OpenAI chat messages: user question, then each round's assistant Thought+Action and user Observation."
     in_reply = t.meta.get('chat_question_in_reply')
@@ -181,12 +188,14 @@ def convertible()->list[str]:
     "The registered methods whose trajectories can become ReAct fine-tuning data."
     return [m.name for m in METHODS.values() if m.to_react]
 
+# %% ../nbs/08_convert.ipynb #0c44c7bf
 def to_react(t:Trajectory)->Trajectory:
     "The trajectory in the ReAct fine-tuning format, as its method converts it (CoT → one finishing round); IO is an error."
     m = METHODS.get(t.method)
     if m is None or m.to_react is None: raise ValueError(f'{t.qid}: method {t.method!r} has no reasoning to convert; convertible: {convertible()}')
     return m.to_react(t)
 
+# %% ../nbs/08_convert.ipynb #8516e66b
 @dataclass
 class Selection:
     "What `select` kept, and what it dropped with the reason."
@@ -194,6 +203,7 @@ class Selection:
     dropped:list[tuple[str,str]] = field(default_factory=list) # (qid, reason)
     def report(self)->dict: return {'kept': len(self.kept), 'dropped': dict(Counter(r for _, r in self.dropped))}
 
+# %% ../nbs/08_convert.ipynb #9cd2335a
 def select(trajs:list[Trajectory],     # any trajectories
            keep_failed:bool=False,     # keep trajectories that did not succeed (the released mixes do)
           )->Selection:
@@ -226,6 +236,7 @@ def dedup(trajs:list[Trajectory], by:str|None='question')->list[Trajectory]:
         if k not in seen: seen.add(k); out.append(t)
     return out
 
+# %% ../nbs/08_convert.ipynb #371450d6
 @dataclass
 class Mix:
     "A fine-tuning mix: train and validation trajectories, and how they were drawn."
@@ -233,6 +244,7 @@ class Mix:
     val:list[Trajectory]
     report:dict
 
+# %% ../nbs/08_convert.ipynb #c7e8a0a0
 def mix(trajs:list[Trajectory],             # trajectories in the ReAct format (`select`)
         tasks:list[str]|None=None,          # keep these tasks; None: all
         methods:list[str]|None=None,        # keep these methods; None: all
@@ -279,6 +291,7 @@ def example_text(t:Trajectory, fmt:str, tok)->str:
         r = to_alpaca(t); return alpaca_prompt(r['instruction']) + r['output']
     return tok.apply_chat_template(to_chat(t)['messages'], tokenize=False)
 
+# %% ../nbs/08_convert.ipynb #1428d24d
 def stats(trajs:list[Trajectory], # the trajectories of a file
           fmt:str='alpaca',       # the format whose text is measured
           tok=None,               # a tokenizer; default the embedded model's
@@ -314,6 +327,7 @@ def write_sft(path:str|Path,           # the file: `.json` for Alpaca, `.jsonl` 
             ''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in records))
     return write_atomic(path, text)
 
+# %% ../nbs/08_convert.ipynb #87a49bd8
 def write_labels(path:str|Path, trajs:list[Trajectory], extra:dict)->Path:
     "The `<file>.stats.json` beside a fine-tuning file: each record's task and method, and `extra`."
     out = Path(str(path) + '.stats.json')
@@ -335,6 +349,7 @@ def val_path(out:str|Path)->Path:
     "The validation file beside a mix: `mix.json` → `mix_val.json`."
     out = Path(out); return out.with_name(f'{out.stem}_val{out.suffix}')
 
+# %% ../nbs/08_convert.ipynb #50629489
 def convert(runs:list[str],                 # run files and fine-tuning files, or release names
             out:str|Path,                   # the fine-tuning file to write
             fmt:str|None=None,              # alpaca or chat; default from `out`'s suffix (.json / .jsonl)
@@ -356,6 +371,7 @@ def convert(runs:list[str],                 # run files and fine-tuning files, o
     if m.val: write_sft(val_path(out), m.val, fmt); write_labels(val_path(out), m.val, report)
     return report
 
+# %% ../nbs/08_convert.ipynb #51784814
 def convert_cli(runs:str=None,           # comma-separated run files / fine-tuning files / release names
                 out:str=None,            # the fine-tuning file to write (.json Alpaca, .jsonl chat)
                 fmt:str=None,            # alpaca or chat (default from the suffix of --out)

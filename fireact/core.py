@@ -93,11 +93,13 @@ def answered(trajs:list[Trajectory], # a run's records, in the order they were w
     "The records that count: failed attempts left out, and each question's latest record where it was asked again."
     return list({t.qid: t for t in trajs if not t.failed}.values())
 
+# %% ../nbs/00_core.ipynb #2a78bc4e
 def final_answer(rounds:list[Round])->str|None:
     "The argument of the last `finish` action, or None if there is none."
     finishes = [parse_action(r.action)[1] for r in rounds if r.tool == 'finish']
     return finishes[-1] if finishes else None
 
+# %% ../nbs/00_core.ipynb #141a0ae6
 def finish_observation(ok:bool|None, # whether the answer was right; None when it cannot be scored
                       )->str:
     "The observation a `finish` action gets, as the paper's runs and fine-tuning files write it."
@@ -130,6 +132,7 @@ def parse_react(text:str, # ReAct lines: `Thought: ...`, `Action: ...`, `Observa
         if m and int(m.group(1)) == i: r.reflection, r.thought = r.thought[m.end():], ''
     return rounds
 
+# %% ../nbs/00_core.ipynb #ca3a8cb5
 def agent_turn(r:Round,              # one round
                i:int=0,              # its place in the trajectory (0-based), which a reflection names
                skip_empty:bool=False, # leave out an empty Thought or Action line (a fine-tuning record's exact text)
@@ -138,6 +141,7 @@ def agent_turn(r:Round,              # one round
     thought = (f'{REFLECTION_INTRO.format(n=i)} Thought: {r.reflection}' + (f' {r.thought}' if r.thought else '')) if r.reflection else r.thought
     return '\n'.join(f'{k}: {v}' for k, v in (('Thought', thought), ('Action', r.action)) if v or not skip_empty)
 
+# %% ../nbs/00_core.ipynb #55139f51
 def render_react(rounds:Iterable[Round], # the rounds to write
                  skip_empty:bool=False,  # leave out empty lines (fine-tuning records), rather than write every label (prompts)
                  )->str: # ReAct text, ending with a newline
@@ -153,6 +157,7 @@ def alpaca_prompt(instruction:str, # the question
     "The Alpaca template (no input field), ending where the response begins."
     return f'{ALPACA_HEADER}### Instruction:\n{instruction}\n\n### Response:\n'
 
+# %% ../nbs/00_core.ipynb #9fa5343b
 def split_alpaca(text:str)->tuple[str,str]:
     "Split text that starts with an Alpaca prompt into (instruction, response)."
     if not text.startswith(ALPACA_HEADER + '### Instruction:\n') or '\n\n### Response:\n' not in text:
@@ -171,6 +176,7 @@ def append_jsonl(path:str|Path,      # the JSON-lines file, created with its fol
         f.writelines(lines); f.flush(); os.fsync(f.fileno())
     return len(lines)
 
+# %% ../nbs/00_core.ipynb #f946f9a3
 def _json_line(d:dict)->str:
     "One JSON line, UTF-8 as is; a line UTF-8 cannot hold (a lone surrogate, which a model can emit) is written escaped, and reads back the same."
     s = json.dumps(d, ensure_ascii=False)
@@ -189,6 +195,7 @@ def read_jsonl(path:str|Path, # a JSON-lines file
             except json.JSONDecodeError as e: raise ValueError(f'{path}:{i}: not valid JSON ({e.msg})') from None
     return out
 
+# %% ../nbs/00_core.ipynb #50d4da99
 def read_trajectories(path:str|Path)->list[Trajectory]:
     "Read a JSON-lines run file into trajectories, naming the file and line of a bad record."
     out = []
@@ -249,6 +256,7 @@ def project_root()->Path:
             if (d/'settings.ini').is_file() and (d/'fireact').is_dir(): return d
     return Path.cwd()
 
+# %% ../nbs/00_core.ipynb #a0dbf355
 def find_path(path:str|Path|None, # a file or folder as a user or a manifest names it
              )->Path|None:
     "The path as given when it exists from here, else the same path under the project root."
@@ -279,11 +287,13 @@ class Secret:
     def __repr__(self): return "'***'"
     __str__ = __repr__
 
+# %% ../nbs/00_core.ipynb #3e7f6bc0
 def mask_secrets(text:str)->str:
     "Text with every key this process holds, and anything shaped like a key (`sk-...`, `Bearer ...`), replaced by `***`."
     for s in Secret.held: text = text.replace(s, '***')
     return _key_like.sub(r'\1***', text)
 
+# %% ../nbs/00_core.ipynb #a0d89353
 class MaskSecrets(logging.Filter):
     "A logging filter that masks secrets in every record it passes."
     def filter(self, record):
@@ -309,6 +319,7 @@ def trajectory_html(t:Trajectory)->str:
             f'<p>{mark} <b>answer</b> {_esc(t.answer)} · <b>gold</b> {_esc(t.gold)} · {t.turns} turns'
             f'{"" if t.finished else " · unfinished"}</p></div>')
 
+# %% ../nbs/00_core.ipynb #c4d2ffaa
 Trajectory._repr_html_ = trajectory_html
 
 def trajectories_frame(trajs:Iterable[Trajectory])->'pd.DataFrame':

@@ -25,11 +25,13 @@ def mirror_dir(mirror:str|Path|None=None, # a folder with the release's layout; 
     m = os.environ.get(MIRROR_VAR) if mirror is None else mirror
     return Path(m).expanduser() if m else None
 
+# %% ../nbs/01_data.ipynb #715b4d45
 def cache_dir(cache:str|Path|None=None, # default $FIREACT_CACHE, else ~/.cache/fireact
              )->Path:
     "The folder where downloaded files, converted models and search caches are kept."
     return Path(cache or os.environ.get(CACHE_VAR) or Path.home()/'.cache'/'fireact').expanduser()
 
+# %% ../nbs/01_data.ipynb #2faefd63
 def release_url()->str:
     "Base URL of the release's raw files (override with $FIREACT_RELEASE_URL, e.g. to pin a commit)."
     return os.environ.get(URL_VAR, RELEASE_URL).rstrip('/') + '/'
@@ -46,6 +48,7 @@ class DataFile:
     @property
     def source(self)->str: return self.url or release_url() + self.name
 
+# %% ../nbs/01_data.ipynb #0fadb0d6
 EXTRA_FILES = {'data/hotpotqa/train.json': DataFile('data/hotpotqa/train.json', None, None,
                                                     'http://curtis.ml.cmu.edu/datasets/hotpot/hotpot_train_v1.1.json')}
 
@@ -56,6 +59,7 @@ def sha256_file(path:str|Path)->str:
         for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
     return h.hexdigest()
 
+# %% ../nbs/01_data.ipynb #ced32567
 def build_registry(mirror:str|Path, # a folder with the release's layout
                    folders=('data', 'prompts', 'trajs'), # the parts of the release to list
                   )->dict[str,dict]:
@@ -64,6 +68,7 @@ def build_registry(mirror:str|Path, # a folder with the release's layout
     return {p.relative_to(mirror).as_posix(): {'sha256': sha256_file(p), 'size': p.stat().st_size}
             for folder in folders for p in sorted((mirror/folder).rglob('*')) if p.is_file()}
 
+# %% ../nbs/01_data.ipynb #4a5198dd
 @lru_cache(None)
 def registry()->dict[str,DataFile]:
     "Every known data file by name: the release's files plus the few fetched from elsewhere."
@@ -139,6 +144,7 @@ def fetch(name:str,                  # a registry name: the file's path in the r
                         f'without network, point ${MIRROR_VAR} at a copy of the release') from None
     return path
 
+# %% ../nbs/01_data.ipynb #c6fa96ac
 def read_json(name:str, **kwargs):
     "Fetch a release JSON file and parse it."
     return json.loads(fetch(name, **kwargs).read_text(encoding='utf-8'))

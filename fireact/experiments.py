@@ -34,6 +34,7 @@ def model_spec(base:str)->str:
     from fireact.llm import EMBEDDED_MODELS
     return base if base in EMBEDDED_MODELS else f'hf:{base}'
 
+# %% ../nbs/10_experiments.ipynb #7e19628d
 @dataclass(frozen=True)
 class FinetuneSpec:
     "One fine-tuned model an experiment needs: the release file and the part of it it is trained on, the base LM, LoRA or full."
@@ -89,6 +90,7 @@ class FinetuneSpec:
         data = root/cfg['data'] if self.selection else cfg['data']  # a release name is fetched, not looked up under the root
         return finetune(**{**cfg, 'data': data, 'out': root/cfg['out']})
 
+# %% ../nbs/10_experiments.ipynb #a164b320
 @dataclass(frozen=True)
 class RunSpec:
     "One run of an experiment: a row label and the agent's configuration."
@@ -104,6 +106,7 @@ class RunSpec:
     p:float=0.5
     tag:str|None=None  # tells apart runs of one configuration (e.g. a larger sample by other weights): the run file's last name part
 
+# %% ../nbs/10_experiments.ipynb #d7d114d7
 def finetuned(label:str, ft:FinetuneSpec=FinetuneSpec(), **kw)->RunSpec:
     "A zero-shot run (Alpaca format) of the agent fine-tuned as `ft` says."
     if ft.method == 'full': return RunSpec(label, model=f'hf:{ft.adapter}', fmt='alpaca', **kw)
@@ -145,6 +148,7 @@ def spec_out(spec:RunSpec)->Path:
     out = default_out(spec.task, spec.split, spec.method, spec.fmt, model, spec.search, spec.noise if spec.noise == 'off' else f'{spec.noise}@{spec.p}')
     return out.with_name(f'{out.stem}_{spec.tag}.jsonl') if spec.tag else out
 
+# %% ../nbs/10_experiments.ipynb #d1dc55da
 def trained(model_dir:str|Path)->bool:
     "Whether a fine-tuned model is there: its final weights, the ones its card records (not just the card a clone has, nor a save cut short)."
     from fireact.llm import weights_digest
@@ -153,15 +157,18 @@ def trained(model_dir:str|Path)->bool:
     try: return json.loads(card.read_text()).get('weights') == weights_digest(model_dir)
     except (FileNotFoundError, ValueError): return False
 
+# %% ../nbs/10_experiments.ipynb #c1d157ab
 def train_command(adapter:str)->str:
     "How to train an adapter (or fully fine-tuned model) an experiment needs."
     ft = FINETUNES.get(adapter)
     return ft.command() if ft else f'fireact finetune <an Alpaca file> {adapter}'
 
+# %% ../nbs/10_experiments.ipynb #9992c3fa
 def needs_training(spec:RunSpec)->str|None:
     "The fine-tuned model folder a run needs: its adapter, or the folder of a fully fine-tuned model."
     return spec.lora or (spec.model[3:] if spec.model.startswith('hf:') and spec.model[3:] in FINETUNES else None)
 
+# %% ../nbs/10_experiments.ipynb #899063e9
 def served_spec(spec:RunSpec)->RunSpec:
     "The same run against an OpenAI-compatible server that names each model as this project does: a base LM by its name, a fine-tuned one by its folder's."
     from dataclasses import replace
@@ -171,6 +178,7 @@ def served_spec(spec:RunSpec)->RunSpec:
             else Path(spec.model.removeprefix('hf:')).name)
     return replace(spec, model=f'openai-text:{name}', lora=None)
 
+# %% ../nbs/10_experiments.ipynb #37c78688
 def run_experiment(name:str,          # a key of `EXPERIMENTS`
                    n:int=200,         # questions per run (the first n of the seed-233 sample; all, if the split is smaller)
                    dry_run:bool=False,# only say which runs exist and which would run
@@ -206,6 +214,7 @@ def run_experiment(name:str,          # a key of `EXPERIMENTS`
         rows.append({'run': spec.label, 'status': status, **summarize(trajs, questions), 'path': str(spec_out(spec))})
     return pd.DataFrame(rows).set_index('run')
 
+# %% ../nbs/10_experiments.ipynb #b6f3f33f
 def experiment_cli(name:str,           # a key of `EXPERIMENTS`: table1 ... table5, fig3, fig4
                    n:int=200,          # questions per run
                    dry_run:bool=False, # only report what exists
@@ -240,6 +249,7 @@ def experiment_of(spec:RunSpec)->str|None:
     "The first experiment with a run that writes the same file as `spec`."
     return EXPERIMENT_OF.get(str(spec_out(spec)))
 
+# %% ../nbs/10_experiments.ipynb #8f6a22f8
 def list_runs(root:str|Path|None=None, # the project root; its `runs/` folder is searched for run files with manifests
               released:bool=True,        # include the authors' released runs
              )->'pd.DataFrame':

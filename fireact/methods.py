@@ -37,6 +37,7 @@ class Method:
     to_react:Callable|None=None   # to_react(Trajectory) -> the trajectory as ReAct fine-tuning data; None: it cannot be
     expected_calls:int=1          # LM calls a question takes, roughly (a spend estimate's unit)
 
+# %% ../nbs/06_methods.ipynb #71696be8
 METHODS = Registry('method')
 
 def register_method(m:Method)->Method:
@@ -45,6 +46,7 @@ def register_method(m:Method)->Method:
     if any(f not in FORMATS for f in m.formats): raise ValueError(f'{m.name}: formats are {FORMATS}, not {m.formats}')
     return METHODS.add(m)
 
+# %% ../nbs/06_methods.ipynb #e12a3013
 def get_method(name:str)->Method:
     "The registered method of this name; an error that lists the methods for any other."
     return METHODS.named(name)
@@ -61,6 +63,7 @@ def parse_step(text:str, # a completion of a step prompt (after `Thought:`), or 
     action = action.split('\n')[0].strip()
     return thought, action
 
+# %% ../nbs/06_methods.ipynb #20010bd2
 def check_action(action:str|None)->str|None:
     "None for a usable action, else the observation that tells the model what was wrong."
     if not action: return 'Invalid action: no action was given. Valid actions are search[query] and finish[answer].'
@@ -69,6 +72,7 @@ def check_action(action:str|None)->str|None:
     if parsed[0] not in TOOLS: return f'Invalid action: there is no tool {parsed[0]!r}. Valid actions are search[query] and finish[answer].'
     return None
 
+# %% ../nbs/06_methods.ipynb #b38487a3
 def parse_answer(text:str,              # a one-call completion
                  first_line:bool=False, # with no `Answer:`, take the first line (IO); else no answer (CoT)
                 )->str:
@@ -78,6 +82,7 @@ def parse_answer(text:str,              # a one-call completion
     if hits: return hits[-1].strip()
     return text.split('\n')[0].strip() if first_line else ''
 
+# %% ../nbs/06_methods.ipynb #b0a8eef0
 def split_cot(text:str)->str:
     "The reasoning of a CoT completion (what precedes `Answer:`)."
     return re.split(r'\n?Answer:', (text or ''), maxsplit=1)[0].strip()
@@ -89,6 +94,7 @@ def react_to_react(t:Trajectory)->Trajectory:
         return replace(t, rounds=t.rounds[:-1] + [replace(t.rounds[-1], observation=finish_observation(t.em))])
     return t
 
+# %% ../nbs/06_methods.ipynb #1a1fe0fe
 def cot_to_react(t:Trajectory)->Trajectory:
     "A CoT trajectory as one finishing round: its reasoning as the Thought, then `finish[answer]` and the reward."
     if not (len(t.rounds) == 1 and t.rounds[0].tool == 'finish'):
@@ -104,9 +110,13 @@ REACT_INSTRUCTION = ('Answer a question by alternating Thought, Action and Obser
                      '(2) finish[answer], which gives {rule} and ends the task.\nExamples follow.\n\n')
 
 def io_example(e:Exemplar)->str: return f'{e.question}\nAnswer: {e.answer}\n'
+
+# %% ../nbs/06_methods.ipynb #ba31edc5
 def cot_example(e:Exemplar)->str: return f'{e.question}\nThought: {e.reasoning}\nAnswer: {e.answer}\n'
 def react_example(e:Exemplar)->str: return f'{e.question}\n{render_react(e.rounds)}'
 def read_io(text:str)->tuple[str,str]: return '', parse_answer(text, first_line=True)
+
+# %% ../nbs/06_methods.ipynb #5d89f045
 def read_cot(text:str)->tuple[str,str]: return split_cot(text), parse_answer(text)
 
 register_method(Method('io', 'Answer a question with {rule}. Examples follow.\n\n', io_example, read=read_io,
@@ -138,6 +148,7 @@ def reflection_opening(reflection:str, i:int)->str:
     "How round `i` begins when a reflection precedes its thought: the model continues from here."
     return f'Thought: {REFLECTION_INTRO.format(n=i)} Thought: {reflection}'
 
+# %% ../nbs/06_methods.ipynb #9e4cafda
 def step_prompt(question:str,          # the question text
                 rounds:list[Round],    # rounds so far
                 fmt:str='fewshot',     # fewshot, alpaca or chat
@@ -157,6 +168,7 @@ def step_prompt(question:str,          # the question text
         return msgs
     raise ValueError(f'unknown format {fmt!r}; formats are {FORMATS}')
 
+# %% ../nbs/06_methods.ipynb #bbfc6bb9
 def answer_prompt(question:str, method:str, prefix:str)->str:
     "The prompt of a one-call method, ending with its cue (IO: `Answer:`, CoT: `Thought:`)."
     m = get_method(method)
@@ -173,6 +185,7 @@ def reflection_prompt(question:str, rounds:list[Round], fmt:str='fewshot')->str|
             'In two or three sentences, say why you have not solved it yet and what you will do differently. Reflection:')
     return [{'role': 'user', 'content': text}] if fmt == 'chat' else text
 
+# %% ../nbs/06_methods.ipynb #ceaf437d
 def needs_reflection(method:str, rounds_done:int)->bool:
     "Whether a trajectory of this method reflects before its next round (Reflexion: before rounds 6 and 10)."
     return rounds_done + 1 in get_method(method).reflect_at

@@ -27,6 +27,7 @@ def chat_rounds(messages:list[dict])->list[Round]:
         else: raise ValueError(f'unexpected {m["role"]} message: {m["content"][:60]!r}')
     return rounds
 
+# %% ../nbs/03_runs.ipynb #da6f7944
 def released_trajectory(qid:str, record:dict, question:Question, model:str='')->Trajectory:
     "One record of a released run (chat messages or Alpaca/few-shot text) as a trajectory, not yet scored."
     traj = record['traj']
@@ -38,6 +39,7 @@ def released_trajectory(qid:str, record:dict, question:Question, model:str='')->
                       model=model, prompt_format=fmt, rounds=rounds, answer=answer, finished=answer is not None,
                       search_backend='serpapi', meta={'released_em': record.get('em')})
 
+# %% ../nbs/03_runs.ipynb #61704d53
 def load_released_run(path:str|Path, # a released `trajs/*.json` file (or its registry name)
                       task:str='hotpotqa', split:str='dev', # the task and split the run answered
                      )->list[Trajectory]:
@@ -55,6 +57,7 @@ def resolve_path(path:str|Path)->Path:
     if str(path) in registry(): return fetch(str(path))
     raise FileNotFoundError(f'{path}: no such file, and not a registry name')
 
+# %% ../nbs/03_runs.ipynb #b569cace
 def load_run(path:str|Path, task:str='hotpotqa', split:str='dev')->list[Trajectory]:
     "Any run as trajectories: this project's JSON lines, or a released run (`task`/`split` name what it answered)."
     path = resolve_path(path)
@@ -73,6 +76,7 @@ def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question as
     lo, hi = means[int((1-level)/2*draws)], means[min(int((1+level)/2*draws), draws-1)]
     return (100*sum(xs)/n, 100*lo, 100*hi)
 
+# %% ../nbs/03_runs.ipynb #4bc2c8ac
 def outcomes(trajs:list[Trajectory], questions:list[Question], field:str='em')->list[float]:
     "One outcome per question asked; a question missing from the run (or only failed in it) counts as 0."
     by_id = {t.qid: t for t in answered(trajs)}
@@ -88,6 +92,7 @@ def rescore(trajs:list[Trajectory])->list[Trajectory]:
         out.append(dataclasses.replace(t, em=s.em, f1=s.f1))
     return out
 
+# %% ../nbs/03_runs.ipynb #075c0cc1
 def summarize(trajs:list[Trajectory],   # scored trajectories
               questions:list[Question], # every question asked: one missing from `trajs` counts as wrong
              )->dict:
@@ -107,6 +112,7 @@ def summarize(trajs:list[Trajectory],   # scored trajectories
             'prompt_tokens': per_trial('prompt_tokens', 1), 'completion_tokens': per_trial('completion_tokens', 1),
             'seconds': per_trial('seconds', 3), 'cost': per_trial('cost', 6)}
 
+# %% ../nbs/03_runs.ipynb #1683da64
 def rescore_run(path:str|Path, n:int|None=500, task:str='hotpotqa', split:str='dev', seed:int=233)->dict:
     "Load a run, re-score it, and summarise it over the first `n` questions of the seed-`seed` sample."
     trajs = rescore(load_run(path, task, split))

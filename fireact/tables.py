@@ -39,6 +39,7 @@ def question_key(text:str, # a question as a task or a fine-tuning record has it
     "A question's text as overlap is judged: lower case, punctuation as spaces, spacing collapsed."
     return ' '.join(re.sub(r'[^\w\s]', ' ', text.lower()).split())
 
+# %% ../nbs/11_tables.ipynb #61cd3069
 @lru_cache(8)
 def _trained_keys(data:str)->frozenset:
     from fireact.convert import load_trajectories
@@ -65,23 +66,27 @@ def paper_row(row:str,          # the row's label
     return {'row': row, **cols, metric: float('nan') if value is None else value,
             'source': 'paper' if value is not None else 'paper (no number given)', 'note': where}
 
+# %% ../nbs/11_tables.ipynb #21ac96c0
 def released_row(row:str, path:str, n:int=500, task:str='hotpotqa', split:str='dev', **cols)->dict:
     "An authors' released run re-scored over the first `n` seed-233 questions, with its 95% interval."
     e = {k: v for k, v in rescore_run(path, n, task, split).items() if k not in NOT_RECORDED}
     return {'row': row, 'task': task, **cols, **e, 'source': 'released run re-scored', 'note': path}
 
+# %% ../nbs/11_tables.ipynb #1ba81d65
 def lm_label(spec:RunSpec)->str:
     "A spec's LM as a reader knows it: the base model, and the adapter of a fine-tuned agent."
     from fireact.llm import EMBEDDED_MODELS
     base = EMBEDDED_MODELS[spec.model][0] if spec.model in EMBEDDED_MODELS else spec.model.removeprefix('hf:')
     return base + (f' + {Path(spec.lora).name}' if spec.lora else '')
 
+# %% ../nbs/11_tables.ipynb #3a11260e
 def run_command(spec:RunSpec, n:int=200)->str:
     "The `fireact run` command that writes a spec's run file at its default path."
     cmd = (f'fireact run --task {spec.task} --split {spec.split} --n {n} --method {spec.method} --model {spec.model} '
            f'--fmt {spec.fmt} --search {spec.search} --noise {spec.noise}')
     return cmd + (f' --p {spec.p}' if spec.noise != 'off' else '') + (f' --lora {spec.lora}' if spec.lora else '')
 
+# %% ../nbs/11_tables.ipynb #3f4b9b42
 def produce_command(spec:RunSpec, n:int=200, root:str|Path='.', experiment:str|None=None)->str:
     "What produces a spec's run, from the repository root: its experiment (else `fireact run`), after training a missing adapter."
     name = experiment or experiment_of(spec)
@@ -90,6 +95,7 @@ def produce_command(spec:RunSpec, n:int=200, root:str|Path='.', experiment:str|N
     if not model or trained(Path(root)/model): return cmd
     return f'{cmd} --train' if name else f'{train_command(model)} && {cmd}'
 
+# %% ../nbs/11_tables.ipynb #8cb7c7ba
 def spec_row(spec:RunSpec, n:int=200, root:str|Path='.', experiment:str|None=None, **cols)->dict:
     "A spec's run as a row: EM with its interval over the first `n` questions if the run file exists under `root`, else `not run: ...`."
     out, row = Path(root)/spec_out(spec), {'row': spec.label, 'lm': lm_label(spec), 'task': spec.task, **cols}
@@ -101,6 +107,7 @@ def spec_row(spec:RunSpec, n:int=200, root:str|Path='.', experiment:str|None=Non
     return {**row, **e, **overlap_columns(spec, trajs, questions), 'weights': weights_label(out, root),
             'source': 'this project' + partial, 'note': str(spec_out(spec))}
 
+# %% ../nbs/11_tables.ipynb #0314642d
 def weights_label(out:str|Path,      # a run file
                   root:str|Path='.', # the repository root, where the run's adapter folder is
                  )->str:
@@ -114,6 +121,7 @@ def weights_label(out:str|Path,      # a run file
     here = lora and _adapter_digest(str(Path(root)/lora))
     return label + (' (committed)' if here and here == m.get('weights', {}).get('lora') else '')
 
+# %% ../nbs/11_tables.ipynb #5170d044
 @lru_cache(None)
 def _adapter_digest(folder:str)->str|None:
     from fireact.llm import weights_digest
@@ -127,6 +135,7 @@ def overlap_columns(spec:RunSpec, trajs:list[Trajectory], questions:list[Questio
     clean = [q for q in questions if q.id not in seen]
     return {'overlap': len(seen), 'em_clean': round(summarize(trajs, clean)['em'], 1) if clean else float('nan')}
 
+# %% ../nbs/11_tables.ipynb #e40c79e8
 def table_rows(specs:str|list[RunSpec], # an experiment's name, or run specs
                n:int=200,               # questions per run
                root:str|Path='.',       # the repository root, where `runs/` is
@@ -136,6 +145,7 @@ def table_rows(specs:str|list[RunSpec], # an experiment's name, or run specs
     experiment, specs = (specs, EXPERIMENTS[specs]) if isinstance(specs, str) else (None, specs)
     return [spec_row(s, n, root, experiment, **cols) for s in specs]
 
+# %% ../nbs/11_tables.ipynb #9be69116
 def as_table(rows:list[dict], extra:list[str]=())->'pd.DataFrame':
     "Rows of `paper_row`, `released_row` and `table_rows` as one frame: the usual columns, then `extra`, then the weights a run records and the note."
     import pandas as pd
@@ -160,6 +170,7 @@ def table_problems(df:'pd.DataFrame')->list[str]:
         else: out.append(f'{label}: unknown source {src!r}')
     return out
 
+# %% ../nbs/11_tables.ipynb #f9bc37c9
 def relative_gain(before:float, # e.g. the prompted agent's EM
                   after:float,  # e.g. the fine-tuned agent's EM
                  )->float:      # percent; NaN when either is missing or `before` is 0
@@ -167,6 +178,7 @@ def relative_gain(before:float, # e.g. the prompted agent's EM
     if before is None or after is None or math.isnan(before) or math.isnan(after) or before == 0: return float('nan')
     return round(100*(after - before)/before, 1)
 
+# %% ../nbs/11_tables.ipynb #d36d87dc
 def gain_row(row:str,     # the row's label
              before:dict, # a `spec_row`, e.g. the prompted agent's
              after:dict,  # a `spec_row`, e.g. the fine-tuned agent's

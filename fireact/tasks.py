@@ -22,6 +22,7 @@ def normalize_answer(s:str)->str:
     s = ''.join(ch for ch in str(s).lower() if ch not in set(string.punctuation))
     return ' '.join(re.sub(r'\b(a|an|the)\b', ' ', s).split())
 
+# %% ../nbs/02_tasks.ipynb #ec0f7cd9
 def token_f1(prediction:str, gold:str)->float:
     "HotpotQA's token F1 between normalised answers; 0 when a yes/no/noanswer side differs."
     p, g = normalize_answer(prediction), normalize_answer(gold)
@@ -32,21 +33,25 @@ def token_f1(prediction:str, gold:str)->float:
     precision, recall = same/len(pt), same/len(gt)
     return 2*precision*recall/(precision+recall)
 
+# %% ../nbs/02_tasks.ipynb #345cd867
 @dataclass(frozen=True)
 class Score:
     "Exact match, and token F1 where the task defines it."
     em:bool
     f1:float|None=None
 
+# %% ../nbs/02_tasks.ipynb #44d45a2e
 def score_open(prediction:str, gold:str)->Score:
     "HotpotQA / Bamboogle: EM and F1 on normalised answers."
     return Score(normalize_answer(prediction) == normalize_answer(gold), token_f1(prediction, gold))
 
+# %% ../nbs/02_tasks.ipynb #1c0a45ff
 def score_yes_no(prediction:str, gold:bool)->Score:
     "StrategyQA: the prediction starts with yes for a true answer, no for a false one."
     p = str(prediction).strip().lower()
     return Score(p.startswith('yes') if gold else p.startswith('no'))
 
+# %% ../nbs/02_tasks.ipynb #69230e51
 def score_choice(prediction:str, gold:str)->Score:
     "MMLU: the prediction starts with the gold letter (case-insensitive)."
     return Score(str(prediction).strip().lower().startswith(gold.strip().lower()))
@@ -191,6 +196,7 @@ class TaskSpec:
     prompts_of:str|None=None   # the task whose released prompt files it uses (None: its own)
     subjects:bool=False        # `load` takes `subject=` (MMLU)
 
+# %% ../nbs/02_tasks.ipynb #1e6aac09
 TASKS = Registry('task')
 
 def register_task(spec:TaskSpec)->TaskSpec:
@@ -198,6 +204,7 @@ def register_task(spec:TaskSpec)->TaskSpec:
     if not spec.splits or spec.eval_split not in spec.splits: raise ValueError(f'{spec.name}: its evaluation split {spec.eval_split!r} is not among its splits {spec.splits}')
     return TASKS.add(spec)
 
+# %% ../nbs/02_tasks.ipynb #13d0f5d1
 def task_spec(name:str)->TaskSpec:
     "The registered task of this name; an error that lists the tasks for any other."
     return TASKS.named(name)
@@ -247,6 +254,7 @@ class Task:
         "Score a prediction for the question with this id."
         return self.by_id(qid).score(prediction)
 
+# %% ../nbs/02_tasks.ipynb #13ad2545
 @lru_cache(16)
 def get_task(name:str, split:str, subject:str|None=None)->Task:
     "A cached `Task` (with the default data source)."

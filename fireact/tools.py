@@ -231,6 +231,7 @@ def replay_files()->list[str]:
     "The release files whose trajectories hold the real Google results the replay answers from (a fixed set: see below)."
     return sorted(n for n in registry() if n.startswith(REPLAY_SOURCES) and n not in REPLAY_LATER)
 
+# %% ../nbs/04_tools.ipynb #5899c605
 def release_rounds(name:str, # a registry name from `replay_files()`
                   )->Iterator[list[Round]]:
     "The rounds of each trajectory in one release file."
@@ -242,6 +243,7 @@ def release_rounds(name:str, # a registry name from `replay_files()`
             except ValueError: continue  # a record that opens with the assistant: no search in it
     else: yield from (parse_react(r['output']) for r in json.loads(path.read_text(encoding='utf-8')))
 
+# %% ../nbs/04_tools.ipynb #56ac30bd
 def recorded_searches(names:Iterable[str]|None=None, # registry names; default every file of `replay_files()`
                      )->Iterator[tuple[str,str|None]]:
     "Every (query, observation) the authors' agents met; an observation `None` (Google found nothing) is None."
@@ -259,6 +261,7 @@ def query_words(text:str)->list[str]:
     "Lower-cased words of two or more characters, English stopwords removed, each once, in order."
     return list(dict.fromkeys(w for w in _word.findall(text.lower()) if w not in _stopwords))
 
+# %% ../nbs/04_tools.ipynb #02e3ebb8
 def _key(query:str)->str: return ' '.join(query.split()).casefold()
 
 class ReplayIndex:
@@ -316,6 +319,7 @@ class ReplayIndex:
         if i is None or score < self.threshold: return SearchResult(None, 'not_found', round(score, 4), query, matched)
         return SearchResult(self.observations[i], 'replay_nearest', round(score, 4), query, matched)
 
+# %% ../nbs/04_tools.ipynb #39363d32
 @lru_cache(None)
 def replay_index()->ReplayIndex:
     "The replay index of the whole release, built once per process."

@@ -41,6 +41,7 @@ def react_spans(response:str, # ReAct lines, e.g. an Alpaca record's `output`
         prev_kept, pos = kept, pos + len(line) + 1
     return [(b, e) for b, e in spans if e > b]
 
+# %% ../nbs/09_train.ipynb #26dd0a66
 def whole_question(record:dict, # an Alpaca record
                   )->dict:      # the record, with any question text of its output moved to the instruction
     "An Alpaca record whose instruction is the whole question: text its output has before the first ReAct label moves there."
@@ -48,6 +49,7 @@ def whole_question(record:dict, # an Alpaca record
     if not lead.strip() or not body: return record
     return {**record, 'instruction': record['instruction'] + '\n' + lead.rstrip('\n'), 'output': body}
 
+# %% ../nbs/09_train.ipynb #aee0bef9
 def alpaca_text(record:dict, # an Alpaca record
                )->tuple[str,list[tuple[int,int]]]: # the text, and the spans the agent wrote
     "An Alpaca record as inference renders it, `alpaca_prompt(question)` then the ReAct rounds, with the agent's spans."
@@ -87,6 +89,7 @@ def encode(text:str,              # the full text
     if eos: ids, labels = ids + [tok.eos_token_id], labels + [tok.eos_token_id]
     return {'input_ids': ids[:cutoff], 'labels': labels[:cutoff], 'length': len(ids)}
 
+# %% ../nbs/09_train.ipynb #63137e3f
 def encode_record(record:dict, # an Alpaca or chat record
                   tok,         # the model's tokenizer
                   cutoff:int=512, # the most tokens kept
@@ -95,7 +98,7 @@ def encode_record(record:dict, # an Alpaca or chat record
     if sft_format(record) == 'chat': return encode(*chat_text(record['messages'], tok), tok, cutoff, special=False, eos=False)
     return encode(*alpaca_text(record), tok, cutoff)
 
-# %% ../nbs/09_train.ipynb #d8e594cb
+# %% ../nbs/09_train.ipynb #ed44fb1b
 def encode_records(records:list[dict], # Alpaca or chat records
                    tok,                # the model's tokenizer
                    cutoff:int=512,     # the most tokens kept per example
@@ -109,6 +112,7 @@ def encode_records(records:list[dict], # Alpaca or chat records
                   'tokens': sum(len(e['input_ids']) for e in kept),
                   'trained_tokens': sum(sum(l != -100 for l in e['labels']) for e in kept)}
 
+# %% ../nbs/09_train.ipynb #8c55e67d
 def data_summary(path:str|Path,      # the fine-tuning file (or release name)
                  records:list[dict], # its records
                 )->dict:
@@ -124,7 +128,7 @@ def data_summary(path:str|Path,      # the fine-tuning file (or release name)
     return {'file': path.name, 'sha256': sha256_file(path), 'format': sft_format(records[0]), 'records': len(records),
             'per_task': count(t for t, _ in tm), 'per_method': count(m for _, m in tm)}
 
-# %% ../nbs/09_train.ipynb #2add6230
+# %% ../nbs/09_train.ipynb #d94521ce
 BATCHING = ('padfree', 'group', 'pad')
 
 class PadCollator:
@@ -141,6 +145,7 @@ class PadCollator:
         return {'input_ids': torch.tensor(pad(ids, self.pad_id)), 'labels': torch.tensor(pad([f['labels'] for f in features], -100)),
                 'attention_mask': torch.tensor(pad([[1]*len(x) for x in ids], 0))}
 
+# %% ../nbs/09_train.ipynb #40b78a66
 def make_collator(batching:str, # padfree, group or pad
                   pad_id:int,   # the tokenizer's padding id
                   cutoff:int,   # the length `pad` pads to
@@ -152,7 +157,7 @@ def make_collator(batching:str, # padfree, group or pad
         return DataCollatorWithFlattening()
     return PadCollator(pad_id, cutoff if batching == 'pad' else None)
 
-# %% ../nbs/09_train.ipynb #138eea8a
+# %% ../nbs/09_train.ipynb #2e752e13
 TUNINGS = ('lora', 'qlora', 'full')  # what `finetune(method=...)` trains: adapters, 4-bit adapters, or every weight
 LORA_PRESETS = {'paper': dict(r=8, lora_alpha=16, lora_dropout=0.05, target_modules=['q_proj', 'v_proj']),
                 'all-linear': dict(r=16, lora_alpha=32, lora_dropout=0.05, target_modules='all-linear')}
@@ -165,6 +170,7 @@ def check_qlora():
                            'kernels); this machine has none: use --method lora, which trains the same adapter in full precision')
     if importlib.util.find_spec('bitsandbytes') is None: raise RuntimeError('QLoRA needs bitsandbytes: pip install bitsandbytes')
 
+# %% ../nbs/09_train.ipynb #7dd524c8
 def load_model(base:str|Path='default', # 'default' or a causal-LM folder
                method:str='lora',       # lora, qlora or full
                lora:str='paper',        # LoRA preset: paper or all-linear
@@ -189,11 +195,12 @@ def load_model(base:str|Path='default', # 'default' or a causal-LM folder
     if method == 'qlora': model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing)
     return get_peft_model(model, LoraConfig(task_type='CAUSAL_LM', **LORA_PRESETS[lora]))
 
+# %% ../nbs/09_train.ipynb #1642e324
 def trainable(model)->tuple[int,int]:
     "(trainable, total) parameter counts."
     return sum(p.numel() for p in model.parameters() if p.requires_grad), sum(p.numel() for p in model.parameters())
 
-# %% ../nbs/09_train.ipynb #f8069923
+# %% ../nbs/09_train.ipynb #4f982ec7
 def tiny_llama(tok,            # the tokenizer whose vocabulary the model uses
                seed:int=0,     # the initialisation seed
                layers:int=2,   # decoder layers
@@ -208,6 +215,7 @@ def tiny_llama(tok,            # the tokenizer whose vocabulary the model uses
                       eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id)
     return LlamaForCausalLM(cfg)
 
+# %% ../nbs/09_train.ipynb #8f694b0e
 def save_tiny_llama(path:str|Path, # the folder to write
                     tok,           # its tokenizer, saved beside it
                     **kwargs,      # passed to `tiny_llama`
@@ -216,6 +224,7 @@ def save_tiny_llama(path:str|Path, # the folder to write
     tiny_llama(tok, **kwargs).save_pretrained(path); tok.save_pretrained(path)
     return Path(path)
 
+# %% ../nbs/09_train.ipynb #c08b603a
 def split_examples(examples:list, # encoded examples
                    val:float,     # a fraction (< 1) or a count (>= 1) held out
                    seed:int=42,   # the shuffle seed
@@ -242,7 +251,7 @@ def plot_losses(card:dict, # a card written by `finetune`
     ax.legend(); ax.grid(alpha=0.3)
     return ax.figure
 
-# %% ../nbs/09_train.ipynb #7b2c9eca
+# %% ../nbs/09_train.ipynb #615ce224
 def _callbacks(out:Path, prior_seconds:float):
     from transformers import TrainerCallback
     class RunLog(TrainerCallback):
@@ -258,6 +267,7 @@ def _callbacks(out:Path, prior_seconds:float):
                 (ckpt/'wall.json').write_text(json.dumps({'seconds': self.seconds()}))
     return RunLog()
 
+# %% ../nbs/09_train.ipynb #14bfc2a0
 def _name_base_only(config:Path):
     "An adapter's config and model card name its base model by folder name, not by this machine's path (peft writes the path)."
     if not config.is_file(): return
@@ -268,12 +278,14 @@ def _name_base_only(config:Path):
     readme = config.with_name('README.md')
     if readme.is_file(): write_atomic(readme, readme.read_text().replace(path, Path(path).name))
 
+# %% ../nbs/09_train.ipynb #caa9a4e8
 def last_complete_checkpoint(ckpts:Path, # a run's `checkpoints` folder
                             )->str|None:  # the newest checkpoint whose save finished, or None
     "The checkpoint to resume from: the newest one whose save ended (its trainer state and our wall-time record are written last); a save a kill cut short is passed over."
     done = [d for d in Path(ckpts).glob('checkpoint-*') if d.name.split('-')[1].isdigit() and (d/'trainer_state.json').is_file() and (d/'wall.json').is_file()]
     return str(max(done, key=lambda d: int(d.name.split('-')[1]))) if done else None
 
+# %% ../nbs/09_train.ipynb #24b80cee
 def trim_log(log:Path, step:int):
     "Keep the log lines of the steps up to `step`, where training resumes: the steps after it run again."
     if not log.is_file(): return
@@ -281,10 +293,12 @@ def trim_log(log:Path, step:int):
     keep = [l for l in lines if _json_step(l) is not None and _json_step(l) <= step]
     write_atomic(log, ''.join(l + '\n' for l in keep))
 
+# %% ../nbs/09_train.ipynb #bc38b360
 def _json_step(line:str)->int|None:
     try: return json.loads(line)['step']
     except (ValueError, KeyError, TypeError): return None  # a line a kill cut short
 
+# %% ../nbs/09_train.ipynb #6bd963f5
 def _machine()->dict:
     import torch, transformers, peft
     cuda = torch.cuda.is_available()
@@ -292,6 +306,7 @@ def _machine()->dict:
             'device': torch.cuda.get_device_name(0) if cuda else 'cpu', 'torch': torch.__version__,
             'transformers': transformers.__version__, 'peft': peft.__version__}
 
+# %% ../nbs/09_train.ipynb #feea45c6
 def _training_args(ckpts:Path, method, epochs, lr, batch, micro_batch, val:bool, batching, warmup, seed, max_steps,
                    eval_steps, save_steps, logging_steps, progress):
     import torch
@@ -311,6 +326,7 @@ def _training_args(ckpts:Path, method, epochs, lr, batch, micro_batch, val:bool,
         remove_unused_columns=False, disable_tqdm=not progress, dataloader_num_workers=0,
         ddp_find_unused_parameters=False if world > 1 else None)
 
+# %% ../nbs/09_train.ipynb #23f6fd46
 def _outcome(state, seconds:float)->dict:
     "The card's results: steps, final losses, time, throughput and the loss curve, from the trainer's state."
     hist = state.log_history
@@ -324,6 +340,7 @@ def _outcome(state, seconds:float)->dict:
             'log': [{k: h[k] for k in ('step', 'epoch', 'loss', 'eval_loss', 'learning_rate') if k in h}
                     for h in hist if 'loss' in h or 'eval_loss' in h]}
 
+# %% ../nbs/09_train.ipynb #93a77676
 def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, or a release name
              out:str|Path,              # the run's folder: weights, tokenizer, card.json, log.jsonl, checkpoints/
              base:str|Path='default',   # 'default' (the embedded SmolLM2-135M-Instruct) or a causal-LM folder
@@ -399,6 +416,7 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
         _save_plot(plot_losses(card), out/'loss.png')
     return card
 
+# %% ../nbs/09_train.ipynb #973722d7
 def _save_plot(fig, path:Path):
     import matplotlib.pyplot as plt
     fig.savefig(path, dpi=120, bbox_inches='tight'); plt.close(fig)
@@ -421,12 +439,13 @@ def validate_chat(records:list[dict],  # chat records
     return {'records': len(records), 'problems': problems, 'tokens': sum(lengths),
             'max_example_tokens': max(lengths, default=0), 'token_counter': getattr(tok, 'name_or_path', str(tok))}
 
-# %% ../nbs/09_train.ipynb #b489225e
+# %% ../nbs/09_train.ipynb #2ec36ebf
 FINAL_STATES = ('succeeded', 'failed', 'cancelled')
 
 def _save_job(path:Path, state:dict):
     write_atomic(path, json.dumps(state, indent=1))
 
+# %% ../nbs/09_train.ipynb #b8344179
 def _same_job(state_path:Path, state:dict, sha:str, model:str, epochs, suffix):
     "Refuse to reuse a job record for other data or another job."
     old = state.get('data', {}).get('sha256')
@@ -435,12 +454,14 @@ def _same_job(state_path:Path, state:dict, sha:str, model:str, epochs, suffix):
     differ = {k: (state.get(k), v) for k, v in asked.items() if k in state and state[k] != v and v is not None}
     if differ: raise ValueError(f'{state_path} records another job {differ}; use another folder')
 
+# %% ../nbs/09_train.ipynb #d88e7a4e
 def _existing_job(client, intent:dict)->str|None:
     "The id of a live job already created for this intent (by a run that crashed before recording it, or a retried request)."
     for job in client.fine_tuning.jobs.list(limit=100, metadata=intent):
         if (job.metadata or {}) == intent and job.status not in ('failed', 'cancelled'): return job.id
     return None
 
+# %% ../nbs/09_train.ipynb #27ee21a4
 def _create_job(client, state:dict, model:str, epochs, suffix)->str:
     "Create the job once: no blind retry of the request; after a lost answer, look for the job it may have made."
     import openai
@@ -452,6 +473,7 @@ def _create_job(client, state:dict, model:str, epochs, suffix)->str:
         if found: return found
         raise ValueError(f'creating the fine-tuning job failed ({type(e).__name__}) and no job for this data exists; run the same command again') from None
 
+# %% ../nbs/09_train.ipynb #72e8e37f
 def openai_finetune(data:str|Path,                    # chat JSON-lines file, or a release name
                     out:str|Path,                     # folder for `job.json`, the job's record
                     model:str='gpt-3.5-turbo-0613',   # the model to fine-tune (the paper's)
