@@ -22,15 +22,18 @@ def _relative(text:str)->str:
     shared = str(ROOT.parent/'shared')
     return text.replace(shared, '../shared').replace(str(ROOT) + '/', '').replace(str(ROOT), '.').replace(str(Path.home()), '~')
 
-def _is_progress(out)->bool:
-    "A progress bar: a widget, or a stream of carriage-return redraws."
-    return 'application/vnd.jupyter.widget-view+json' in out.get('data', {}) or (out.get('name') == 'stderr' and '\r' in out.get('text', ''))
+def _without_progress(out):
+    "An output without its progress bars: none left of a widget, only the lines a carriage return never redrew of a stream (Jupyter joins a bar and a warning after it into one stream output)."
+    if 'application/vnd.jupyter.widget-view+json' in out.get('data', {}): return None
+    if out.get('name') != 'stderr' or '\r' not in out.get('text', ''): return out
+    out['text'] = '\n'.join(l for l in out['text'].split('\n') if '\r' not in l)
+    return out if out['text'].strip() else None
 
 def _saveable(nb):
     "Outputs as a reader should see them: no progress bars, no widget state, this machine's paths made relative."
     for cell in nb.cells:
         if 'outputs' not in cell: continue
-        cell['outputs'] = [o for o in cell['outputs'] if not _is_progress(o)]
+        cell['outputs'] = [o for o in map(_without_progress, cell['outputs']) if o is not None]
         for out in cell['outputs']:
             if 'text' in out: out['text'] = _relative(out['text'])
             for mime, data in out.get('data', {}).items():
