@@ -215,7 +215,7 @@ def run_one_call(self:Agent, states:list[_State])->list[Trajectory]:
 def _actions(self:Agent, states, prompts):
     "Thought and action of each state; a missing action is asked for again, a bounded number of times."
     c = self.config
-    outs = self._call(prompts, states, **self._gen_kw(STEP_STOP if c.fmt != 'chat' else STEP_STOP))
+    outs = self._call(prompts, states, **self._gen_kw(STEP_STOP))
     steps = [parse_step(o.text) for o in outs]
     for _ in range(c.action_retries):
         missing = [i for i, (_, a) in enumerate(steps) if a is None and not states[i].failure]

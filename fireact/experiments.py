@@ -11,12 +11,13 @@ from fastcore.meta import delegates
 from .core import answered, project_root
 from .runs import load_run, rescore, summarize
 from .tasks import TASKS, get_task
+from .train import LOSS_MASKS
 
 # %% auto #0
-__all__ = ['FIREACT_LORA', 'LMS', 'DATA_MIXES', 'EVAL_TASKS', 'SCALING', 'FINETUNE_CONFIG', 'MULTIMETHOD', 'FINETUNES',
-           'EXPERIMENTS', 'RELEASED_RUNS', 'CONFIG_KEYS', 'EXPERIMENT_OF', 'model_spec', 'FinetuneSpec', 'RunSpec',
-           'finetuned', 'spec_out', 'trained', 'train_command', 'needs_training', 'served_spec', 'run_experiment',
-           'experiment_cli', 'experiment_of', 'list_runs']
+__all__ = ['FIREACT_LORA', 'LMS', 'DATA_MIXES', 'EVAL_TASKS', 'SCALING', 'FINETUNE_CONFIG', 'MULTIMETHOD', 'LOSS_MASK_RUNS',
+           'FINETUNES', 'EXPERIMENTS', 'RELEASED_RUNS', 'CONFIG_KEYS', 'EXPERIMENT_OF', 'model_spec', 'FinetuneSpec',
+           'RunSpec', 'finetuned', 'spec_out', 'trained', 'train_command', 'needs_training', 'served_spec',
+           'run_experiment', 'experiment_cli', 'experiment_of', 'list_runs']
 
 # %% ../nbs/10_experiments.ipynb #118c0100
 FIREACT_LORA = 'runs/finetune/smollm2-hotpotqa-lora'
@@ -43,6 +44,7 @@ class FinetuneSpec:
     examples:int|None=None     # only this many ReAct trajectories: a seeded subset, nested (100 within 200 within ...)
     methods:tuple|None=None    # only trajectories of these methods (as `fireact.convert.classify` reads them), e.g. ('react', 'cot')
     method:str='lora'          # lora or full (`FINETUNE_CONFIG`)
+    mask:str='agent'           # which tokens carry the loss (`fireact.train.LOSS_MASKS`); the committed adapters': agent
 
     @property
     def name(self)->str:
@@ -52,7 +54,7 @@ class FinetuneSpec:
     def adapter(self)->str:
         "The folder the fine-tune writes: an adapter (LoRA) or a whole model (full)."
         lm = 'smollm2' if self.base == 'default' else Path(self.base).name.lower()
-        return f'runs/finetune/{lm}-{self.name}-{self.method}'
+        return f'runs/finetune/{lm}-{self.name}-{self.method}' + (f'-mask-{self.mask}' if self.mask != 'agent' else '')
     @property
     def release_path(self)->str: return f'data/finetune/alpaca_format/{self.data}.json'
     @property
@@ -69,7 +71,7 @@ class FinetuneSpec:
     @property
     def config(self)->dict:
         "`fireact.train.finetune`'s arguments, paths relative to the project root."
-        return dict(data=self.data_path, out=self.adapter, base=self.base, **FINETUNE_CONFIG[self.method])
+        return dict(data=self.data_path, out=self.adapter, base=self.base, **FINETUNE_CONFIG[self.method], mask=self.mask)
 
     def commands(self)->list[str]:
         "The same training as shell commands, from the project root: `fireact convert` where data is selected, then `fireact finetune`."
@@ -115,10 +117,12 @@ def finetuned(label:str, ft:FinetuneSpec=FinetuneSpec(), **kw)->RunSpec:
 MULTIMETHOD = {'ReAct': FinetuneSpec(), 'ReAct+CoT': FinetuneSpec('hotpotqa_multimethod', methods=('react', 'cot')),
                'ReAct+Reflexion': FinetuneSpec('hotpotqa_multimethod', methods=('react', 'reflexion')),
                'ReAct+CoT+Reflexion': FinetuneSpec('hotpotqa_multimethod')}  # Table 4's data: label -> fine-tune
+LOSS_MASK_RUNS = {m: FinetuneSpec(mask=m) for m in LOSS_MASKS}  # one HotpotQA LoRA per loss mask; agent is the committed adapter
 
 FINETUNES = {ft.adapter: ft for ft in [FinetuneSpec(d, b) for b in LMS.values() for d in DATA_MIXES]
                                      + [FinetuneSpec('hotpotqa', b, k) for b in LMS.values() for k in SCALING[:-1]]
-                                     + [*MULTIMETHOD.values(), FinetuneSpec(method='full')]}
+                                     + [*MULTIMETHOD.values(), FinetuneSpec(method='full')]
+                                     + [LOSS_MASK_RUNS[m] for m in LOSS_MASKS if m != 'agent']}
 
 EXPERIMENTS = {
     'table1': [RunSpec('IO', method='io'), RunSpec('CoT', method='cot'), RunSpec('ReAct')],
@@ -138,6 +142,8 @@ EXPERIMENTS = {
              for lm, base in LMS.items() for k in SCALING],
     'fig4': [RunSpec(f'{lm}, few-shot ReAct', model=model_spec(base)) for lm, base in LMS.items()]
             + [finetuned(f'{lm}, {mix}', FinetuneSpec(mix, base)) for lm, base in LMS.items() for mix in DATA_MIXES],
+    'loss_masks': [finetuned(f'loss on {m}', ft, tag='actionstop' if m == 'agent' else None)  # the committed adapter's run
+                   for m, ft in LOSS_MASK_RUNS.items()],                                   # again, stopping at the action's end
 }
 
 # %% ../nbs/10_experiments.ipynb #492d5966

@@ -17,11 +17,11 @@ from .core import Secret, find_path, mask_secrets, retry_delay
 from .data import cache_dir, sha256_file
 
 # %% auto #0
-__all__ = ['DEFAULT_GGUF', 'GEMMA3_PACKAGE', 'EMBEDDED_MODELS', 'Prompt', 'PRICES', 'RETRY_STATUS', 'FATAL_STATUS', 'APIS',
-           'SERVED_IDENTITY', 'API_SPECS', 'smollm2_gguf', 'default_model_dir', 'gemma3_model_dir', 'model_path',
-           'load_tokenizer', 'Completion', 'LM', 'cut_at_stop', 'common_prefix_len', 'PrefixCache', 'weights_digest',
-           'HFLM', 'price', 'cost', 'LMError', 'public_url', 'OpenAILM', 'same_served_model', 'free_port', 'serving',
-           'get_lm']
+__all__ = ['DEFAULT_GGUF', 'GEMMA3_PACKAGE', 'EMBEDDED_MODELS', 'Prompt', 'Stop', 'PRICES', 'RETRY_STATUS', 'FATAL_STATUS',
+           'APIS', 'SERVED_IDENTITY', 'API_SPECS', 'smollm2_gguf', 'default_model_dir', 'gemma3_model_dir',
+           'model_path', 'load_tokenizer', 'Completion', 'LM', 'cut_at_stop', 'stop_strings', 'common_prefix_len',
+           'PrefixCache', 'weights_digest', 'HFLM', 'price', 'cost', 'LMError', 'public_url', 'OpenAILM',
+           'same_served_model', 'free_port', 'serving', 'get_lm']
 
 # %% ../nbs/05_llm.ipynb #7ed7d99b
 DEFAULT_GGUF = 'SmolLM2-135M-Instruct.Q4_1.gguf'
@@ -140,12 +140,19 @@ class LM:
     def __repr__(self): return f'{type(self).__name__}({self.name!r})'
 
 # %% ../nbs/05_llm.ipynb #87766e2f
+Stop = str|re.Pattern  # a stop string ends the text where it begins; a pattern ends it where its match ends
+
 def cut_at_stop(text:str,              # generated text
-                stop:list[str]|None,   # stop strings
-               )->tuple[str,bool]:     # the text before the earliest stop string, and whether one was found
-    "Cut `text` before the earliest occurrence of any stop string."
-    hits = [i for i in (text.find(s) for s in stop or [] if s) if i >= 0]
+                stop:list[Stop]|None,  # stop strings and patterns
+               )->tuple[str,bool]:     # the text up to the earliest stop, and whether one was found
+    "Cut `text` before the earliest stop string, or at the end of the earliest match of a stop pattern."
+    hits = [i for i in (text.find(s) for s in stop or [] if isinstance(s, str) and s) if i >= 0]
+    hits += [m.end() for m in (p.search(text) for p in stop or [] if isinstance(p, re.Pattern)) if m]
     return (text[:min(hits)], True) if hits else (text, False)
+
+def stop_strings(stop:list[Stop]|None)->list[str]:
+    "The stop strings of a stop list: what a server is sent; its patterns are applied to the text that comes back."
+    return [s for s in stop or [] if isinstance(s, str)]
 
 # %% ../nbs/05_llm.ipynb #dc523710
 @lru_cache(None)
@@ -361,7 +368,8 @@ def _decode(self:HFLM, ids:list[list[int]], stop:list[str]|None, max_tokens:int,
     for n, layer in enumerate(cache.layers if C else []): layer.fill_rows([kv[n] if kv else None for _, kv in known], C)
     gen, rows, last = [[] for _ in ids], list(range(B)), pos[:, -1]
     keys = [hashlib.sha256(str(s).encode()).hexdigest()[:16] for s in ids] if temperature > 0 else []  # a row's draws follow from its prompt
-    tail = max(map(len, stop)) + 8 if stop else 0 # enough tokens to hold any stop string
+    strings, patterns = stop_strings(stop), [p for p in stop or [] if isinstance(p, re.Pattern)]
+    tail = max(map(len, strings)) + 8 if strings else 0 # enough tokens to hold any stop string
     def keep_kv(j:int, i:int):
         "Store row j's keys and values (its prompt and all but the last generated token) for a later call that extends them."
         if reuse: self.prefixes.add(tuple(ids[i] + gen[i][:-1]), [layer.row(j, mask[j]) for layer in cache.layers])
@@ -373,7 +381,8 @@ def _decode(self:HFLM, ids:list[list[int]], stop:list[str]|None, max_tokens:int,
             for j, (i, t) in enumerate(zip(rows, nxt.tolist())):
                 gen[i].append(t)
                 done = (t in self.eos or len(gen[i]) >= max_tokens
-                        or (tail and cut_at_stop(self.tokenizer.decode(gen[i][-tail:]), stop)[1]))
+                        or (tail and cut_at_stop(self.tokenizer.decode(gen[i][-tail:]), strings)[1])
+                        or (patterns and cut_at_stop(self.tokenizer.decode(gen[i]), patterns)[1]))
                 if done: keep_kv(j, i)
                 else: keep.append(j)
             if not keep: return gen
@@ -532,7 +541,7 @@ class OpenAILM(LM):
 async def _request(self:OpenAILM, client, prompt:Prompt, stop, max_tokens:int, temperature:float)->tuple[str,object]:
     "One request to the endpoint the prompt goes to: its text and its usage."
     kw = dict(model=self.model, max_tokens=max_tokens, temperature=temperature,
-              **({'stop': stop[:4]} if stop else {}), # the API takes at most 4; the rest are cut by the caller
+              **({'stop': stop_strings(stop)[:4]} if stop_strings(stop) else {}), # at most 4; the rest, and patterns, are cut here
               **({'seed': self.seed} if self.seed is not None else {}))
     if isinstance(prompt, str) and self.api == 'completions':
         r = await client.completions.create(prompt=prompt, **kw)
@@ -547,7 +556,7 @@ def _cache_key(self:OpenAILM, prompt:Prompt, stop, max_tokens:int, temperature:f
     "(store, request) as the cache keys one answer: the server, endpoint and model; everything sent that decides the answer."
     api = 'completions' if isinstance(prompt, str) and self.api == 'completions' else 'chat'
     store = f'lm {public_url(self.base_url) or "https://api.openai.com/v1"} {api} {self.model}'
-    return store, json.dumps({'prompt': prompt, 'stop': stop, 'max_tokens': max_tokens, 'temperature': temperature, 'seed': self.seed}, sort_keys=True)
+    return store, json.dumps({'prompt': prompt, 'stop': stop_strings(stop), 'max_tokens': max_tokens, 'temperature': temperature, 'seed': self.seed}, sort_keys=True)
 
 # %% ../nbs/05_llm.ipynb #54471221
 @patch
@@ -555,7 +564,9 @@ async def _one(self:OpenAILM, client, sem, prompt:Prompt, stop, max_tokens:int, 
     key = self._cache_key(prompt, stop, max_tokens, temperature) if self.cache is not None else None
     if key:
         found, kept = self.cache.get(*key)
-        if found: self.stats['cached'] += 1; return Completion(**json.loads(kept))
+        if found:
+            self.stats['cached'] += 1; c = Completion(**json.loads(kept))
+            return Completion(**c.__dict__ | {'text': cut_at_stop(c.text, stop)[0]})
     c = await self._call(client, sem, prompt, stop, max_tokens, temperature)
     if key and c.ok: self.cache.put(*key, json.dumps(c.__dict__))
     return c

@@ -12,10 +12,11 @@ from .tasks import Exemplar, task_spec
 from .data import fetch
 
 # %% auto #0
-__all__ = ['FORMATS', 'TOOLS', 'METHODS', 'REFLECT_AT', 'REACT_INSTRUCTION', 'STEP_STOP', 'ANSWER_STOP', 'Method',
-           'register_method', 'get_method', 'parse_step', 'check_action', 'parse_answer', 'split_cot', 'react_to_react',
-           'cot_to_react', 'io_example', 'cot_example', 'react_example', 'read_io', 'read_cot', 'fewshot_prefix',
-           'reflection_opening', 'step_prompt', 'answer_prompt', 'reflection_prompt', 'needs_reflection']
+__all__ = ['FORMATS', 'TOOLS', 'METHODS', 'REFLECT_AT', 'REACT_INSTRUCTION', 'ACTION_END', 'STEP_STOP', 'ANSWER_STOP', 'Method',
+           'register_method', 'get_method', 'parse_step', 'check_action', 'parse_answer', 'split_cot', 'stated_answer',
+           'react_to_react', 'cot_to_react', 'io_example', 'cot_example', 'react_example', 'read_io', 'read_cot',
+           'fewshot_prefix', 'reflection_opening', 'step_prompt', 'answer_prompt', 'reflection_prompt',
+           'needs_reflection']
 
 # %% ../nbs/06_methods.ipynb #b31b142d
 FORMATS = ('fewshot', 'alpaca', 'chat')
@@ -52,12 +53,14 @@ def get_method(name:str)->Method:
     return METHODS.named(name)
 
 # %% ../nbs/06_methods.ipynb #679b3ff9
+_ACTION_LABEL = r'(?:^|\n)\s*Action(?:\s*\d+)?:\s*'
+
 def parse_step(text:str, # a completion of a step prompt (after `Thought:`), or a chat assistant turn
               )->tuple[str,str|None]: # (thought, action text or None when the model wrote no action)
     "Split a completion into its thought and its action (`search[...]`, `finish[...]`, ...)."
     text = (text or '').split('\nObservation:')[0].strip()
     text = re.sub(r'^Thought:\s*', '', text)
-    m = re.search(r'(?:^|\n)\s*Action(?:\s*\d+)?:\s*', text)
+    m = re.search(_ACTION_LABEL, text)
     if not m: return text.split('\n')[0].strip(), None
     thought, action = text[:m.start()].strip(), text[m.end():].strip()
     action = action.split('\n')[0].strip()
@@ -86,6 +89,13 @@ def parse_answer(text:str,              # a one-call completion
 def split_cot(text:str)->str:
     "The reasoning of a CoT completion (what precedes `Answer:`)."
     return re.split(r'\n?Answer:', (text or ''), maxsplit=1)[0].strip()
+
+# %% ../nbs/06_methods.ipynb #7a24c10e
+def stated_answer(text:str, # a completion, e.g. a CoT trajectory's reasoning
+                 )->str:    # what it states as its answer, or '' if it states none
+    "The lenient reading of a completion: what follows its last 'answer is', to the end of that sentence."
+    hits = re.findall(r'\banswer is\b:?\s*([^\n]*)', text or '', flags=re.I)
+    return re.split(r'[.,;!](?:\s|$)', hits[-1])[0].strip(' "\'*') if hits else ''
 
 # %% ../nbs/06_methods.ipynb #26af62bb
 def react_to_react(t:Trajectory)->Trajectory:
@@ -142,7 +152,8 @@ def fewshot_prefix(task:str,           # a registered task: hotpotqa, bamboogle,
     return m.instruction.format(rule=spec.answer_rule) + '\n'.join(m.example(e) for e in spec.exemplars) + '\n'
 
 # %% ../nbs/06_methods.ipynb #22179b9d
-STEP_STOP = ['\nObservation:']
+ACTION_END = re.compile(_ACTION_LABEL + r'\S[^\n]*(?=\n)')  # a whole Action line, ended by its newline
+STEP_STOP = ['\nObservation:', ACTION_END]
 
 def reflection_opening(reflection:str, i:int)->str:
     "How round `i` begins when a reflection precedes its thought: the model continues from here."

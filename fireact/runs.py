@@ -72,9 +72,8 @@ def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question as
     if n == 0: return (0.0, 0.0, 0.0)
     xs = [float(x) for x in outcomes]
     rng = random.Random(seed)
-    means = sorted(sum(rng.choices(xs, k=n))/n for _ in range(draws))
-    lo, hi = means[int((1-level)/2*draws)], means[min(int((1+level)/2*draws), draws-1)]
-    return (100*sum(xs)/n, 100*lo, 100*hi)
+    means = sorted(100*sum(rng.choices(xs, k=n))/n for _ in range(draws))  # 100k/n: a 0/1 mean is exact, no rounding needed
+    return (100*sum(xs)/n, means[int((1-level)/2*draws)], means[min(int((1+level)/2*draws), draws-1)])
 
 # %% ../nbs/03_runs.ipynb #4bc2c8ac
 def outcomes(trajs:list[Trajectory], questions:list[Question], field:str='em')->list[float]:
@@ -83,13 +82,19 @@ def outcomes(trajs:list[Trajectory], questions:list[Question], field:str='em')->
     return [float(getattr(by_id[q.id], field) or 0) if q.id in by_id else 0.0 for q in questions]
 
 # %% ../nbs/03_runs.ipynb #129e6a78
-def rescore(trajs:list[Trajectory])->list[Trajectory]:
-    "Score each trajectory's answer again against its task's gold answer."
+def rescore(trajs:list[Trajectory], # trajectories of any tasks
+            strict:bool=False,      # StrategyQA and MMLU read strictly (`Score.em_strict`), not by the release's prefix rule
+            lenient:bool=False,     # a CoT trajectory without an `Answer:` line answers what it states (`stated_answer`)
+           )->list[Trajectory]:
+    "Score each trajectory's answer again against its task's gold answer, by the rules of `02_tasks` (How answers are scored)."
+    from fireact.methods import stated_answer
     out = []
     for t in trajs:
         if t.failed: out.append(t); continue  # not an answer: nothing to score
-        s = get_task(t.task, t.split).score(t.qid, t.answer)
-        out.append(dataclasses.replace(t, em=s.em, f1=s.f1))
+        answer = stated_answer(t.rounds[0].thought) if lenient and t.method == 'cot' and not t.answer and t.rounds else t.answer
+        s = get_task(t.task, t.split).score(t.qid, answer)
+        out.append(dataclasses.replace(t, em=s.em_strict if strict else s.em, f1=s.f1,
+                                       **({'answer': answer, 'finished': bool(answer)} if answer != t.answer else {})))
     return out
 
 # %% ../nbs/03_runs.ipynb #075c0cc1
@@ -104,13 +109,13 @@ def summarize(trajs:list[Trajectory],   # scored trajectories
     em, lo, hi = bootstrap_ci(outcomes(got, questions))
     f1s = [t.f1 for t in got if t.f1 is not None]
     turns = [t.turns for t in got]
-    per_trial = lambda field, digits: round(sum(getattr(t, field) for t in got)/k, digits)
+    per_trial = lambda field: sum(getattr(t, field) for t in got)/k
     return {'n': n, 'found': len(got), 'failed': sum(q.id in failed for q in questions), 'correct': sum(bool(t.em) for t in got),
-            'em': round(em, 2), 'em_low': round(lo, 1), 'em_high': round(hi, 1), 'f1': round(100*sum(f1s)/n, 2) if f1s else None,
-            'finished': sum(t.finished for t in got), 'unfinished': round(100*sum(not t.finished for t in got)/k, 1),
-            'rounds_mean': round(statistics.mean(turns), 2) if turns else None, 'rounds_std': round(statistics.pstdev(turns), 2) if turns else None,
-            'prompt_tokens': per_trial('prompt_tokens', 1), 'completion_tokens': per_trial('completion_tokens', 1),
-            'seconds': per_trial('seconds', 3), 'cost': per_trial('cost', 6)}
+            'em': em, 'em_low': lo, 'em_high': hi, 'f1': 100*sum(f1s)/n if f1s else None,
+            'finished': sum(t.finished for t in got), 'unfinished': 100*sum(not t.finished for t in got)/k,
+            'rounds_mean': statistics.mean(turns) if turns else None, 'rounds_std': statistics.pstdev(turns) if turns else None,
+            'prompt_tokens': per_trial('prompt_tokens'), 'completion_tokens': per_trial('completion_tokens'),
+            'seconds': per_trial('seconds'), 'cost': per_trial('cost')}
 
 # %% ../nbs/03_runs.ipynb #1683da64
 def rescore_run(path:str|Path, n:int|None=500, task:str='hotpotqa', split:str='dev', seed:int=233)->dict:

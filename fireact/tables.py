@@ -13,9 +13,10 @@ from .tasks import Question, get_task
 from .experiments import (EXPERIMENTS, FINETUNES, RunSpec, experiment_of, needs_training, spec_out, train_command, trained)
 
 # %% auto #0
-__all__ = ['TABLE_COLUMNS', 'NOT_RECORDED', 'robustness', 'method_choice', 'question_key', 'overlap', 'paper_row', 'released_row',
-           'lm_label', 'run_command', 'produce_command', 'spec_row', 'weights_label', 'overlap_columns', 'table_rows',
-           'as_table', 'table_problems', 'relative_gain', 'gain_row', 'difference_row', 'save_table']
+__all__ = ['TABLE_COLUMNS', 'NOT_RECORDED', 'MONEY', 'robustness', 'method_choice', 'question_key', 'overlap', 'paper_row',
+           'released_row', 'lm_label', 'run_command', 'produce_command', 'spec_row', 'other_readings', 'weights_label',
+           'overlap_columns', 'table_rows', 'as_table', 'table_problems', 'relative_gain', 'gain_row', 'difference_row',
+           'shown_value', 'save_table']
 
 # %% ../nbs/11_tables.ipynb #7c620bb3
 def robustness(normal:float, noisy:dict[str,float])->dict:
@@ -24,14 +25,14 @@ def robustness(normal:float, noisy:dict[str,float])->dict:
             for k, v in noisy.items()}
 
 # %% ../nbs/11_tables.ipynb #2d265d31
-def method_choice(runs:dict[str,list[Trajectory]], questions:list[Question], draws:int=200, seed:int=0)->dict:
-    "EM (percent) of random and of oracle choice among methods' runs on the same questions."
-    table = [outcomes(trajs, questions) for trajs in runs.values()]
-    per_q = list(zip(*table))
-    rng = random.Random(seed)
-    rand = statistics.mean(sum(rng.choice(o) for o in per_q)/len(per_q) for _ in range(draws)) if per_q else 0.0
+def method_choice(runs:dict[str,list[Trajectory]], # method -> its run on `questions`
+                  questions:list[Question],         # the questions every run was asked
+                 )->dict:                           # EM (percent) of random and of oracle choice, and the methods
+    "EM of random choice among methods (its exact expectation) and of oracle choice, on the same questions."
+    per_q = list(zip(*[outcomes(trajs, questions) for trajs in runs.values()]))
+    rand = sum(sum(o)/len(o) for o in per_q)/len(per_q) if per_q else 0.0
     oracle = sum(max(o) for o in per_q)/len(per_q) if per_q else 0.0
-    return {'random': round(100*rand, 1), 'oracle': round(100*oracle, 1), 'methods': list(runs)}
+    return {'random': 100*rand, 'oracle': 100*oracle, 'methods': list(runs)}
 
 # %% ../nbs/11_tables.ipynb #a6c191f0
 def question_key(text:str, # a question as a task or a fine-tuning record has it
@@ -101,11 +102,22 @@ def spec_row(spec:RunSpec, n:int=200, root:str|Path='.', experiment:str|None=Non
     out, row = Path(root)/spec_out(spec), {'row': spec.label, 'lm': lm_label(spec), 'task': spec.task, **cols}
     if not out.exists():
         return {**row, 'em': float('nan'), 'source': 'not run: ' + produce_command(spec, n, root, experiment), 'note': str(spec_out(spec))}
-    questions, trajs = get_task(spec.task, spec.split).sample(n), rescore(load_run(out, spec.task, spec.split))
+    questions, runs = get_task(spec.task, spec.split).sample(n), load_run(out, spec.task, spec.split)
+    trajs = rescore(runs)
     e = summarize(trajs, questions)
     partial = '' if e['found'] == e['n'] else f' (partial: {e["found"]} of {e["n"]} questions)'
-    return {**row, **e, **overlap_columns(spec, trajs, questions), 'weights': weights_label(out, root),
-            'source': 'this project' + partial, 'note': str(spec_out(spec))}
+    return {**row, **e, **other_readings(spec, runs, questions), **overlap_columns(spec, trajs, questions),
+            'weights': weights_label(out, root), 'source': 'this project' + partial, 'note': str(spec_out(spec))}
+
+# %% ../nbs/11_tables.ipynb #dc294e08
+def other_readings(spec:RunSpec,            # the run's spec
+                   trajs:list[Trajectory],  # its trajectories
+                   questions:list[Question],# the questions asked
+                  )->dict:
+    "EM read strictly (tasks whose strict reading differs from their rule) and leniently (CoT runs), as row columns."
+    strict = questions and questions[0].score('').strict is not None
+    return ({'em_strict': summarize(rescore(trajs, strict=True), questions)['em']} if strict else {}) | (
+            {'em_lenient': summarize(rescore(trajs, lenient=True), questions)['em']} if spec.method == 'cot' else {})
 
 # %% ../nbs/11_tables.ipynb #0314642d
 def weights_label(out:str|Path,      # a run file
@@ -133,7 +145,7 @@ def overlap_columns(spec:RunSpec, trajs:list[Trajectory], questions:list[Questio
     if ft is None: return {}
     seen = overlap(ft.release_path, questions)
     clean = [q for q in questions if q.id not in seen]
-    return {'overlap': len(seen), 'em_clean': round(summarize(trajs, clean)['em'], 1) if clean else float('nan')}
+    return {'overlap': len(seen), 'em_clean': summarize(trajs, clean)['em'] if clean else float('nan')}
 
 # %% ../nbs/11_tables.ipynb #e40c79e8
 def table_rows(specs:str|list[RunSpec], # an experiment's name, or run specs
@@ -194,6 +206,7 @@ def difference_row(row:str,         # the row's label
                    after:RunSpec,   # e.g. the fine-tuned agent, on the same task and split
                    n:int=200,       # questions: the first n of the seed-233 sample
                    root:str|Path='.',
+                   strict:bool=False, # StrategyQA and MMLU answers read strictly (`rescore`)
                    **cols)->dict:
     "EM of `after` minus `before`, in points, with a paired bootstrap 95% interval; `not run: ...` until both runs exist."
     if (before.task, before.split) != (after.task, after.split): raise ValueError(f'{before.label!r} and {after.label!r} ask different questions')
@@ -201,21 +214,30 @@ def difference_row(row:str,         # the row's label
     missing = [s for s in (before, after) if not (Path(root)/spec_out(s)).exists()]
     if missing: return {**base, 'diff': float('nan'), 'source': 'not run: ' + produce_command(missing[0], n, root)}
     questions = get_task(after.task, after.split).sample(n)
-    runs = [rescore(load_run(Path(root)/spec_out(s), s.task, s.split)) for s in (before, after)]
+    runs = [rescore(load_run(Path(root)/spec_out(s), s.task, s.split), strict=strict) for s in (before, after)]
     found = min(len({t.qid for t in answered(r)} & {q.id for q in questions}) for r in runs)
     diff, lo, hi = bootstrap_ci([b - a for a, b in zip(*(outcomes(r, questions) for r in runs))])
     return {**base, 'diff': round(diff, 1), 'diff_low': round(lo, 1), 'diff_high': round(hi, 1), 'n': len(questions),
             'source': 'this project' + ('' if found == len(questions) else f' (partial: {found} of {len(questions)} questions)')}
 
 # %% ../nbs/11_tables.ipynb #32cd91b7
+MONEY = ('cost',)  # columns in US$: kept to two significant digits, never rounded to 0
+
+def shown_value(v, digits:int=1, money:bool=False):
+    "A number as a table shows it: rounded once, from the raw value (money to two significant digits)."
+    if isinstance(v, bool) or not isinstance(v, float) or math.isnan(v): return v
+    return float(f'{v:.2g}') if money else round(v, digits)
+
 def save_table(df:'pd.DataFrame', # a table from `as_table`
                name:str,          # file stem, e.g. 'table1'
                folder:str|Path,   # where the tables go, e.g. nbs/analysis/tables
                digits:int=1,      # decimals kept for floats
               )->list[Path]:
-    "Write `df` as `name.csv` and `name.md` (floats rounded to `digits`, empty cells blank) in `folder`; the paths written."
+    "Write `df` as `name.csv` and `name.md` (numbers as `shown_value` shows them, empty cells blank) in `folder`; the paths written."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    shown = df.round(digits)
+    shown = df.copy()
+    for c in shown.columns:
+        if shown[c].dtype.kind == 'f': shown[c] = shown[c].map(lambda v: shown_value(v, digits, c in MONEY))
     csv, md = folder/f'{name}.csv', folder/f'{name}.md'
     shown.to_csv(csv, index=False)
     md.write_text(shown.astype(object).where(shown.notna(), None).to_markdown(index=False, missingval='') + '\n')

@@ -36,9 +36,13 @@ def token_f1(prediction:str, gold:str)->float:
 # %% ../nbs/02_tasks.ipynb #345cd867
 @dataclass(frozen=True)
 class Score:
-    "Exact match, and token F1 where the task defines it."
+    "Exact match, and token F1 where the task defines it; `strict` where a task's strict reading differs from its rule."
     em:bool
     f1:float|None=None
+    strict:bool|None=None  # exact match read strictly (the letter itself, yes or no itself); None: the same as `em`
+
+    @property
+    def em_strict(self)->bool: return self.em if self.strict is None else self.strict
 
 # %% ../nbs/02_tasks.ipynb #44d45a2e
 def score_open(prediction:str, gold:str)->Score:
@@ -47,14 +51,17 @@ def score_open(prediction:str, gold:str)->Score:
 
 # %% ../nbs/02_tasks.ipynb #1c0a45ff
 def score_yes_no(prediction:str, gold:bool)->Score:
-    "StrategyQA: the prediction starts with yes for a true answer, no for a false one."
-    p = str(prediction).strip().lower()
-    return Score(p.startswith('yes') if gold else p.startswith('no'))
+    "StrategyQA: the prediction starts with yes for a true answer, no for a false one; strictly, its first word is."
+    p, said = str(prediction).strip().lower(), 'yes' if gold else 'no'
+    first = re.match(r'(yes|no)\b', p)
+    return Score(p.startswith(said), strict=bool(first) and first[1] == said)
 
 # %% ../nbs/02_tasks.ipynb #69230e51
 def score_choice(prediction:str, gold:str)->Score:
-    "MMLU: the prediction starts with the gold letter (case-insensitive)."
-    return Score(str(prediction).strip().lower().startswith(gold.strip().lower()))
+    "MMLU: the prediction starts with the gold letter (case-insensitive); strictly, it is the letter alone, as `B`, `(B)` or `B. text`."
+    p, letter = str(prediction).strip().lower(), gold.strip().lower()
+    named = re.match(r'\(?([a-d])\)?(?=$|[\s.:)])', p)
+    return Score(p.startswith(letter), strict=bool(named) and named[1] == letter)
 
 # %% ../nbs/02_tasks.ipynb #ce4566df
 @dataclass(frozen=True)

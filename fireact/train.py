@@ -17,20 +17,22 @@ from .runs import resolve_path
 from .tasks import TASKS
 
 # %% auto #0
-__all__ = ['BATCHING', 'TUNINGS', 'LORA_PRESETS', 'FINAL_STATES', 'react_spans', 'whole_question', 'alpaca_text', 'chat_text',
-           'encode', 'encode_record', 'encode_records', 'data_summary', 'PadCollator', 'make_collator', 'check_qlora',
-           'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama', 'split_examples', 'plot_losses',
-           'last_complete_checkpoint', 'trim_log', 'finetune', 'validate_chat', 'openai_finetune', 'finetune_cli']
+__all__ = ['LOSS_MASKS', 'BATCHING', 'TUNINGS', 'LORA_PRESETS', 'FINAL_STATES', 'react_spans', 'whole_question', 'check_mask',
+           'alpaca_text', 'chat_text', 'encode', 'encode_record', 'encode_records', 'data_summary', 'PadCollator',
+           'make_collator', 'check_qlora', 'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama', 'split_examples',
+           'plot_losses', 'last_complete_checkpoint', 'trim_log', 'finetune', 'validate_chat', 'openai_finetune',
+           'finetune_cli']
 
 # %% ../nbs/09_train.ipynb #ff6e20f5
 _field_re = re.compile(r'(Thought|Action|Observation)(?: \d+)?:')
 
-def react_spans(response:str, # ReAct lines, e.g. an Alpaca record's `output`
-                start:int=0,  # where `response` begins in the full text
+def react_spans(response:str,        # ReAct lines, e.g. an Alpaca record's `output`
+                start:int=0,         # where `response` begins in the full text
+                handover:bool=True,  # also the `\nObservation:` label after each Action: the turn's end
                )->list[tuple[int,int]]: # [begin, end) character spans of Thought and Action lines
     "The character spans of the agent's own text in ReAct lines: not Observations, not text before the first label."
     spans, pos, field, prev_kept = [], start, None, False
-    for i, line in enumerate(response.split('\n')):
+    for line in response.split('\n'):
         m = _field_re.match(line)
         if m: field = m.group(1)
         kept = field in ('Thought', 'Action')
@@ -38,6 +40,7 @@ def react_spans(response:str, # ReAct lines, e.g. an Alpaca record's `output`
             b = pos - 1 if prev_kept else pos # the newline between two agent lines is the agent's
             if spans and spans[-1][1] == b: spans[-1] = (spans[-1][0], pos + len(line))
             else: spans.append((b, pos + len(line)))
+        elif handover and prev_kept and field == 'Observation': spans[-1] = (spans[-1][0], pos + m.end())
         prev_kept, pos = kept, pos + len(line) + 1
     return [(b, e) for b, e in spans if e > b]
 
@@ -49,20 +52,42 @@ def whole_question(record:dict, # an Alpaca record
     if not lead.strip() or not body: return record
     return {**record, 'instruction': record['instruction'] + '\n' + lead.rstrip('\n'), 'output': body}
 
+# %% ../nbs/09_train.ipynb #98c2538a
+LOSS_MASKS = {  # which tokens of a fine-tuning record carry the loss: name -> what
+    'turn': "the agent's Thoughts and Actions, the `\\nObservation:` label after each Action, an end right after the final finish",
+    'agent': "the agent's Thoughts and Actions, and an end after the last Observation (this project's recipe until 2026-12)",
+    'all': "every token, the prompt included (the release's train_on_inputs=True)",
+    'last': "the last round only, with its turn's end (LLaMA-Factory's mask_history)"}
+
+_final_observation_re = re.compile(r'(\nAction(?: \d+)?:\s*finish\[[^\n]*)\nObservation(?: \d+)?:[^\n]*\n?$')
+
+def check_mask(mask:str)->str:
+    "The loss mask's name, or a one-line error naming the known ones."
+    if mask not in LOSS_MASKS: raise ValueError(f'unknown loss mask {mask!r}; choose from {", ".join(LOSS_MASKS)}')
+    return mask
+
 # %% ../nbs/09_train.ipynb #aee0bef9
-def alpaca_text(record:dict, # an Alpaca record
-               )->tuple[str,list[tuple[int,int]]]: # the text, and the spans the agent wrote
-    "An Alpaca record as inference renders it, `alpaca_prompt(question)` then the ReAct rounds, with the agent's spans."
+def alpaca_text(record:dict,     # an Alpaca record
+                mask:str='turn', # which tokens carry the loss (`LOSS_MASKS`)
+               )->tuple[str,list[tuple[int,int]]]: # the text, and the spans that carry the loss
+    "An Alpaca record as inference renders it, `alpaca_prompt(question)` then the ReAct rounds, with the spans to train."
+    check_mask(mask)
     record = whole_question(record)
     prompt = alpaca_prompt(record['instruction'])
-    return prompt + record['output'], react_spans(record['output'], len(prompt))
+    output = record['output'] if mask in ('agent', 'all') else _final_observation_re.sub(r'\1', record['output'])
+    text = prompt + output
+    if mask == 'all': return text, [(0, len(text))]
+    spans = react_spans(output, len(prompt), handover=mask != 'agent')
+    return text, spans[-1:] if mask == 'last' else spans
 
 # %% ../nbs/09_train.ipynb #7219d42a
 def chat_text(messages:list[dict], # OpenAI chat messages
               tok,                 # the model's tokenizer, with a chat template
+              mask:str='turn',     # which tokens carry the loss (`LOSS_MASKS`); turn and agent: every assistant turn
              )->tuple[str,list[tuple[int,int]]]: # the rendered text, and the spans of the assistant's turns
     "A chat record rendered with the tokenizer's chat template, with the spans of every assistant message and its end token."
     text = tok.apply_chat_template(messages, tokenize=False)
+    if check_mask(mask) == 'all': return text, [(0, len(text))]
     spans, pos = [], 0
     for m in messages:
         b = text.find(m['content'], pos)
@@ -71,7 +96,7 @@ def chat_text(messages:list[dict], # OpenAI chat messages
         if m['role'] == 'assistant':
             if text.startswith(tok.eos_token, pos): pos += len(tok.eos_token)
             spans.append((b, pos))
-    return text, spans
+    return text, spans[-1:] if mask == 'last' else spans
 
 # %% ../nbs/09_train.ipynb #e666e092
 def encode(text:str,              # the full text
@@ -90,23 +115,25 @@ def encode(text:str,              # the full text
     return {'input_ids': ids[:cutoff], 'labels': labels[:cutoff], 'length': len(ids)}
 
 # %% ../nbs/09_train.ipynb #63137e3f
-def encode_record(record:dict, # an Alpaca or chat record
-                  tok,         # the model's tokenizer
+def encode_record(record:dict,    # an Alpaca or chat record
+                  tok,            # the model's tokenizer
                   cutoff:int=512, # the most tokens kept
-                 )->dict:       # input_ids, labels, length
+                  mask:str='turn', # which tokens carry the loss (`LOSS_MASKS`)
+                 )->dict:         # input_ids, labels, length
     "One fine-tuning record as token ids and labels, rendered as inference renders it."
-    if sft_format(record) == 'chat': return encode(*chat_text(record['messages'], tok), tok, cutoff, special=False, eos=False)
-    return encode(*alpaca_text(record), tok, cutoff)
+    if sft_format(record) == 'chat': return encode(*chat_text(record['messages'], tok, mask), tok, cutoff, special=False, eos=False)
+    return encode(*alpaca_text(record, mask), tok, cutoff)
 
 # %% ../nbs/09_train.ipynb #ed44fb1b
 def encode_records(records:list[dict], # Alpaca or chat records
                    tok,                # the model's tokenizer
                    cutoff:int=512,     # the most tokens kept per example
+                   mask:str='turn',    # which tokens carry the loss (`LOSS_MASKS`)
                   )->tuple[list[dict],dict]: # examples with at least one trained token, and a report
     "Encode every record; report truncations, drops and token counts."
-    encoded = [encode_record(r, tok, cutoff) for r in records]
+    encoded = [encode_record(r, tok, cutoff, mask) for r in records]
     kept = [e for e in encoded if any(l != -100 for l in e['labels'])]
-    return kept, {'records': len(records), 'examples': len(kept), 'cutoff': cutoff,
+    return kept, {'records': len(records), 'examples': len(kept), 'cutoff': cutoff, 'mask': mask,
                   'questions_completed': sum(sft_format(r) == 'alpaca' and whole_question(r) is not r for r in records),
                   'truncated': sum(e['length'] > cutoff for e in encoded), 'dropped': len(encoded) - len(kept),
                   'tokens': sum(len(e['input_ids']) for e in kept),
@@ -355,6 +382,7 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
              batching:str='group',      # padfree, group or pad
              warmup:float=0.03,         # learning-rate warmup, as a fraction of all steps
              gradient_checkpointing:bool=False, # trade compute for memory
+             mask:str='turn',           # which tokens carry the loss (`LOSS_MASKS`)
              seed:int=42,               # the seed of the split, the shuffles and the adapter's initialisation
              max_steps:int=-1,          # stop after this many optimizer steps (-1: `epochs` decides)
              eval_steps:int=0,          # evaluate every this many steps (0: once per epoch)
@@ -368,7 +396,7 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
     from transformers import PrinterCallback, Trainer, set_seed
     records = read_sft(data)
     tok = load_tokenizer(base)
-    examples, encoding = encode_records(records, tok, cutoff)
+    examples, encoding = encode_records(records, tok, cutoff, mask)
     train_ex, val_ex = split_examples(examples, val, seed)
     if not train_ex: raise ValueError(f'{data}: nothing to train on ({len(records)} records, {encoding["dropped"]} dropped, {len(val_ex)} held out to validate)')
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -406,7 +434,7 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
             'hyperparameters': {'epochs': epochs, 'max_steps': max_steps, 'lr': args.learning_rate,
                                 'batch': args.per_device_train_batch_size * args.gradient_accumulation_steps * args.world_size,
                                 'micro_batch': micro_batch, 'gradient_accumulation': args.gradient_accumulation_steps,
-                                'cutoff': cutoff, 'batching': batching, 'warmup': warmup, 'scheduler': str(args.lr_scheduler_type.value),
+                                'cutoff': cutoff, 'loss_mask': mask, 'batching': batching, 'warmup': warmup, 'scheduler': str(args.lr_scheduler_type.value),
                                 'gradient_checkpointing': gradient_checkpointing, 'bf16': args.bf16, 'seed': seed},
             'resumed_from': Path(last).name if last else None, 'weights': weights_digest(out) if trainer.is_world_process_zero() else None,  # only rank 0 saves; a run's manifest records the same digest
             **_outcome(trainer.state, log.seconds()),
