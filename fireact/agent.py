@@ -83,7 +83,7 @@ def run_lock(out:str|Path): # a run file
 
 # %% ../nbs/07_agent.ipynb #8975a680
 NOT_COMPARED = ('batch_size', 'search_workers')  # how fast a run goes, not what it answers: a resume may change them
-ADDED_LATER = ('questions', 'prompt_sha', 'dtype', 'device')  # kept since a later version: an older manifest lacking one still resumes
+ADDED_LATER = ('questions', 'prompt_sha', 'dtype', 'device', 'loss_mask')  # kept since a later version: an older manifest lacking one still resumes
 
 def write_manifest(out:str|Path,          # the run file
                    run:dict,                # the configuration: on resume it must be the same
@@ -440,7 +440,9 @@ def run_agent(task:str='hotpotqa',   # a registered task: hotpotqa, bamboogle, s
     estimate = spend_estimate(ag.lm, ag.config, questions)
     if estimate: print(f'{ag.lm.name}: about ${estimate:.2f} for {len(questions)} questions of about {ag.method.expected_calls} calls each '
                        f'(those already in the run file cost nothing){"; capped at $" + format(max_cost, "g") if max_cost else "; --max_cost caps it"}', file=sys.stderr)
-    meta = {'task': task, 'split': split, 'model': kw['model'], 'lora': kw['lora'], 'seed': kw['seed']}
+    from fireact.train import card_loss_mask
+    meta = {'task': task, 'split': split, 'model': kw['model'], 'lora': kw['lora'], 'seed': kw['seed'],
+            **({'loss_mask': card_loss_mask(project_root()/kw['lora'])} if kw['lora'] else {})}  # an absolute path stays itself
     trajs = ag.run(questions, out=out, meta=meta, max_cost=max_cost, progress=progress)
     return {'out': str(out), **summarize(trajs, questions)}
 

@@ -20,8 +20,8 @@ from .tasks import TASKS
 __all__ = ['LOSS_MASKS', 'BATCHING', 'TUNINGS', 'LORA_PRESETS', 'FINAL_STATES', 'react_spans', 'whole_question', 'check_mask',
            'alpaca_text', 'chat_text', 'encode', 'encode_record', 'encode_records', 'data_summary', 'PadCollator',
            'make_collator', 'check_qlora', 'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama', 'split_examples',
-           'plot_losses', 'last_complete_checkpoint', 'trim_log', 'finetune', 'validate_chat', 'openai_finetune',
-           'finetune_cli']
+           'plot_losses', 'last_complete_checkpoint', 'trim_log', 'finetune', 'card_loss_mask', 'validate_chat',
+           'openai_finetune', 'finetune_cli']
 
 # %% ../nbs/09_train.ipynb #ff6e20f5
 _field_re = re.compile(r'(Thought|Action|Observation)(?: \d+)?:')
@@ -448,6 +448,13 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
 def _save_plot(fig, path:Path):
     import matplotlib.pyplot as plt
     fig.savefig(path, dpi=120, bbox_inches='tight'); plt.close(fig)
+
+# %% ../nbs/09_train.ipynb #6025e903
+def card_loss_mask(model_dir:str|Path, # a fine-tuned model's folder, with its card.json
+                  )->str|None:         # the loss mask that trained it; None without a card
+    "The loss mask a fine-tuned model was trained with, from its card (`agent` for cards older than the setting)."
+    card = Path(model_dir)/'card.json'
+    return json.loads(card.read_text())['hyperparameters'].get('loss_mask', 'agent') if card.is_file() else None
 
 # %% ../nbs/09_train.ipynb #680dd2b6
 def validate_chat(records:list[dict],  # chat records

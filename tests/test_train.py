@@ -79,3 +79,20 @@ def test_accelerate_fsdp_config_full_fine_tune_on_two_cpu_processes(tiny):
     assert base.keys() == tuned.keys()
     assert any(not torch.equal(base[k], tuned[k]) for k in base)
     assert card['final_val_loss'] < card['log'][0]['eval_loss']
+
+def test_turn_mask_teaches_the_hand_over_to_the_tool(tmp_path):
+    "Eight LoRA steps on the embedded model: with the `turn` mask the agent hands each search to the tool; with `agent` it never does."
+    from fireact.core import alpaca_prompt
+    from fireact.llm import HFLM
+    from fireact.train import finetune, read_sft
+    searching = [r for r in read_sft('data/finetune/alpaca_format/hotpotqa.json') if 'Action: search[' in r['output']]
+    (tmp_path/'data.json').write_text(json.dumps(searching[:96]))
+    held_out = [alpaca_prompt(r['instruction']) + r['output'][:r['output'].index(']', r['output'].index('Action: search[')) + 1]
+                for r in searching[200:216]]  # each prompt ends with a search action the model never trained on
+    handed_over = {}
+    for mask in ('turn', 'agent'):
+        finetune(tmp_path/'data.json', tmp_path/mask, mask=mask, lora='all-linear', lr=5e-3, epochs=10, max_steps=8, batch=8,
+                 micro_batch=8, cutoff=256, val=0, warmup=0, save_steps=1000, progress=False)
+        outs = HFLM('default', lora=tmp_path/mask).generate(held_out, max_tokens=4)
+        handed_over[mask] = sum(o.text.startswith('\nObservation:') for o in outs)
+    assert handed_over['turn'] >= 14 and handed_over['agent'] <= 2, handed_over
