@@ -11,3 +11,18 @@ def test_demo_two_questions(tmp_path):
     assert len(records) == 2 and {r['search_backend'] for r in records} == {'replay'}
     assert all(r['rounds'] and r['prompt_tokens'] > 500 and r['completion_tokens'] > 0 for r in records)
     assert all(r['model'].startswith('SmolLM2-135M') for r in records)
+
+def test_the_stop_at_the_action_end_changes_what_is_generated_not_what_is_read(monkeypatch):
+    "The committed adapter (trained before the turn's end was), on one question alone: the same trajectory with either stop, far fewer tokens with the new one."
+    import fireact.agent
+    from fireact.agent import make_agent
+    from fireact.tasks import get_task
+    question = [q for q in get_task('hotpotqa', 'dev').sample(200) if q.id == '2811']
+    agent = make_agent(method='react', model='default', lora=str(Path(__file__).resolve().parents[1]/'runs/finetune/smollm2-hotpotqa-lora'),
+                       fmt='alpaca', search='replay')
+    steps = lambda t: [(r.thought, r.action, r.observation) for r in t.rounds]
+    now = agent.run(question, progress=False)[0]
+    monkeypatch.setattr(fireact.agent, 'STEP_STOP', ['\nObservation:'])  # generation as it stopped before the fix
+    before = agent.run(question, progress=False)[0]
+    assert steps(now) == steps(before) and now.answer == 'South Africa'
+    assert now.completion_tokens * 3 < before.completion_tokens, (now.completion_tokens, before.completion_tokens)
