@@ -221,7 +221,7 @@ def run_experiment(name:str,          # a key of `EXPERIMENTS`
     return pd.DataFrame(rows).set_index('run')
 
 # %% ../nbs/10_experiments.ipynb #b6f3f33f
-def experiment_cli(name:str,           # a key of `EXPERIMENTS`: table1 ... table5, fig3, fig4
+def experiment_cli(name:str,           # a key of `EXPERIMENTS`: table1 ... table5, fig3, fig4, loss_masks
                    n:int=200,          # questions per run
                    dry_run:bool=False, # only report what exists
                    train:bool=False,   # fine-tune the models it needs first (resumable; hours on a CPU)
