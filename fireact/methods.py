@@ -37,6 +37,7 @@ class Method:
     release_prompt:str|None=None  # the authors' prompt file for it, `{task}` standing for the task
     to_react:Callable|None=None   # to_react(Trajectory) -> the trajectory as ReAct fine-tuning data; None: it cannot be
     expected_calls:int=1          # LM calls a question takes, roughly (a spend estimate's unit)
+    read_lenient:Callable|None=None # one-call methods: read_lenient(completion) -> the answer its prose states, where `read` finds none
 
 # %% ../nbs/06_methods.ipynb #71696be8
 METHODS = Registry('method')
@@ -132,7 +133,8 @@ def read_cot(text:str)->tuple[str,str]: return split_cot(text), parse_answer(tex
 register_method(Method('io', 'Answer a question with {rule}. Examples follow.\n\n', io_example, read=read_io,
                        release_prompt='prompts/io_{task}.txt'))
 register_method(Method('cot', 'Answer a question by thinking step by step, then giving {rule}. Examples follow.\n\n', cot_example,
-                       cue='Thought:', read=read_cot, release_prompt='prompts/cot_{task}.txt', to_react=cot_to_react))
+                       cue='Thought:', read=read_cot, release_prompt='prompts/cot_{task}.txt', to_react=cot_to_react,
+                       read_lenient=stated_answer))
 register_method(Method('react', REACT_INSTRUCTION, react_example, acts=True, formats=FORMATS, expected_calls=5,
                        release_prompt='prompts/react_{task}_google.txt', to_react=react_to_react))
 register_method(Method('reflexion', REACT_INSTRUCTION, react_example, acts=True, reflect_at=REFLECT_AT, formats=('fewshot', 'alpaca'),

@@ -84,14 +84,15 @@ def outcomes(trajs:list[Trajectory], questions:list[Question], field:str='em')->
 # %% ../nbs/03_runs.ipynb #129e6a78
 def rescore(trajs:list[Trajectory], # trajectories of any tasks
             strict:bool=False,      # StrategyQA and MMLU read strictly (`Score.em_strict`), not by the release's prefix rule
-            lenient:bool=False,     # a CoT trajectory without an `Answer:` line answers what it states (`stated_answer`)
+            lenient:bool=False,     # a one-call trajectory its method cannot read answers what its prose states (`Method.read_lenient`)
            )->list[Trajectory]:
     "Score each trajectory's answer again against its task's gold answer, by the rules of `02_tasks` (How answers are scored)."
-    from fireact.methods import stated_answer
+    from fireact.methods import METHODS
     out = []
     for t in trajs:
         if t.failed: out.append(t); continue  # not an answer: nothing to score
-        answer = stated_answer(t.rounds[0].thought) if lenient and t.method == 'cot' and not t.answer and t.rounds else t.answer
+        leniently = lenient and not t.answer and t.rounds and getattr(METHODS.get(t.method), 'read_lenient', None)
+        answer = leniently(t.rounds[0].thought) if leniently else t.answer
         s = get_task(t.task, t.split).score(t.qid, answer)
         out.append(dataclasses.replace(t, em=s.em_strict if strict else s.em, f1=s.f1,
                                        **({'answer': answer, 'finished': bool(answer)} if answer != t.answer else {})))

@@ -8,6 +8,7 @@ import json, math, random, re, statistics
 from functools import lru_cache
 from pathlib import Path
 from .core import Trajectory, answered, project_root
+from .methods import get_method
 from .runs import bootstrap_ci, load_run, outcomes, rescore, rescore_run, summarize
 from .tasks import Question, get_task
 from .experiments import (EXPERIMENTS, FINETUNES, RunSpec, experiment_of, needs_training, spec_out, train_command, trained)
@@ -114,10 +115,10 @@ def other_readings(spec:RunSpec,            # the run's spec
                    trajs:list[Trajectory],  # its trajectories
                    questions:list[Question],# the questions asked
                   )->dict:
-    "EM read strictly (tasks whose strict reading differs from their rule) and leniently (CoT runs), as row columns."
+    "EM read strictly (tasks whose strict reading differs from their rule) and leniently (methods with a lenient reading: CoT), as row columns."
     strict = questions and questions[0].score('').strict is not None
     return ({'em_strict': summarize(rescore(trajs, strict=True), questions)['em']} if strict else {}) | (
-            {'em_lenient': summarize(rescore(trajs, lenient=True), questions)['em']} if spec.method == 'cot' else {})
+            {'em_lenient': summarize(rescore(trajs, lenient=True), questions)['em']} if get_method(spec.method).read_lenient else {})
 
 # %% ../nbs/11_tables.ipynb #0314642d
 def weights_label(out:str|Path,      # a run file
