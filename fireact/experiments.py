@@ -15,9 +15,9 @@ from .train import LOSS_MASKS
 
 # %% auto #0
 __all__ = ['FIREACT_LORA', 'LMS', 'DATA_MIXES', 'EVAL_TASKS', 'SCALING', 'FINETUNE_CONFIG', 'MULTIMETHOD', 'LOSS_MASK_RUNS',
-           'FINETUNES', 'EXPERIMENTS', 'RELEASED_RUNS', 'CONFIG_KEYS', 'EXPERIMENT_OF', 'model_spec', 'FinetuneSpec',
-           'RunSpec', 'finetuned', 'spec_out', 'trained', 'train_command', 'needs_training', 'served_spec',
-           'run_experiment', 'experiment_cli', 'experiment_of', 'list_runs']
+           'TURN_LORA', 'FINETUNES', 'EXPERIMENTS', 'RELEASED_RUNS', 'CONFIG_KEYS', 'EXPERIMENT_OF', 'model_spec',
+           'FinetuneSpec', 'RunSpec', 'finetuned', 'spec_out', 'trained', 'train_command', 'needs_training',
+           'served_spec', 'run_experiment', 'experiment_cli', 'experiment_of', 'list_runs']
 
 # %% ../nbs/10_experiments.ipynb #118c0100
 FIREACT_LORA = 'runs/finetune/smollm2-hotpotqa-lora'
@@ -118,6 +118,7 @@ MULTIMETHOD = {'ReAct': FinetuneSpec(), 'ReAct+CoT': FinetuneSpec('hotpotqa_mult
                'ReAct+Reflexion': FinetuneSpec('hotpotqa_multimethod', methods=('react', 'reflexion')),
                'ReAct+CoT+Reflexion': FinetuneSpec('hotpotqa_multimethod')}  # Table 4's data: label -> fine-tune
 LOSS_MASK_RUNS = {m: FinetuneSpec(mask=m) for m in LOSS_MASKS}  # one HotpotQA LoRA per loss mask; agent is the committed adapter
+TURN_LORA = LOSS_MASK_RUNS['turn']  # Table 2/3's fine-tuned agent: the HotpotQA LoRA retrained with the turn's end in its loss
 
 FINETUNES = {ft.adapter: ft for ft in [FinetuneSpec(d, b) for b in LMS.values() for d in DATA_MIXES]
                                      + [FinetuneSpec('hotpotqa', b, k) for b in LMS.values() for k in SCALING[:-1]]
@@ -126,13 +127,14 @@ FINETUNES = {ft.adapter: ft for ft in [FinetuneSpec(d, b) for b in LMS.values() 
 
 EXPERIMENTS = {
     'table1': [RunSpec('IO', method='io'), RunSpec('CoT', method='cot'), RunSpec('ReAct')],
-    'table2': [RunSpec('ReAct (few-shot prompting)'), finetuned('FireAct (LoRA, zero-shot)'),
+    'table2': [RunSpec('ReAct (few-shot prompting)'), finetuned('FireAct (LoRA, zero-shot)', TURN_LORA),
                finetuned('FireAct (full fine-tuning, zero-shot)', FinetuneSpec(method='full'))],
-    'table2_500': [RunSpec('ReAct (few-shot prompting), 500 questions', tag='n500'),  # the paper's sample size, with the committed adapter
-                   finetuned('FireAct (LoRA, zero-shot), 500 questions', tag='n500')],
+    'table2_500': [RunSpec('ReAct (few-shot prompting), 500 questions', tag='n500'),  # the paper's sample size
+                   finetuned('FireAct (LoRA, zero-shot), 500 questions', TURN_LORA, tag='n500')],
     'table3': [RunSpec('ReAct'), RunSpec('ReAct, "None" observations', noise='none'), RunSpec('ReAct, random observations', noise='random'),
-               finetuned('FireAct'), finetuned('FireAct, "None" observations', noise='none'), finetuned('FireAct, random observations', noise='random'),
-               RunSpec('ReAct, Bamboogle', task='bamboogle', split='test'), finetuned('FireAct, Bamboogle', task='bamboogle', split='test')],
+               finetuned('FireAct', TURN_LORA), finetuned('FireAct, "None" observations', TURN_LORA, noise='none'),
+               finetuned('FireAct, random observations', TURN_LORA, noise='random'),
+               RunSpec('ReAct, Bamboogle', task='bamboogle', split='test'), finetuned('FireAct, Bamboogle', TURN_LORA, task='bamboogle', split='test')],
     'table4': [finetuned(f'FireAct, {label} data', ft) for label, ft in MULTIMETHOD.items()],
     'table5': [finetuned(f'{mix} -> {task}', FinetuneSpec(mix), task=task, split=split)
                for mix in ('hotpotqa', 'multitask', 'multitask_multimethod') for task, split in EVAL_TASKS]

@@ -15,9 +15,9 @@ from .experiments import (EXPERIMENTS, FINETUNES, RunSpec, experiment_of, needs_
 
 # %% auto #0
 __all__ = ['TABLE_COLUMNS', 'NOT_RECORDED', 'MONEY', 'robustness', 'method_choice', 'question_key', 'overlap', 'paper_row',
-           'released_row', 'lm_label', 'run_command', 'produce_command', 'spec_row', 'other_readings', 'weights_label',
-           'overlap_columns', 'table_rows', 'as_table', 'table_problems', 'relative_gain', 'gain_row', 'difference_row',
-           'shown_value', 'save_table']
+           'released_row', 'lm_label', 'run_command', 'produce_command', 'loss_mask_column', 'spec_row',
+           'other_readings', 'weights_label', 'overlap_columns', 'table_rows', 'as_table', 'table_problems',
+           'relative_gain', 'gain_row', 'difference_row', 'shown_value', 'save_table']
 
 # %% ../nbs/11_tables.ipynb #7c620bb3
 def robustness(normal:float, noisy:dict[str,float])->dict:
@@ -97,10 +97,25 @@ def produce_command(spec:RunSpec, n:int=200, root:str|Path='.', experiment:str|N
     if not model or trained(Path(root)/model): return cmd
     return f'{cmd} --train' if name else f'{train_command(model)} && {cmd}'
 
+# %% ../nbs/11_tables.ipynb #05a6ecc9
+def loss_mask_column(spec:RunSpec,   # a run's spec
+                     out:str|Path,   # its run file
+                     root:str|Path='.', # the repository root, where the fine-tuned model's folder is
+                    )->dict:
+    "A fine-tuned run's `loss_mask`: as its manifest records it, else as its model's card does; nothing for a prompted run."
+    from fireact.agent import manifest_path
+    from fireact.train import card_loss_mask
+    model = needs_training(spec)
+    if model is None: return {}
+    path = manifest_path(out)
+    recorded = json.loads(path.read_text()).get('run', {}).get('loss_mask') if path.exists() else None
+    return {'loss_mask': recorded or card_loss_mask(Path(root)/model) or 'not recorded'}
+
 # %% ../nbs/11_tables.ipynb #8cb7c7ba
 def spec_row(spec:RunSpec, n:int=200, root:str|Path='.', experiment:str|None=None, **cols)->dict:
     "A spec's run as a row: EM with its interval over the first `n` questions if the run file exists under `root`, else `not run: ...`."
     out, row = Path(root)/spec_out(spec), {'row': spec.label, 'lm': lm_label(spec), 'task': spec.task, **cols}
+    row |= loss_mask_column(spec, out, root)
     if not out.exists():
         return {**row, 'em': float('nan'), 'source': 'not run: ' + produce_command(spec, n, root, experiment), 'note': str(spec_out(spec))}
     questions, runs = get_task(spec.task, spec.split).sample(n), load_run(out, spec.task, spec.split)
@@ -160,9 +175,9 @@ def table_rows(specs:str|list[RunSpec], # an experiment's name, or run specs
 
 # %% ../nbs/11_tables.ipynb #9be69116
 def as_table(rows:list[dict], extra:list[str]=())->'pd.DataFrame':
-    "Rows of `paper_row`, `released_row` and `table_rows` as one frame: the usual columns, then `extra`, then the weights a run records and the note."
+    "Rows of `paper_row`, `released_row` and `table_rows` as one frame: the usual columns, then `extra`, then the recipe and weights a run records and the note."
     import pandas as pd
-    return pd.DataFrame(rows).reindex(columns=[*TABLE_COLUMNS, *extra, 'weights', 'note'])
+    return pd.DataFrame(rows).reindex(columns=[*TABLE_COLUMNS, *extra, 'loss_mask', 'weights', 'note'])
 
 # %% ../nbs/11_tables.ipynb #db5e2a44
 def table_problems(df:'pd.DataFrame')->list[str]:
