@@ -127,11 +127,13 @@ class _State:
     seconds:float = 0.0
     cost:float = 0.0
     failure:str|None = None  # why an LM or tool call failed after its retries: the trajectory is failed, not answered
+    refused:str|None = None  # why the model could not take its prompt (too long): the trajectory ends unfinished, no fault
 
     def charge(self, c, share:float):
         self.prompt_tokens += c.prompt_tokens; self.completion_tokens += c.completion_tokens
         self.cost += c.cost; self.seconds += share
         if c.error and c.fault: self.failure = self.failure or f'LM call failed: {c.error}'
+        elif c.error: self.refused = self.refused or f'the model refused the prompt: {c.error}'
 
 def call_cost(lm, prompts:list, max_tokens:int)->float:
     "What a batch of prompts may cost at most, in US$: each prompt's tokens (about 4 characters each) and `max_tokens` back; 0 for an unpriced LM."
@@ -218,7 +220,7 @@ def _actions(self:Agent, states, prompts):
     outs = self._call(prompts, states, **self._gen_kw(STEP_STOP))
     steps = [parse_step(o.text) for o in outs]
     for _ in range(c.action_retries):
-        missing = [i for i, (_, a) in enumerate(steps) if a is None and not states[i].failure]
+        missing = [i for i, (_, a) in enumerate(steps) if a is None and not (states[i].failure or states[i].refused)]
         if not missing: break
         if c.fmt == 'chat':
             redo = self._call([prompts[i] for i in missing], [states[i] for i in missing], **self._gen_kw(STEP_STOP))
@@ -246,11 +248,12 @@ def _search_all(self:Agent, calls):
 
 # %% ../nbs/07_agent.ipynb #e86db665
 @patch
-def _drop_failed(self:Agent, states:list[_State], on_done)->list[_State]:
-    "Record the states whose LM or tool call failed as failed trajectories; the others go on."
+def _drop_ended(self:Agent, states:list[_State], on_done)->list[_State]:
+    "Record the states whose LM or tool call failed (failed trajectories) or whose prompt the model refused (unfinished, with its reason); the others go on."
     for s in states:
         if s.failure: on_done(self._trajectory(s, None, False))
-    return [s for s in states if not s.failure]
+        elif s.refused: on_done(self._trajectory(s, None, False, error=s.refused))
+    return [s for s in states if not (s.failure or s.refused)]
 
 # %% ../nbs/07_agent.ipynb #481aa9fe
 @patch
@@ -268,12 +271,12 @@ def run_react(self:Agent, states:list[_State], on_done)->None:
             outs = self._call([reflection_prompt(s.q.question, s.rounds, c.fmt) for s in reflecting],
                              reflecting, **self._gen_kw(['\n\n']))
             for s, o in zip(reflecting, outs): s.reflection = ' '.join(o.text.split()) or 'I should try a different search.'
-        active = self._drop_failed(active, on_done)
+        active = self._drop_ended(active, on_done)
         prompts = [step_prompt(s.q.question, s.rounds, c.fmt, prefix, reflection=s.reflection) for s in active]
         steps = self._actions(active, prompts) if active else []
         calls, finished = [], []
         for s, (thought, action) in zip(active, steps):
-            if s.failure: continue
+            if s.failure or s.refused: continue
             r = Round(thought, action or '', reflection=s.reflection or ''); s.reflection = None
             s.rounds.append(r)
             bad = check_action(action)
@@ -289,7 +292,7 @@ def run_react(self:Agent, states:list[_State], on_done)->None:
             s.seconds += secs
         for s, answer in finished: on_done(self._trajectory(s, answer, True))
         done_ids = {id(s) for s, _ in finished}
-        active = self._drop_failed([s for s in active if id(s) not in done_ids], on_done)
+        active = self._drop_ended([s for s in active if id(s) not in done_ids], on_done)
         for s in (s for s in active if len(s.rounds) >= c.max_rounds):
             on_done(self._trajectory(s, None, False, error=f'no finish within {c.max_rounds} rounds'))
         active = [s for s in active if len(s.rounds) < c.max_rounds]

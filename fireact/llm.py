@@ -20,8 +20,8 @@ from .data import cache_dir, sha256_file
 __all__ = ['DEFAULT_GGUF', 'GEMMA3_PACKAGE', 'EMBEDDED_MODELS', 'Prompt', 'Stop', 'PRICES', 'RETRY_STATUS', 'FATAL_STATUS',
            'APIS', 'SERVED_IDENTITY', 'API_SPECS', 'smollm2_gguf', 'default_model_dir', 'gemma3_model_dir',
            'model_path', 'load_tokenizer', 'Completion', 'LM', 'cut_at_stop', 'stop_strings', 'common_prefix_len',
-           'PrefixCache', 'weights_digest', 'HFLM', 'price', 'cost', 'LMError', 'public_url', 'OpenAILM',
-           'same_served_model', 'free_port', 'serving', 'get_lm']
+           'PrefixCache', 'weights_digest', 'HFLM', 'price', 'cost', 'LMError', 'prompt_too_long', 'public_url',
+           'OpenAILM', 'same_served_model', 'free_port', 'serving', 'get_lm']
 
 # %% ../nbs/05_llm.ipynb #7ed7d99b
 DEFAULT_GGUF = 'SmolLM2-135M-Instruct.Q4_1.gguf'
@@ -465,6 +465,15 @@ def _error_code(e:Exception)->str|None:
     "The API's error code (`insufficient_quota`, `context_length_exceeded`, ...), where its answer gives one."
     return getattr(e, 'code', None)
 
+_OVER_CONTEXT = re.compile(r'maximum context length|context (?:size|length|window)', re.I)
+
+def prompt_too_long(e:Exception)->bool:
+    "Whether a server refused a request for its prompt's length: OpenAI's code, llama.cpp's error type, or vLLM's message."
+    body = getattr(e, 'body', None)
+    kind = body.get('type') if isinstance(body, dict) else None
+    return (_error_code(e) == 'context_length_exceeded' or kind == 'exceed_context_size_error'
+            or bool(_OVER_CONTEXT.search(str(getattr(e, 'message', e)))))
+
 def public_url(url:str|None)->str|None:
     "A server's address as a manifest may record it: no user, password, query string or fragment."
     if not url: return url
@@ -589,7 +598,7 @@ async def _call(self:OpenAILM, client, sem, prompt:Prompt, stop, max_tokens:int,
                     hint = FATAL_STATUS[e.status_code].replace('${key_env}', self.key_env)
                     raise LMError(f'{self.model} at {public_url(str(client.base_url))}: {self._describe(e)} ({hint})') from None
                 if e.status_code not in RETRY_STATUS and e.status_code < 500:  # refused: the prompt's doing only when it is too long
-                    return Completion('', 0, 0, time.perf_counter() - start, error=self._describe(e), fault=_error_code(e) != 'context_length_exceeded')
+                    return Completion('', 0, 0, time.perf_counter() - start, error=self._describe(e), fault=not prompt_too_long(e))
                 last = e
             except (openai.APIError, ValueError) as e: last = e # a timeout, a lost connection, a body that is not the JSON promised
             else:

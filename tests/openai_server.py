@@ -9,7 +9,8 @@ instruction header. `fail(kind, n, after, match)` makes n requests (every one, n
 - `401`: OpenAI's answer to a revoked key;
 - `nonjson`: HTTP 200 whose body is not JSON;  `truncated`: a 200 whose body stops short of its Content-Length;
 - `reset`: the connection is reset halfway through the body;
-- `surrogate`: a normal answer whose thought holds a lone surrogate (which UTF-8 cannot encode).
+- `surrogate`: a normal answer whose thought holds a lone surrogate (which UTF-8 cannot encode);
+- `too_long`: HTTP 400 as vLLM answers a prompt over the model's context.
 `die_after(k)`: after k more answers the server stops listening (connections are refused); `start()` brings it back
 on the same port. `delay`: seconds each answer takes; `gate.clear()` holds every answer until `gate.set()`. `answered` counts each distinct request answered with a 200, so a test can see any paid twice.
 """
@@ -30,7 +31,7 @@ class FaultyAgentServer:
     "`with FaultyAgentServer() as server:` answers on `server.url` until the block ends."
     def __init__(self, key:str=KEY):
         self.key, self.port, self.httpd = key, None, None
-        self.answered, self.requests = Counter(), 0
+        self.answered, self.requests, self.prompts = Counter(), 0, []  # prompts: every request's prompt, in order
         self.faults, self.lock, self.dies_in, self.skip, self.forever, self.delay, self.match = [], threading.Lock(), None, 0, False, 0.0, ''
         self.gate = threading.Event(); self.gate.set()  # cleared: every request waits (up to a minute) until it is set again
 
@@ -73,12 +74,15 @@ class FaultyAgentServer:
                 if self.headers.get('Authorization') != f'Bearer {outer.key}':
                     return self.send(401, {'error': {'message': 'Incorrect API key provided: sk-tes*****cdef.', 'code': 'invalid_api_key'}})
                 prompt = body['prompt'] if 'prompt' in body else body['messages'][-1]['content']
+                with outer.lock: outer.prompts.append(prompt)
                 fault = outer._fault(prompt)
                 if fault == '401': return self.send(401, {'error': {'message': 'Your key was revoked.', 'code': 'invalid_api_key'}})
                 if fault == '500': return self.send(500, {'error': {'message': 'The server had an error'}})
                 if fault == '429': return self.send(429, {'error': {'message': 'Rate limit reached'}}, {'Retry-After': '0.01'})
                 if fault == 'quota': return self.send(429, {'error': {'message': 'You exceeded your current quota.', 'type': 'insufficient_quota', 'code': 'insufficient_quota'}})
                 if fault == 'nonjson': return self.send(200, b'<html>502 Bad Gateway</html>')
+                if fault == 'too_long': return self.send(400, {'error': {'message': "This model's maximum context length is 2048 tokens. However, your request has 2100 input tokens.",
+                                                                        'type': 'BadRequestError', 'param': None, 'code': 400}})
                 outer.gate.wait(60); time.sleep(outer.delay)
                 text = reply_text(prompt)
                 if fault == 'surrogate': text = text.replace(' ', ' \ud800', 2)  # in the thought
