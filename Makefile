@@ -2,15 +2,18 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FIREACT_MIRROR ?= $(if $(wildcard ../shared/fireact-release),$(abspath ../shared/fireact-release),)
 
-.PHONY: install demo test nbtest pytest execute save-outputs export clean-nbs readme check
+.PHONY: install vllm demo test nbtest pytest execute save-outputs export clean-nbs readme check
 
 install:
 	bash scripts/install.sh
 
+vllm:
+	bash scripts/install_vllm.sh
+
 demo: install
 	$(BIN)/fireact demo
 
-test: install
+test: install vllm
 	$(MAKE) check nbtest pytest execute
 
 nbtest:

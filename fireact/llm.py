@@ -18,10 +18,11 @@ from .data import cache_dir, sha256_file
 
 # %% auto #0
 __all__ = ['DEFAULT_GGUF', 'GEMMA3_PACKAGE', 'EMBEDDED_MODELS', 'Prompt', 'Stop', 'PRICES', 'RETRY_STATUS', 'FATAL_STATUS',
-           'APIS', 'SERVED_IDENTITY', 'API_SPECS', 'smollm2_gguf', 'default_model_dir', 'gemma3_model_dir',
-           'model_path', 'load_tokenizer', 'Completion', 'LM', 'cut_at_stop', 'stop_strings', 'common_prefix_len',
-           'PrefixCache', 'weights_digest', 'HFLM', 'price', 'cost', 'LMError', 'prompt_too_long', 'public_url',
-           'OpenAILM', 'same_served_model', 'free_port', 'serving', 'get_lm']
+           'APIS', 'SERVED_IDENTITY', 'VLLM_PYTHON', 'API_SPECS', 'smollm2_gguf', 'default_model_dir',
+           'gemma3_model_dir', 'model_path', 'load_tokenizer', 'Completion', 'LM', 'cut_at_stop', 'stop_strings',
+           'common_prefix_len', 'PrefixCache', 'weights_digest', 'HFLM', 'price', 'cost', 'LMError', 'prompt_too_long',
+           'public_url', 'OpenAILM', 'same_served_model', 'free_port', 'serving', 'vllm_command', 'vllm_serving',
+           'get_lm']
 
 # %% ../nbs/05_llm.ipynb #7ed7d99b
 DEFAULT_GGUF = 'SmolLM2-135M-Instruct.Q4_1.gguf'
@@ -698,6 +699,39 @@ def serving(command:list[str],         # the server's command line, e.g. `transf
         proc.terminate()
         try: proc.wait(20)
         except subprocess.TimeoutExpired: proc.kill(); proc.wait()
+
+# %% ../nbs/05_llm.ipynb #b808a583
+VLLM_PYTHON = '.venv-vllm/bin/python'  # the vLLM environment's Python, relative to the project root (scripts/install_vllm.sh)
+
+def vllm_command(model:str|Path='default',  # a name of `EMBEDDED_MODELS` or a model folder
+                 port:int=8000,
+                 adapters:list[str|Path]=(),  # LoRA adapter folders, each served under its folder's name
+                 python:str|Path|None=None,   # the vLLM environment's Python; default `VLLM_PYTHON` under the project root
+                 max_model_len:int=8192,      # the context it serves (SmolLM2-135M-Instruct's)
+                 dtype:str='float32',         # the in-process engine's dtype on a CPU, so tokens can match
+                 max_lora_rank:int=16,        # at least the adapters' rank (the paper's LoRA: 8)
+                )->list[str]:
+    "The command line of vLLM's OpenAI-compatible server for a model, under the name this project gives it, and its adapters."
+    from fireact.core import project_root
+    name, folder = (EMBEDDED_MODELS[model][0], EMBEDDED_MODELS[model][1]()) if model in EMBEDDED_MODELS else (Path(model).name, Path(model))
+    cmd = [str(python or project_root()/VLLM_PYTHON), '-m', 'vllm.entrypoints.openai.api_server', '--model', str(folder),
+           '--served-model-name', name, '--host', '127.0.0.1', '--port', str(port), '--dtype', dtype,
+           '--max-model-len', str(max_model_len), '--enable-prefix-caching']
+    if adapters: cmd += ['--enable-lora', '--max-lora-rank', str(max_lora_rank), '--lora-modules',
+                         *[f'{Path(a).name}={Path(a).resolve()}' for a in adapters]]
+    return cmd
+
+# %% ../nbs/05_llm.ipynb #466f891f
+@contextmanager
+def vllm_serving(model:str|Path='default', adapters:list[str|Path]=(), python:str|Path|None=None, timeout:float=900,
+                 log:str|Path|None=None, **kw):
+    "Start vLLM's server (`vllm_command`) on a free port, wait until it answers, yield its base URL, and stop it on exit."
+    from fireact.core import project_root
+    exe = Path(python) if python else project_root()/VLLM_PYTHON
+    if not Path(exe).exists(): raise FileNotFoundError(f'no vLLM environment at {exe}: run `make vllm` (scripts/install_vllm.sh) first')
+    port = free_port()
+    env = {'VLLM_CPU_KVCACHE_SPACE': os.environ.get('VLLM_CPU_KVCACHE_SPACE', '4'), 'HF_HUB_OFFLINE': '1', 'VLLM_NO_USAGE_STATS': '1'}
+    with serving(vllm_command(model, port, adapters, exe, **kw), f'http://127.0.0.1:{port}/v1', log, timeout, env) as base: yield base
 
 # %% ../nbs/05_llm.ipynb #1dd7d485
 API_SPECS = {'openai:': 'chat', 'openai-text:': 'completions'} # model spec prefix -> `OpenAILM.api`

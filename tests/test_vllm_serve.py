@@ -1,0 +1,61 @@
+"""The agent against a real vLLM server on 127.0.0.1: vLLM's CPU build (`make vllm`, an environment of its own) serving
+the embedded SmolLM2-135M-Instruct under its name and Table 2/3's LoRA adapter under its folder's name, as a user who
+outgrows one machine serves them on GPUs. Few-shot ReAct through `/v1/completions` and the adapter by name run to the
+trajectories the in-process engine makes; the run manifest records the served model and a resume under another is
+refused. Skipped, with the command that installs it, where there is no vLLM environment."""
+import json, os, subprocess, sys
+from pathlib import Path
+import pytest
+from fireact.agent import manifest_path, run_agent
+from fireact.core import project_root, read_trajectories
+from fireact.experiments import TURN_LORA
+from fireact.llm import HFLM, OpenAILM, VLLM_PYTHON, vllm_serving
+
+BIN = Path(sys.executable).parent
+if not (project_root()/VLLM_PYTHON).exists(): pytest.skip('no vLLM environment here: `make vllm` installs it', allow_module_level=True)
+
+@pytest.fixture(scope='module')
+def served(tmp_path_factory):
+    with vllm_serving('default', adapters=[project_root()/TURN_LORA.adapter], log=tmp_path_factory.mktemp('vllm')/'server.log') as url:
+        yield url
+
+def trajectory_fields(path)->list[dict]:
+    "What must agree between two runs of one agent: everything but wall time, the model's name and the tokens generated."
+    return [{k: v for k, v in t.__dict__.items() if k not in ('seconds', 'model', 'completion_tokens')} for t in read_trajectories(path)]
+
+def fireact(*args, env=None)->subprocess.CompletedProcess:
+    return subprocess.run([str(BIN/'fireact'), *map(str, args)], capture_output=True, text=True, timeout=900, env={**os.environ, **(env or {})})
+
+def test_fewshot_react_and_the_served_adapter_run_to_the_in_process_trajectories(served, tmp_path):
+    adapter = Path(TURN_LORA.adapter).name
+    cases = {'fewshot': ('SmolLM2-135M-Instruct', {}), 'alpaca': (adapter, {'lora': TURN_LORA.adapter})}
+    for fmt, (name, local_kw) in cases.items():
+        remote_out, local_out = tmp_path/f'{fmt}-vllm.jsonl', tmp_path/f'{fmt}-local.jsonl'
+        r = fireact('run', '--model', f'openai-text:{name}', '--base-url', served, '--fmt', fmt, '--out', remote_out, '--n', 4)
+        assert r.returncode == 0, r.stderr[-2000:]
+        run_agent(model='default', fmt=fmt, out=str(local_out), n=4, **local_kw)
+        assert trajectory_fields(remote_out) == trajectory_fields(local_out), fmt
+        server = json.loads(manifest_path(remote_out).read_text())['server']
+        assert (server['base_url'], server['api'], server['model']) == (served, 'completions', name)
+    again = fireact('run', '--model', 'openai-text:SmolLM2-135M-Instruct', '--base-url', served, '--fmt', 'alpaca',
+                    '--out', tmp_path/'alpaca-vllm.jsonl', '--n', 4)  # the adapter's run file, resumed under the base model
+    assert again.returncode == 2 and 'another configuration' in again.stderr and 'Traceback' not in again.stderr
+
+def test_chat_completions_give_the_chat_templates_tokens(served):
+    chat = [[{'role': 'user', 'content': 'Who wrote Hamlet?'}]]
+    [remote] = OpenAILM('SmolLM2-135M-Instruct', base_url=served).generate(chat, max_tokens=16)
+    [local] = HFLM().generate(chat, max_tokens=16)
+    assert remote.ok and (remote.text, remote.prompt_tokens) == (local.text, local.prompt_tokens)
+
+def test_a_prompt_over_the_served_context_ends_its_trajectory_after_one_call(served):
+    "vLLM answers HTTP 400 for a prompt longer than the context it serves: the prompt's doing, so one call, then an unfinished trajectory with the reason."
+    from dataclasses import replace
+    from fireact.agent import Agent
+    from fireact.tasks import get_task
+    from fireact.tools import make_search
+    lm = OpenAILM('SmolLM2-135M-Instruct', base_url=served, api='completions')
+    question = get_task('hotpotqa', 'dev').sample(1)[0]
+    long = replace(question, question=question.question + ' Please think.' * 3000)  # over 8,192 tokens
+    [t] = Agent(lm, make_search('replay')).run([long], progress=False)
+    assert (t.finished, t.failed, t.rounds) == (False, False, [])
+    assert t.error.startswith('the model refused the prompt: BadRequestError (HTTP 400)') and 'context length' in t.error, t.error
