@@ -18,9 +18,7 @@ from fireact.llm import get_lm
 from fireact.tasks import get_task
 from fireact.tools import make_search
 
-REUSE_ON = 4 << 30  # the engine's default prefix budget
-
-def timed(lm, questions, fmt='fewshot', batch_size=None, budget=REUSE_ON):
+def timed(lm, questions, budget:int, fmt='fewshot', batch_size=None):  # budget: bytes of cached prefixes, 0 for no reuse
     lm.prefixes.max_bytes = budget; lm.prefixes.clear(); lm.stats.update(prefill_tokens=0, reused_tokens=0)
     agent = Agent(lm, make_search('replay'), AgentConfig(fmt=fmt, batch_size=batch_size or len(questions)))
     t0 = time.perf_counter(); trajs = agent.run(questions, progress=False); wall = time.perf_counter() - t0
@@ -36,10 +34,11 @@ def main(n=64, lora=TURN_LORA.adapter, one_at_a_time=False):
     questions = get_task('hotpotqa', 'dev').sample(n)
     base, tuned = get_lm('default'), get_lm('default', lora=lora)
     rows = {}
-    for reuse, budget in (('on', REUSE_ON), ('off', 0)):
-        rows[f'few-shot ReAct, reuse {reuse}'] = timed(base, questions, budget=budget)
-        rows[f'fine-tuned, zero-shot, reuse {reuse}'] = timed(tuned, questions, 'alpaca', budget=budget)
-    if one_at_a_time: rows['few-shot ReAct, reuse on, one at a time'] = timed(base, questions, batch_size=1)
+    default = base.prefixes.max_bytes  # the engine's own budget: reuse on
+    for reuse, budget in (('on', default), ('off', 0)):
+        rows[f'few-shot ReAct, reuse {reuse}'] = timed(base, questions, budget)
+        rows[f'fine-tuned, zero-shot, reuse {reuse}'] = timed(tuned, questions, budget, 'alpaca')
+    if one_at_a_time: rows['few-shot ReAct, reuse on, one at a time'] = timed(base, questions, default, batch_size=1)
     ratio = lambda k, setting: rows[f'fine-tuned, zero-shot, reuse {setting}'][k] / rows[f'few-shot ReAct, reuse {setting}'][k]
     ratios = {'completion_tokens_per_round': round(ratio('completion_tokens_per_round', 'on'), 2),
               'seconds_per_trial_reuse_on': round(ratio('seconds_per_trial', 'on'), 2),

@@ -3,28 +3,21 @@ the embedded SmolLM2-135M-Instruct under its name and Table 2/3's LoRA adapter u
 outgrows one machine serves them on GPUs. Few-shot ReAct through `/v1/completions` and the adapter by name run to the
 trajectories the in-process engine makes; the run manifest records the served model and a resume under another is
 refused. Skipped, with the command that installs it, where there is no vLLM environment."""
-import json, os, subprocess, sys
+import json
 from pathlib import Path
 import pytest
 from fireact.agent import manifest_path, run_agent
-from fireact.core import project_root, read_trajectories
+from fireact.core import project_root
 from fireact.experiments import TURN_LORA
 from fireact.llm import HFLM, OpenAILM, VLLM_PYTHON, vllm_serving
+from test_llm_serve import fireact, trajectory_fields  # what must agree between a served and an in-process run
 
-BIN = Path(sys.executable).parent
 if not (project_root()/VLLM_PYTHON).exists(): pytest.skip('no vLLM environment here: `make vllm` installs it', allow_module_level=True)
 
 @pytest.fixture(scope='module')
 def served(tmp_path_factory):
     with vllm_serving('default', adapters=[project_root()/TURN_LORA.adapter], log=tmp_path_factory.mktemp('vllm')/'server.log') as url:
         yield url
-
-def trajectory_fields(path)->list[dict]:
-    "What must agree between two runs of one agent: everything but wall time, the model's name and the tokens generated."
-    return [{k: v for k, v in t.__dict__.items() if k not in ('seconds', 'model', 'completion_tokens')} for t in read_trajectories(path)]
-
-def fireact(*args, env=None)->subprocess.CompletedProcess:
-    return subprocess.run([str(BIN/'fireact'), *map(str, args)], capture_output=True, text=True, timeout=900, env={**os.environ, **(env or {})})
 
 def test_fewshot_react_and_the_served_adapter_run_to_the_in_process_trajectories(served, tmp_path):
     adapter = Path(TURN_LORA.adapter).name
