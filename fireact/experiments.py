@@ -228,7 +228,7 @@ def experiment_cli(name:str,           # a key of `EXPERIMENTS`: table1 ... tabl
                    dry_run:bool=False, # only report what exists
                    train:bool=False,   # fine-tune the models it needs first (resumable; hours on a CPU)
                    only:str=None,      # only the row with this label, else the rows whose label contains it, e.g. 'multitask ->'
-                   batch_size:int=32,  # trajectories per LM call
+                   batch_size:int=32,  # trajectories in flight at once (their calls batched together)
                    base_url:str=None,  # an OpenAI-compatible server that serves every model the rows need, each by its name (`served_spec`)
                    key_env:str='OPENAI_API_KEY', # the environment variable holding that server's key (a local server needs none)
                    concurrency:int=None, # requests in flight at once, for served models (default 16)

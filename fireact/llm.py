@@ -5,12 +5,12 @@
 # %% ../nbs/05_llm.ipynb #fd108cae
 from __future__ import annotations
 import asyncio, hashlib, importlib.util, json, os, random, re, shutil, tempfile, time, warnings
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from functools import lru_cache
 from fastcore.basics import patch
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatch
 from pathlib import Path
 from .core import Secret, find_path, mask_secrets, retry_delay
@@ -20,9 +20,9 @@ from .data import cache_dir, sha256_file
 __all__ = ['DEFAULT_GGUF', 'GEMMA3_PACKAGE', 'EMBEDDED_MODELS', 'Prompt', 'Stop', 'PRICES', 'RETRY_STATUS', 'FATAL_STATUS',
            'APIS', 'SERVED_IDENTITY', 'VLLM_PYTHON', 'API_SPECS', 'smollm2_gguf', 'default_model_dir',
            'gemma3_model_dir', 'model_path', 'load_tokenizer', 'Completion', 'LM', 'cut_at_stop', 'stop_strings',
-           'common_prefix_len', 'PrefixCache', 'weights_digest', 'HFLM', 'price', 'cost', 'LMError', 'prompt_too_long',
-           'public_url', 'OpenAILM', 'same_served_model', 'free_port', 'serving', 'vllm_command', 'vllm_serving',
-           'get_lm']
+           'common_prefix_len', 'PrefixCache', 'weights_digest', 'HFLM', 'RollingBatch', 'CallBatch', 'lm_batch',
+           'price', 'cost', 'LMError', 'prompt_too_long', 'public_url', 'OpenAILM', 'same_served_model', 'free_port',
+           'serving', 'vllm_command', 'vllm_serving', 'get_lm']
 
 # %% ../nbs/05_llm.ipynb #7ed7d99b
 DEFAULT_GGUF = 'SmolLM2-135M-Instruct.Q4_1.gguf'
@@ -193,8 +193,6 @@ def _buffer_layer():
             self.kbuf[:, :, self.n:n] = k; self.vbuf[:, :, self.n:n] = v; self.n = n
             self._view(); return self.keys, self.values
         def get_seq_length(self)->int: return self.n
-        def batch_select_indices(self, idx):
-            self.kbuf, self.vbuf = self.kbuf[idx], self.vbuf[idx]; self._view()
     return BufferLayer
 
 def _new_cache(n_layers:int, capacity:int, prefix=None, batch:int=1):
@@ -274,8 +272,8 @@ class HFLM(LM):
                  dtype=None,                # torch dtype or its name; default fp32 on CPU, bf16 on a GPU
                  device:str='auto',         # 'cpu', 'cuda', 'mps', or 'auto' for the best available
                  batch_size:int=64,         # most prompts decoded together
-                 kv_budget:int=3<<30,       # most bytes of key/value cache per batch; bounds the batch's memory
-                 max_padding:float=2.0,     # a batch's prompt tokens past the shared prefix, padded, are at most this many times its real ones
+                 kv_budget:int=3<<30,       # most bytes of key/value cache the running batch holds; bounds its memory
+                 max_padding:float=2.0,     # prompts prefilled together: their tokens past a shared prefix, padded, at most this many times the real ones
                  prefix_budget:int=4<<30,   # most bytes of cached keys and values kept between calls (prefixes, earlier rounds); 0 to turn reuse off
                  seed:int=0,                # seeds sampling (temperature > 0)
                  name:str|None=None,        # how the model is named in trajectories; default from the folder names
@@ -348,12 +346,12 @@ def _pick(self:HFLM, logits, temperature:float, draws:list[str]):
     return torch.cat([torch.multinomial(probs[j], 1, generator=g) for j, g in enumerate(gens)])
 
 @patch
-def _decode(self:HFLM, ids:list[list[int]], stop:list[str]|None, max_tokens:int, temperature:float)->list[list[int]]:
-    "Generated token ids for one batch of tokenised prompts, each row stopping on its own."
+def _prefill(self:HFLM, ids:list[list[int]]):
+    "Compute a group of tokenised prompts in one padded forward, each row from its longest cached prefix: the cache, its attention mask and each row's last logits."
     import torch
     dev, B, reuse = self.device, len(ids), self.prefixes.max_bytes > 0
-    p = min(common_prefix_len(ids), min(map(len, ids)) - 1) if reuse else 0
-    if p > 0: self._prefix_kv(tuple(ids[0][:p]))  # computed once for the batch, then found by every row below
+    p = min(common_prefix_len(ids), min(map(len, ids)) - 1) if reuse and B > 1 else 0
+    if p > 0: self._prefix_kv(tuple(ids[0][:p]))  # computed once for the group, then found by every row below
     known = [self.prefixes.longest(tuple(s[:-1])) if reuse else ((), None) for s in ids]  # a row computes at least its last token
     C = max(len(k) for k, _ in known)
     rest = [s[len(k):] for s, (k, _) in zip(ids, known)]
@@ -365,35 +363,11 @@ def _decode(self:HFLM, ids:list[list[int]], stop:list[str]|None, max_tokens:int,
         inp[i, L - len(s):] = torch.tensor(s); mask[i, C - len(k):C] = 1; mask[i, C + L - len(s):] = 1
     pos = (mask.cumsum(-1) - 1).clamp(min=0)[:, C:]
     inp, mask, pos = inp.to(dev), mask.to(dev), pos.to(dev)
-    cache = _new_cache(self.config.get_text_config().num_hidden_layers, C + L + max_tokens)
+    cache = _new_cache(self.config.get_text_config().num_hidden_layers, C + L)
     for n, layer in enumerate(cache.layers if C else []): layer.fill_rows([kv[n] if kv else None for _, kv in known], C)
-    gen, rows, last = [[] for _ in ids], list(range(B)), pos[:, -1]
-    keys = [hashlib.sha256(str(s).encode()).hexdigest()[:16] for s in ids] if temperature > 0 else []  # a row's draws follow from its prompt
-    strings, patterns = stop_strings(stop), [p for p in stop or [] if isinstance(p, re.Pattern)]
-    tail = max(map(len, strings)) + 8 if strings else 0 # enough tokens to hold any stop string
-    def keep_kv(j:int, i:int):
-        "Store row j's keys and values (its prompt and all but the last generated token) for a later call that extends them."
-        if reuse: self.prefixes.add(tuple(ids[i] + gen[i][:-1]), [layer.row(j, mask[j]) for layer in cache.layers])
     with torch.inference_mode():
         logits = self.model(inp, attention_mask=mask, position_ids=pos, cache=cache, use_cache=True, logits_to_keep=1).logits[:, -1]
-        while True:
-            nxt = self._pick(logits, temperature, [f'{self.seed}/{keys[i]}/{len(gen[i])}' for i in rows] if temperature > 0 else [])
-            keep = []
-            for j, (i, t) in enumerate(zip(rows, nxt.tolist())):
-                gen[i].append(t)
-                done = (t in self.eos or len(gen[i]) >= max_tokens
-                        or (tail and cut_at_stop(self.tokenizer.decode(gen[i][-tail:]), strings)[1])
-                        or (patterns and cut_at_stop(self.tokenizer.decode(gen[i]), patterns)[1]))
-                if done: keep_kv(j, i)
-                else: keep.append(j)
-            if not keep: return gen
-            if len(keep) < len(rows):
-                idx = torch.tensor(keep, device=dev)
-                cache.batch_select_indices(idx); mask, last, nxt = mask[idx], last[idx], nxt[idx]
-                rows = [rows[j] for j in keep]
-            mask = torch.cat([mask, mask.new_ones(len(rows), 1)], 1); last = last + 1
-            logits = self.model(nxt[:, None], attention_mask=mask, position_ids=last[:, None], cache=cache,
-                                use_cache=True).logits[:, -1]
+    return cache, mask, logits
 
 # %% ../nbs/05_llm.ipynb #51dc138d
 @patch
@@ -408,6 +382,260 @@ def _batches(self:HFLM, lengths:dict[int,int], max_tokens:int, shared:int=0)->li
         else: b.append(i)
     return batches
 
+
+# %% ../nbs/05_llm.ipynb #78aa8037
+@lru_cache(None)
+def _rows_layer():
+    "The cache-layer class of a rolling batch, defined on first use so that importing this module does not import torch."
+    import torch
+    from transformers.cache_utils import DynamicLayer
+    class RowsLayer(DynamicLayer):
+        "One layer's keys and values for a rolling batch: row i's tokens at its first `cols[i]` positions, a step writing each row's new key at its own column."
+        def __init__(self, k, v):
+            super().__init__(); self.kbuf, self.vbuf, self.device, self.is_initialized = k, v, k.device, True
+            self.rows, self.cols, self.n = 0, None, 0
+        def at(self, rows:int, cols):
+            "Ready a step of the first `rows` rows, row i writing at column `cols[i]`."
+            self.rows, self.cols, self.n = rows, cols, int(cols.max())
+        def update(self, k, v, *args, **kwargs):
+            idx = torch.arange(self.rows, device=self.kbuf.device)
+            self.kbuf[idx, :, self.cols] = k[:, :, 0]; self.vbuf[idx, :, self.cols] = v[:, :, 0]
+            return self.kbuf[:self.rows, :, :self.n + 1], self.vbuf[:self.rows, :, :self.n + 1]
+        def get_seq_length(self)->int: return self.n
+    return RowsLayer
+
+_SHARED = {}  # during a rolling batch's decode step: each layer's shared-prefix keys and values, and which rows start with it
+
+def _shared_prefix_attention(module, query, key, value, attention_mask, scaling=None, dropout=0.0, **kwargs):
+    """Attention for one decode step of a rolling batch whose rows start with one shared prefix: every row's query
+    meets the prefix's keys in one matrix product per key/value head (the prefix is read once, not once a row), then
+    its own keys; one softmax over both. Anything else goes to transformers' SDPA attention."""
+    import torch
+    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+    if not _SHARED or query.shape[2] != 1:
+        return sdpa_attention_forward(module, query, key, value, attention_mask, scaling=scaling, dropout=dropout, **kwargs)
+    pk, pv = _SHARED['kv'][module.layer_idx]                      # [kv heads, P, dim]
+    B, H, _, D = query.shape
+    kvh, P = pk.shape[0], pk.shape[1]
+    g, scaling = H // kvh, scaling or D ** -0.5
+    q = query.reshape(B, kvh, g, D)                                # query head h uses key/value head h // g
+    own = (q @ key.transpose(-1, -2)).float().mul_(scaling).masked_fill_(~attention_mask[:, :, :1, :], float('-inf'))  # [B, kvh, g, S]
+    qh = q.permute(1, 0, 2, 3).reshape(kvh, B * g, D)
+    pre = torch.bmm(qh, pk.transpose(1, 2)).float().mul_(scaling).view(kvh, B, g, P).permute(1, 0, 2, 3)  # [B, kvh, g, P]
+    pre = pre.masked_fill(~_SHARED['rows'][:, None, None, None], float('-inf'))
+    top = torch.maximum(pre.amax(-1, keepdim=True), own.amax(-1, keepdim=True))  # scores and sums in fp32 whatever the weights' dtype
+    pre, own = (pre - top).exp_(), (own - top).exp_()
+    total = pre.sum(-1, keepdim=True) + own.sum(-1, keepdim=True)
+    out = (torch.bmm(pre.to(pv.dtype).permute(1, 0, 2, 3).reshape(kvh, B * g, P), pv).view(kvh, B, g, D).permute(1, 0, 2, 3)
+           + own.to(value.dtype) @ value)
+    return (out.float() / total).to(query.dtype).reshape(B, H, 1, D).transpose(1, 2), None
+
+@lru_cache(None)
+def _register_shared_prefix_attention()->str:
+    "Register `_shared_prefix_attention` with transformers (SDPA's masks), once; its name."
+    from transformers import AttentionInterface
+    from transformers.masking_utils import AttentionMaskInterface, sdpa_mask
+    AttentionInterface.register('fireact_shared_prefix', _shared_prefix_attention)
+    AttentionMaskInterface.register('fireact_shared_prefix', sdpa_mask)
+    return 'fireact_shared_prefix'
+
+@dataclass
+class _Request:
+    "One prompt in a rolling batch: its tokens and settings, what it generated, and its share of the time."
+    key:object
+    ids:list
+    stop:list|None
+    max_tokens:int
+    temperature:float
+    gen:list = field(default_factory=list)
+    seconds:float = 0.0
+
+class RollingBatch:
+    "An `HFLM`'s running batch: a prompt takes a row as soon as one is free, every row decodes one token a step, and a row leaves the moment it stops."
+    def __init__(self, lm:HFLM):
+        self.lm, self.waiting, self.rows, self.ended = lm, deque(), [], []
+        self.k = self.v = None  # per layer: [rows, kv heads, capacity, head dim]
+        self.lens, self.feed = [], []  # per row: tokens it has keys for, and the token it feeds next (its last one)
+        self.shared, self.pkv, self.starts = (), None, []  # the prefix rows share, its keys and values, and which rows start with it
+        c = lm.config.get_text_config()
+        self.window = c.sliding_window if 'sliding_attention' in (getattr(c, 'layer_types', None) or []) else None
+
+    def __len__(self): return len(self.waiting) + len(self.rows) + len(self.ended)
+
+    def submit(self, key, prompt:Prompt, stop:list[Stop]|None=None, max_tokens:int=256, temperature:float=0.0):
+        "Queue a prompt; its `Completion` comes back from a later `step`, under `key`."
+        ids, at_once = self.lm._checked(prompt, max_tokens)
+        if at_once: self.ended.append((key, at_once))
+        else: self.waiting.append(_Request(key, ids, stop, max_tokens, temperature))
+
+    def step(self)->list[tuple]:
+        "Let waiting prompts take free rows, then decode one token for every row: the `(key, Completion)` of each prompt that ended."
+        out, self.ended = self.ended, []
+        self._admit(out)
+        if self.rows: self._decode(out)
+        return [(k, c if isinstance(c, Completion) else self._completion(c)) for k, c in out]
+
+    def drain(self)->list[tuple]:
+        "Step until every queued prompt has ended."
+        out = []
+        while len(self): out += self.step()
+        return out
+
+# %% ../nbs/05_llm.ipynb #f0b95a4d
+@patch
+def _checked(self:HFLM, prompt:Prompt, max_tokens:int)->tuple:
+    "A prompt's token ids, or the `Completion` it gets at once: an error for an empty prompt or one past the context, nothing for `max_tokens` 0."
+    toks = self.encode(prompt)
+    limit = getattr(self.config.get_text_config(), 'max_position_embeddings', None)
+    if not toks: return None, Completion('', 0, 0, 0.0, error='empty prompt')
+    if limit and len(toks) + max_tokens > limit:
+        return None, Completion('', len(toks), 0, 0.0, error=f'{len(toks)} prompt tokens + max_tokens {max_tokens} '
+                                                             f'exceed the {limit}-token context of {self.name}')
+    if max_tokens <= 0: return None, Completion('', len(toks), 0, 0.0)
+    return toks, None
+
+@patch
+def _fits(self:RollingBatch, rows:int, capacity:int)->bool:
+    "Whether `rows` rows of `capacity` tokens (past the shared prefix) fit in the LM's batch size and key/value budget."
+    return rows <= self.lm.batch_size and rows * capacity * self.lm.kv_bytes_per_token <= self.lm.kv_budget
+
+@patch
+def _room(self:RollingBatch, rows:int, capacity:int):
+    "Buffers for at least `rows` rows of `capacity` tokens, the rows already there copied over."
+    import torch
+    from transformers.cache_utils import Cache
+    have, cap = (self.k[0].shape[0], self.k[0].shape[2]) if self.k else (0, 0)
+    if rows <= have and capacity <= cap: return
+    per, budget = self.lm.kv_bytes_per_token, self.lm.kv_budget
+    rows, capacity = max(rows, have), max(capacity, cap)
+    rows = max(rows, min(2 * have, self.lm.batch_size, budget // (per * capacity)))  # room ahead, as the budget allows:
+    capacity = max(capacity, min(2 * capacity, budget // (per * rows)))              # each growth copies every row
+    c = self.lm.config.get_text_config()
+    heads = getattr(c, 'num_key_value_heads', None) or c.num_attention_heads
+    dim = getattr(c, 'head_dim', None) or c.hidden_size // c.num_attention_heads
+    with torch.inference_mode():  # zeros: a row reads past its length (masked), and 0 * NaN from uninitialised memory would spread
+        k = [torch.zeros(rows, heads, capacity, dim, dtype=self.lm.dtype, device=self.lm.device) for _ in range(c.num_hidden_layers)]
+        v = [torch.zeros_like(x) for x in k]
+        for old, new in ((self.k, k), (self.v, v)):
+            for o, n in zip(old or [], new):
+                for j, m in enumerate(self.lens): n[j, :, :m] = o[j, :, :m]
+    self.k, self.v = k, v
+    self.cache = Cache(layers=[_rows_layer()(a, b) for a, b in zip(k, v)])
+
+@patch
+def _share(self:RollingBatch):
+    "Before the first rows join: the prefix the waiting prompts share (64 tokens or more), kept once for every row that starts with it."
+    ids = [r.ids for r in list(self.waiting)[:self.lm.batch_size]]
+    n = min(common_prefix_len(ids), min(map(len, ids)) - 1) if len(ids) > 1 and not self.window else 0
+    if n < 64: return
+    self.shared = tuple(ids[0][:n])
+    self.pkv = [(k[0].contiguous(), v[0].contiguous()) for k, v in self.lm._prefix_kv(self.shared)]
+    self.lm.model.set_attn_implementation(_register_shared_prefix_attention())
+
+@patch
+def _skip(self:RollingBatch, r:_Request)->int:
+    "How many of a prompt's first tokens are the shared prefix (kept once for all rows): its length, or 0."
+    n = len(self.shared)
+    return n if n and len(r.ids) > n and tuple(r.ids[:n]) == self.shared else 0
+
+@patch
+def _admit(self:RollingBatch, out:list):
+    "Move waiting prompts into free rows, prefilled in padding-bounded groups; one that ends on its first token goes to `out`."
+    import torch
+    lm, group = self.lm, []
+    if self.k is None and self.waiting: self._share()
+    need_of = lambda r: len(r.ids) - self._skip(r) + r.max_tokens  # the tokens a row holds at most
+    capacity = max(map(need_of, self.rows), default=0)
+    while self.waiting:
+        need = max(capacity, need_of(self.waiting[0]))
+        if (self.rows or group) and not self._fits(len(self.rows) + len(group) + 1, need): break
+        group.append(self.waiting.popleft()); capacity = need
+    if not group: return
+    shared = common_prefix_len([r.ids for r in group])
+    for idx in lm._batches({i: len(r.ids) for i, r in enumerate(group)}, 0, shared):
+        sub, t0 = [group[i] for i in idx], time.perf_counter()
+        cache, mask, logits = lm._prefill([r.ids for r in sub])
+        self._room(len(self.rows) + len(sub), max(map(need_of, sub)))
+        for j, (r, t) in enumerate(zip(sub, self._pick(sub, logits))):
+            r.gen.append(t)
+            kv = [layer.row(j, mask[j]) for layer in cache.layers]
+            if self._done(r):
+                if lm.prefixes.max_bytes: lm.prefixes.add(tuple(r.ids), kv)
+                out.append((r.key, r)); continue
+            row, skip = len(self.rows), self._skip(r)
+            m = len(r.ids) - skip
+            with torch.inference_mode():
+                for (k, v), kb, vb in zip(kv, self.k, self.v): kb[row, :, :m] = k[0, :, skip:]; vb[row, :, :m] = v[0, :, skip:]
+            self.rows.append(r); self.lens.append(m); self.feed.append(t); self.starts.append(bool(skip))
+        share = (time.perf_counter() - t0) / len(sub)
+        for r in sub: r.seconds += share
+
+@patch
+def _pick(self:RollingBatch, rows:list[_Request], logits)->list[int]:
+    "Each row's next token: the most likely one, or one sampled at its temperature with a draw seeded by the LM's seed, its prompt and its position."
+    picks = logits.argmax(-1).tolist()
+    for temp in {r.temperature for r in rows if r.temperature > 0}:
+        js = [j for j, r in enumerate(rows) if r.temperature == temp]
+        draws = [f'{self.lm.seed}/{hashlib.sha256(str(rows[j].ids).encode()).hexdigest()[:16]}/{len(rows[j].gen)}' for j in js]
+        for j, t in zip(js, self.lm._pick(logits[js], temp, draws).tolist()): picks[j] = t
+    return picks
+
+@patch
+def _done(self:RollingBatch, r:_Request)->bool:
+    "Whether a row stops at its last token: an end of sequence, its `max_tokens`, or one of its stop strings or patterns."
+    lm, g = self.lm, r.gen
+    strings, patterns = stop_strings(r.stop), [p for p in r.stop or [] if isinstance(p, re.Pattern)]
+    tail = max(map(len, strings)) + 8 if strings else 0  # enough tokens to hold any stop string
+    return bool(g[-1] in lm.eos or len(g) >= r.max_tokens or (tail and cut_at_stop(lm.tokenizer.decode(g[-tail:]), strings)[1])
+                or (patterns and cut_at_stop(lm.tokenizer.decode(g), patterns)[1]))
+
+@patch
+def _decode(self:RollingBatch, out:list):
+    "One token for every row; the rows that stop leave."
+    import torch
+    lm, B = self.lm, len(self.rows)
+    lens, starts = torch.tensor(self.lens, device=lm.device), torch.tensor(self.starts, device=lm.device)
+    cols = torch.arange(int(lens.max()) + 1, device=lm.device)
+    sees = cols[None] <= lens[:, None]  # row i: its own positions, up to the one it writes now
+    mask = sees[:, None, None]
+    if self.window: mask = {'full_attention': mask, 'sliding_attention': (sees & (cols[None] > lens[:, None] - self.window))[:, None, None]}
+    for layer in self.cache.layers: layer.at(B, lens)
+    if self.shared: _SHARED.update(kv=self.pkv, rows=starts)
+    t0 = time.perf_counter()
+    try:
+        with torch.inference_mode():
+            logits = lm.model(torch.tensor(self.feed, device=lm.device)[:, None], attention_mask=mask, cache=self.cache,
+                              position_ids=(lens + len(self.shared) * starts)[:, None], use_cache=True).logits[:, -1]
+    finally: _SHARED.clear()
+    picks, share, ended = self._pick(self.rows, logits), (time.perf_counter() - t0) / B, []
+    for j, (r, t) in enumerate(zip(self.rows, picks)):
+        r.gen.append(t); r.seconds += share; self.lens[j] += 1; self.feed[j] = t
+        if self._done(r): ended.append(j)
+    for j in reversed(ended): self._leave(j, out)
+
+@patch
+def _leave(self:RollingBatch, j:int, out:list):
+    "Row j has stopped: its keys and values (prompt and all but its last token) go to the prefix cache, and the last row moves into its place."
+    import torch
+    r, n, last = self.rows[j], self.lens[j], len(self.rows) - 1
+    with torch.inference_mode():
+        if self.lm.prefixes.max_bytes:
+            whole = lambda p, b: torch.cat([p[None], b[j:j+1, :, :n]], 2) if self.starts[j] else b[j:j+1, :, :n].clone()
+            self.lm.prefixes.add(tuple(r.ids + r.gen[:-1]), [(whole(pk, k), whole(pv, v)) for (pk, pv), k, v in zip(self.pkv or [(None, None)] * len(self.k), self.k, self.v)])
+        if j != last:
+            m = self.lens[last]
+            for b in (*self.k, *self.v): b[j, :, :m] = b[last, :, :m]
+            self.rows[j], self.lens[j], self.feed[j], self.starts[j] = self.rows[last], self.lens[last], self.feed[last], self.starts[last]
+    del self.rows[-1], self.lens[-1], self.feed[-1], self.starts[-1]
+    out.append((r.key, r))
+
+@patch
+def _completion(self:RollingBatch, r:_Request)->Completion:
+    g = r.gen
+    text = self.lm.tokenizer.decode(g[:-1] if g[-1] in self.lm.eos else g)
+    return Completion(cut_at_stop(text, r.stop)[0], len(r.ids), len(g), r.seconds)
+
+# %% ../nbs/05_llm.ipynb #7c2e1ff3
 @patch
 def generate(self:HFLM,
              prompts:list[Prompt],        # raw text, or chat messages
@@ -415,26 +643,39 @@ def generate(self:HFLM,
              max_tokens:int=256,          # most tokens to generate per prompt
              temperature:float=0.0,       # 0 for greedy decoding, else sampling at this temperature
             )->list[Completion]:
-    "Generate for every prompt in batches; one `Completion` per prompt, in order."
-    out, ids = [None] * len(prompts), {}
-    limit = getattr(self.config.get_text_config(), 'max_position_embeddings', None)
-    for i, p in enumerate(prompts):
-        toks = self.encode(p)
-        if not toks: out[i] = Completion('', 0, 0, 0.0, error='empty prompt')
-        elif limit and len(toks) + max_tokens > limit:
-            out[i] = Completion('', len(toks), 0, 0.0, error=f'{len(toks)} prompt tokens + max_tokens {max_tokens} '
-                                                             f'exceed the {limit}-token context of {self.name}')
-        elif max_tokens <= 0: out[i] = Completion('', len(toks), 0, 0.0)
-        else: ids[i] = toks
-    shared = common_prefix_len(list(ids.values())) if ids else 0
-    for batch in self._batches({i: len(t) for i, t in ids.items()}, max_tokens, shared):
-        start = time.perf_counter()
-        gens = self._decode([ids[i] for i in batch], stop, max_tokens, temperature)
-        share = (time.perf_counter() - start) / len(batch)
-        for i, g in zip(batch, gens):
-            text = self.tokenizer.decode(g[:-1] if g[-1] in self.eos else g)
-            out[i] = Completion(cut_at_stop(text, stop)[0], len(ids[i]), len(g), share)
-    return out
+    "Generate for every prompt through one rolling batch; one `Completion` per prompt, in order."
+    batch = RollingBatch(self)
+    for i, p in enumerate(prompts): batch.submit(i, p, stop, max_tokens, temperature)
+    done = dict(batch.drain())
+    return [done[i] for i in range(len(prompts))]
+
+# %% ../nbs/05_llm.ipynb #4b6c3eef
+class CallBatch:
+    "Any LM behind the rolling batch's interface: `submit` queues a prompt, `step` sends all that are queued, one `generate` call per setting."
+    def __init__(self, lm,
+                 before=None, # before(prompts, max_tokens): called before each call (a spend cap's check)
+                ):
+        self.lm, self.before, self.waiting = lm, before, []
+    def __len__(self): return len(self.waiting)
+    def submit(self, key, prompt:Prompt, stop:list[Stop]|None=None, max_tokens:int=256, temperature:float=0.0):
+        self.waiting.append((key, prompt, stop, max_tokens, temperature))
+    def step(self)->list[tuple]:
+        "Send every queued prompt: the `(key, Completion)` of each."
+        groups, out = {}, []
+        for w in self.waiting: groups.setdefault(repr(w[2:]), []).append(w)
+        self.waiting = []
+        for ws in groups.values():
+            (stop, max_tokens, temperature), prompts = ws[0][2:], [w[1] for w in ws]
+            if self.before: self.before(prompts, max_tokens)
+            t0 = time.perf_counter()
+            outs = self.lm.generate(prompts, stop=stop, max_tokens=max_tokens, temperature=temperature)
+            share = (time.perf_counter() - t0) / len(ws)
+            out += [(w[0], replace(c, seconds=share)) for w, c in zip(ws, outs)]
+        return out
+
+def lm_batch(lm, before=None)->RollingBatch|CallBatch:
+    "An LM's queue of prompts: its rolling batch where it has one (`HFLM`), else its `generate` calls (`CallBatch`)."
+    return RollingBatch(lm) if isinstance(lm, HFLM) else CallBatch(lm, before)
 
 # %% ../nbs/05_llm.ipynb #99959f8d
 PRICES = {

@@ -99,8 +99,9 @@ def test_concurrent_requests_come_back_in_order(served):
     assert [c.text for c in together] == [c.text for c in alone]
 
 def trajectory_fields(path)->list[dict]:
-    "What must agree between two runs of one agent: everything but wall time, the model's name and the tokens generated."
-    return [{k: v for k, v in t.__dict__.items() if k not in ('seconds', 'model', 'completion_tokens')} for t in read_trajectories(path)]
+    "What must agree between two runs of one agent, by question: everything but wall time, the model's name and the tokens generated (a run file is in the order trajectories ended)."
+    return sorted(({k: v for k, v in t.__dict__.items() if k not in ('seconds', 'model', 'completion_tokens')} for t in read_trajectories(path)),
+                  key=lambda t: t['qid'])
 
 def fireact(*args, env=None)->subprocess.CompletedProcess:
     return subprocess.run([str(BIN/'fireact'), *map(str, args)], capture_output=True, text=True, timeout=900, env={**os.environ, **(env or {})})
