@@ -36,7 +36,7 @@ setuptools.setup(
     include_package_data = True,
     package_data = {'fireact': ['*.json', 'exemplars/*']},
     install_requires = requirements,
-    extras_require={ 'dev': dev_requirements },
+    extras_require={ 'dev': dev_requirements, 'trackio': ['trackio'] },
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),

@@ -20,6 +20,8 @@ COMMANDS = {
     'finetune': 'fireact.train:finetune_cli',
     'experiment': 'fireact.experiments:experiment_cli',
     'verify': 'fireact.agent:verify_cli',
+    'browse': 'fireact.browse:browse_cli',
+    'export': 'fireact.export:export_cli',
 }
 
 def _command(name:str):

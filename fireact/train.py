@@ -335,7 +335,7 @@ def _machine()->dict:
 
 # %% ../nbs/09_train.ipynb #feea45c6
 def _training_args(ckpts:Path, method, epochs, lr, batch, micro_batch, val:bool, batching, warmup, seed, max_steps,
-                   eval_steps, save_steps, logging_steps, progress):
+                   eval_steps, save_steps, logging_steps, progress, report_to='none'):
     import torch
     from transformers import TrainingArguments
     cuda = torch.cuda.is_available()
@@ -346,7 +346,7 @@ def _training_args(ckpts:Path, method, epochs, lr, batch, micro_batch, val:bool,
         gradient_accumulation_steps=max(1, round(batch / (micro_batch * world))),
         eval_strategy=('steps' if eval_steps else 'epoch') if val else 'no', eval_steps=eval_steps or None, eval_on_start=val,
         save_strategy='steps', save_steps=save_steps, save_total_limit=2, logging_steps=logging_steps,
-        seed=seed, data_seed=seed, bf16=cuda and torch.cuda.is_bf16_supported(), use_cpu=not cuda, report_to=[],
+        seed=seed, data_seed=seed, bf16=cuda and torch.cuda.is_bf16_supported(), use_cpu=not cuda, report_to=report_to,
         train_sampling_strategy='group_by_length' if batching == 'group' else 'random',
         # padding-free rows have no padding to leave out; padded ones count their attention mask
         include_num_input_tokens_seen='all' if batching == 'padfree' else 'non_padding',
@@ -390,6 +390,7 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
              logging_steps:int=5,       # log the training loss every this many steps
              resume:bool=True,          # continue from the last checkpoint in `out/checkpoints`, if any
              progress:bool=True,        # show a progress bar
+             report_to:str='none',      # also log curves to: tensorboard (in `out/tensorboard`), trackio, ... (transformers' `report_to`)
              callbacks:list|None=None,  # extra transformers `TrainerCallback`s
             )->dict:                    # the card, also written to `out/card.json`
     "Supervised fine-tuning of a causal LM on agent trajectories with the loss on the agent's own tokens."
@@ -414,10 +415,12 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
     log = _callbacks(out, json.loads(wall.read_text())['seconds'] if last and wall.is_file() else 0.0)
     args = _training_args(ckpts, method=method, epochs=epochs, lr=lr, batch=batch, micro_batch=micro_batch, val=bool(val_ex),
                           batching=batching, warmup=warmup, seed=seed, max_steps=max_steps, eval_steps=eval_steps,
-                          save_steps=save_steps, logging_steps=logging_steps, progress=progress)
+                          save_steps=save_steps, logging_steps=logging_steps, progress=progress, report_to=report_to)
     trainer = Trainer(model=model, args=args, train_dataset=train_ex, eval_dataset=val_ex or None, processing_class=tok,
                       data_collator=make_collator(batching, tok.pad_token_id, cutoff), callbacks=[log, *(callbacks or [])])
     if not progress: trainer.remove_callback(PrinterCallback)
+    for cb in trainer.callback_handler.callbacks:  # a run's curves stay in its folder, not under checkpoints/runs/<date>
+        if type(cb).__name__ == 'TensorBoardCallback' and cb.logging_dir is None: cb.logging_dir = str(out/'tensorboard')
     if os.environ.get('ACCELERATE_USE_FSDP', '').lower() == 'true' and not trainer.is_fsdp_enabled:
         warnings.warn('FSDP was asked for, but accelerate shards only on GPUs (and other accelerators): on CPU processes '
                       'it trains with plain DistributedDataParallel, each process holding the whole model')
@@ -436,6 +439,7 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
                                 'micro_batch': micro_batch, 'gradient_accumulation': args.gradient_accumulation_steps,
                                 'cutoff': cutoff, 'loss_mask': mask, 'batching': batching, 'warmup': warmup, 'scheduler': str(args.lr_scheduler_type.value),
                                 'gradient_checkpointing': gradient_checkpointing, 'bf16': args.bf16, 'seed': seed},
+            **({'report_to': report_to} if report_to != 'none' else {}),
             'resumed_from': Path(last).name if last else None, 'weights': weights_digest(out) if trainer.is_world_process_zero() else None,  # only rank 0 saves; a run's manifest records the same digest
             **_outcome(trainer.state, log.seconds()),
             'machine': _machine() | {'processes': args.world_size, 'parallel': type(trainer.model_wrapped).__name__}}

@@ -96,3 +96,14 @@ def test_turn_mask_teaches_the_hand_over_to_the_tool(tmp_path):
         outs = HFLM('default', lora=tmp_path/mask).generate(held_out, max_tokens=4)
         handed_over[mask] = sum(o.text.startswith('\nObservation:') for o in outs)
     assert handed_over['turn'] >= 14 and handed_over['agent'] <= 2, handed_over
+
+def test_report_to_tensorboard_logs_the_loss_curve_offline(tiny, single):
+    card = finetune(tiny, tiny/'tb', '--lr', '1e-2', '--save_steps', '2', '--report_to', 'tensorboard')
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    runs = [p.parent for p in (tiny/'tb'/'tensorboard').rglob('events.out.tfevents.*')]
+    assert runs, 'no tensorboard event file in the run folder'
+    events = EventAccumulator(str(runs[0])); events.Reload()
+    logged = {e.step: e.value for e in events.Scalars('train/loss')}
+    assert card['report_to'] == 'tensorboard' and sorted(logged) == [h['step'] for h in card['log'] if 'loss' in h]
+    assert all(abs(logged[h['step']] - h['loss']) < 1e-4 for h in card['log'] if 'loss' in h)  # the card's curve, read back
+    assert 'report_to' not in single
