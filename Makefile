@@ -25,14 +25,17 @@ demo: install
 	$(BIN)/fireact demo
 
 test: install vllm browser
-	$(MAKE) check nbtest pytest execute
+	$(MAKE) check nbtest pytest
 
+# Every notebook once, each in a fresh process, every cell in order as Run all does: the cells flagged slow, key or gpu
+# too (a key or GPU cell checks for what it needs and skips).
 nbtest:
-	$(BIN)/nbdev_test --n_workers 2 --timing
+	$(BIN)/nbdev_test --n_workers 2 --timing --flags "slow key gpu"
 
 pytest:
 	$(BIN)/python -m pytest -q tests/
 
+# The same notebooks in real Jupyter kernels (nbclient), as JupyterLab runs them; save-outputs writes them back.
 execute:
 	$(BIN)/python scripts/execute_notebooks.py
 

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from fastcore.script import Param
 from .core import Round, Trajectory, answered, project_root
-from .runs import load_run, rescore
+from .runs import load_run, load_scored, rescore
 
 # %% auto #0
 __all__ = ['OUTCOMES', 'SOURCE_LABELS', 'CHROMIUM_ARGS', 'outcome', 'source_label', 'gold_spans', 'round_view', 'trajectory_view',
@@ -276,7 +276,7 @@ def browse(runs:list[str|Path],      # one or two run files (or release names)
            title:str='',             # the page's title
           )->str:                    # the page
     "Read one or two runs, re-score them, and build (and write) the browser page."
-    trajs = [answered(rescore(load_run(p, task, split))) for p in runs]
+    trajs = [answered(load_scored(p, task, split)) for p in runs]
     names = names or [Path(p).name.removesuffix('.jsonl') for p in runs]
     page = browse_page(browse_data(trajs, names, title))
     if out: Path(out).parent.mkdir(parents=True, exist_ok=True); Path(out).write_text(page, encoding='utf-8')

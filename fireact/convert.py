@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from .core import Round, Trajectory, agent_turn, answered, final_answer, parse_react, read_jsonl, render_react, alpaca_prompt, write_atomic
+from .core import Round, Trajectory, agent_turn, answered, final_answer, first_label, parse_react, read_jsonl, render_react, alpaca_prompt, write_atomic
 from .methods import METHODS
 from .tasks import normalize_answer
 
@@ -69,12 +69,10 @@ def read_sft(data:str|Path, # an Alpaca JSON or chat JSON-lines file, or a relea
     return records
 
 # %% ../nbs/08_convert.ipynb #b28a8111
-_first_label_re = re.compile(r'^(?:Thought|Action|Observation):', re.M)
-
 def split_lead(text:str)->tuple[str,str]:
     "Split ReAct text into what precedes its first label and the labelled rest."
-    m = _first_label_re.search(text)
-    return (text[:m.start()], text[m.start():]) if m else (text, '')
+    at = first_label(text)
+    return (text[:at], text[at:]) if at is not None else (text, '')
 
 # %% ../nbs/08_convert.ipynb #fe0ad889
 _reward_re = re.compile(r'Episode finished, reward = (True|False|1|0|1\.0|0\.0|None)\s*$')
@@ -167,11 +165,9 @@ def load_trajectories(path:str|Path, # a fine-tuning file, a run file, or a rele
                       task:str|None=None, # the task of a fine-tuning file's records; None infers it per record
                      )->list[Trajectory]:
     "Trajectories from a fine-tuning file (Alpaca or chat) or from a run (this project's or the authors')."
-    from fireact.runs import resolve_path, load_run
+    from fireact.runs import file_kind, resolve_path, load_run
     p = resolve_path(path)
-    head = p.read_text(encoding='utf-8')[:4096].lstrip()
-    looks_sft = head.startswith('[') or '"messages"' in head.split('\n')[0]
-    if not looks_sft: return answered(load_run(p, task or 'hotpotqa'))
+    if file_kind(p) in ('run', 'release'): return answered(load_run(p, task or 'hotpotqa'))
     out = []
     for i, r in enumerate(read_sft(p)):
         try: out.append(from_record(r, f'{p.stem}/{i}', task))

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Iterable
 
 # %% auto #0
-__all__ = ['REFLECTION_INTRO', 'ALPACA_HEADER', 'parse_action', 'Round', 'Trajectory', 'answered', 'final_answer',
-           'finish_observation', 'parse_react', 'agent_turn', 'render_react', 'alpaca_prompt', 'split_alpaca',
-           'append_jsonl', 'read_jsonl', 'read_trajectories', 'write_atomic', 'mend_torn_tail', 'Registry',
-           'project_root', 'find_path', 'retry_delay', 'Secret', 'mask_secrets', 'MaskSecrets', 'trajectory_html',
-           'trajectories_frame']
+__all__ = ['LABEL_NUMBER', 'LINE_LABEL', 'ACTION_LABEL', 'REFLECTION_INTRO', 'ALPACA_HEADER', 'parse_action', 'Round',
+           'Trajectory', 'answered', 'final_answer', 'finish_observation', 'label_pattern', 'first_label',
+           'parse_react', 'agent_turn', 'render_react', 'alpaca_prompt', 'split_alpaca', 'append_jsonl', 'read_jsonl',
+           'read_trajectories', 'write_atomic', 'mend_torn_tail', 'Registry', 'project_root', 'find_path',
+           'retry_delay', 'Secret', 'mask_secrets', 'MaskSecrets', 'trajectory_html', 'trajectories_frame']
 
 # %% ../nbs/00_core.ipynb #db261f41
 _action_re = re.compile(r'^\s*([A-Za-z_]\w*)\s*\[(.*)$', re.S)
@@ -105,9 +105,24 @@ def finish_observation(ok:bool|None, # whether the answer was right; None when i
     "The observation a `finish` action gets, as the paper's runs and fine-tuning files write it."
     return f'Episode finished, reward = {ok}'
 
+# %% ../nbs/00_core.ipynb #aeb21498
+LABEL_NUMBER = r'(?:\s*\d+)?'  # the one place numbered labels ("Action 2:") are accepted
+
+def label_pattern(fields:str='Thought|Action|Observation', # the labels, as a regex alternation
+                 )->str:
+    "The regex of a ReAct label: one of `fields`, an optional number, a colon (the field captured as group 1)."
+    return rf'({fields}){LABEL_NUMBER}:'
+
+LINE_LABEL = re.compile('^' + label_pattern() + r'(?= |$)')   # a line that opens a field; its text follows a space
+ACTION_LABEL = re.compile(r'(?:^|\n)\s*' + label_pattern('Action') + r'\s*')  # where a completion's action begins, spaces tolerated
+
+def first_label(text:str)->int|None:
+    "Where the first line that opens a ReAct field begins, or None."
+    m = re.compile(LINE_LABEL.pattern, re.M).search(text)
+    return m.start() if m else None
+
 # %% ../nbs/00_core.ipynb #134546c4
 REFLECTION_INTRO = "Now that I haven't solved the task within {n} steps, let me do a reflection and think about how to improve my strategy."
-_line_re = re.compile(r'^(Thought|Action|Observation):(?: |$)(.*)$')
 _intro_re = re.compile(re.escape(REFLECTION_INTRO).replace(r'\{n\}', r'(\d+)') + ' Thought: ', re.S)
 
 def parse_react(text:str, # ReAct lines: `Thought: ...`, `Action: ...`, `Observation: ...`
@@ -116,11 +131,11 @@ def parse_react(text:str, # ReAct lines: `Thought: ...`, `Action: ...`, `Observa
     body = text[:-1] if text.endswith('\n') else text
     rounds, last = [], None
     for line in body.split('\n'):
-        m = _line_re.match(line)
+        m = LINE_LABEL.match(line)
         if not m:
             if rounds and last: setattr(rounds[-1], last, getattr(rounds[-1], last) + '\n' + line)
             continue
-        key, value = m.group(1).lower(), m.group(2)
+        key, value = m.group(1).lower(), line[m.end():].removeprefix(' ')
         r = rounds[-1] if rounds else None
         if key == 'observation' and r is not None and r.observation: # a second observation of one action
             r.action += f'\nObservation: {r.observation}'; r.observation = value; last = key; continue

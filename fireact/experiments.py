@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from fastcore.meta import delegates
 from .core import answered, project_root
-from .runs import load_run, rescore, summarize
+from .runs import load_run, load_scored, rescore, summarize
 from .tasks import TASKS, get_task
 from .train import LOSS_MASKS
 
@@ -217,7 +217,7 @@ def run_experiment(name:str,          # a key of `EXPERIMENTS`
             run_agent(spec.task, spec.split, n, out=str(out), method=spec.method, model=spec.model, lora=spec.lora, fmt=spec.fmt,
                       search=spec.search, noise=spec.noise, p=spec.p, **run_kw)
         if not out.exists(): rows.append({'run': spec.label, 'status': f'missing ({out})'}); continue
-        trajs = rescore(load_run(out))
+        trajs = load_scored(out)
         status = 'complete' if len({t.qid for t in answered(trajs)} & {q.id for q in questions}) == len(questions) else 'partial'
         rows.append({'run': spec.label, 'status': status, **summarize(trajs, questions), 'path': str(spec_out(spec))})
     return pd.DataFrame(rows).set_index('run')

@@ -9,11 +9,11 @@ from pathlib import Path
 from fastcore.script import Param
 from .core import Round, Trajectory, project_root, read_jsonl
 from .convert import read_sft, sft_format
-from .runs import load_run, resolve_path
+from .runs import file_kind, load_run, resolve_path
 
 # %% auto #0
 __all__ = ['TRAJECTORY_SCHEMA', 'trajectory_features', 'trajectories_dataset', 'dataset_trajectories', 'sft_features',
-           'sft_dataset', 'dataset_records', 'file_kind', 'to_dataset', 'export_cli']
+           'sft_dataset', 'dataset_records', 'to_dataset', 'export_cli']
 
 # %% ../nbs/15_export.ipynb #f14a2281
 def trajectory_features():
@@ -80,20 +80,10 @@ def dataset_records(ds)->list[dict]:
     if 'messages' in ds.column_names: return [{'messages': [_present(m) for m in row['messages']]} for row in ds]
     return [dict(row) for row in ds]
 
-# %% ../nbs/15_export.ipynb #1c3f106e
-def file_kind(path:str|Path)->str:
-    "'run', 'alpaca' or 'chat', from a file's first record."
-    p = resolve_path(path)
-    with open(p, encoding='utf-8') as f: head = f.read(1)
-    if p.suffix == '.jsonl':
-        first = next(iter(read_jsonl(p)), None)
-        if first is None: raise ValueError(f'{path}: empty')
-        return 'chat' if isinstance(first.get('messages'), list) else 'run'
-    return sft_format(json.loads(p.read_text(encoding='utf-8'))[0]) if head == '[' else 'run'
-
+# %% ../nbs/15_export.ipynb #b0c20954
 def to_dataset(path:str|Path, task:str='hotpotqa', split:str='dev'):
     "A run or a fine-tuning file as a `datasets.Dataset`; `task` and `split` name what a released run answered."
-    if file_kind(path) == 'run': return trajectories_dataset(load_run(path, task, split), str(path))
+    if file_kind(path) in ('run', 'release'): return trajectories_dataset(load_run(path, task, split), str(path))
     return sft_dataset(read_sft(path), str(path))
 
 # %% ../nbs/15_export.ipynb #796405cf

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from typing import Callable
-from .core import Registry, Round, Trajectory, REFLECTION_INTRO, agent_turn, alpaca_prompt, finish_observation, parse_action, render_react
+from .core import ACTION_LABEL, Registry, label_pattern, Round, Trajectory, REFLECTION_INTRO, agent_turn, alpaca_prompt, finish_observation, parse_action, render_react
 from .tasks import Exemplar, task_spec
 from .data import fetch
 
@@ -54,14 +54,12 @@ def get_method(name:str)->Method:
     return METHODS.named(name)
 
 # %% ../nbs/06_methods.ipynb #679b3ff9
-_ACTION_LABEL = r'(?:^|\n)\s*Action(?:\s*\d+)?:\s*'
-
 def parse_step(text:str, # a completion of a step prompt (after `Thought:`), or a chat assistant turn
               )->tuple[str,str|None]: # (thought, action text or None when the model wrote no action)
     "Split a completion into its thought and its action (`search[...]`, `finish[...]`, ...)."
     text = (text or '').split('\nObservation:')[0].strip()
-    text = re.sub(r'^Thought:\s*', '', text)
-    m = re.search(_ACTION_LABEL, text)
+    text = re.sub('^' + label_pattern('Thought') + r'\s*', '', text)
+    m = ACTION_LABEL.search(text)
     if not m: return text.split('\n')[0].strip(), None
     thought, action = text[:m.start()].strip(), text[m.end():].strip()
     action = action.split('\n')[0].strip()
@@ -154,7 +152,7 @@ def fewshot_prefix(task:str,           # a registered task: hotpotqa, bamboogle,
     return m.instruction.format(rule=spec.answer_rule) + '\n'.join(m.example(e) for e in spec.exemplars) + '\n'
 
 # %% ../nbs/06_methods.ipynb #22179b9d
-ACTION_END = re.compile(_ACTION_LABEL + r'\S[^\n]*(?=\n)')  # a whole Action line, ended by its newline
+ACTION_END = re.compile(ACTION_LABEL.pattern + r'\S[^\n]*(?=\n)')  # a whole Action line, ended by its newline
 STEP_STOP = ['\nObservation:', ACTION_END]
 
 def reflection_opening(reflection:str, i:int)->str:

@@ -4,12 +4,13 @@
 
 # %% ../nbs/12_paper.ipynb #172ebd6d
 from __future__ import annotations
-from .tables import paper_row
 
 # %% auto #0
-__all__ = ['PAPER', 'FIGURE_ONLY', 'CITATION', 'paper', 'from_paper']
+__all__ = ['CITATION', 'PAPER', 'FIGURE_ONLY', 'paper']
 
 # %% ../nbs/12_paper.ipynb #1cedbf1c
+CITATION = 'Chen et al., 2023 (arXiv 2310.05915)'  # how a row sourced from the paper names it
+
 PAPER = {
     'Table 1': {'GPT-4, IO': {'em': 37.2}, 'GPT-4, CoT': {'em': 45.0}, 'GPT-4, ReAct': {'em': 42.0},
                 'GPT-3.5, IO': {'em': 22.4}, 'GPT-3.5, CoT': {'em': 28.0}, 'GPT-3.5, ReAct': {'em': 31.4}},
@@ -54,19 +55,3 @@ def paper(where:str,       # 'Table 1' ... 'Table 5', 'Abstract', or a section s
     if row not in PAPER[where]: raise KeyError(f'{where} has no row {row!r}; its rows are {list(PAPER[where])}')
     if column not in PAPER[where][row]: raise KeyError(f'{where}, {row!r} has no column {column!r}; it has {list(PAPER[where][row])}')
     return PAPER[where][row][column]
-
-# %% ../nbs/12_paper.ipynb #25d1cc0e
-CITATION = 'Chen et al., 2023 (arXiv 2310.05915)'
-
-def from_paper(label:str,            # the row's label in the analysis table
-               where:str,            # where the paper prints it, as `paper` takes it
-               row:str,              # the paper's row
-               column:str|dict='em', # the paper's column, or several: {paper's column: the analysis table's column}
-               metric:str='em',      # the analysis table's column the number goes in (one column)
-               **cols,               # more columns: lm, task, ...
-              )->dict:
-    "Numbers of one row of the paper as an analysis table's row, with where they are printed."
-    pairs = list(column.items()) if isinstance(column, dict) else [(column, metric)]
-    note = f'{CITATION}, {where}: {row}' + ('' if pairs == [('em', 'em')] else f' ({", ".join(c for c, _ in pairs)})')
-    (first, first_metric), rest = pairs[0], pairs[1:]
-    return {**paper_row(label, paper(where, row, first), note, metric=first_metric, **cols), **{m: paper(where, row, c) for c, m in rest}}

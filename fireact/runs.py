@@ -6,13 +6,13 @@
 from __future__ import annotations
 import dataclasses, json, random, statistics
 from pathlib import Path
-from .core import Round, Trajectory, answered, final_answer, parse_action, parse_react, read_trajectories, split_alpaca, ALPACA_HEADER
+from .core import Round, Trajectory, answered, final_answer, parse_action, parse_react, project_root, read_trajectories, split_alpaca, ALPACA_HEADER
 from .data import fetch, registry
 from .tasks import Question, get_task
 
 # %% auto #0
-__all__ = ['chat_rounds', 'released_trajectory', 'load_released_run', 'resolve_path', 'load_run', 'bootstrap_ci', 'outcomes',
-           'rescore', 'summarize', 'rescore_run', 'rescore_cli']
+__all__ = ['chat_rounds', 'released_trajectory', 'load_released_run', 'resolve_path', 'file_kind', 'load_run', 'bootstrap_ci',
+           'outcomes', 'rescore', 'load_scored', 'summarize', 'rescore_run', 'rescore_cli']
 
 # %% ../nbs/03_runs.ipynb #4b06d400
 def chat_rounds(messages:list[dict])->list[Round]:
@@ -58,10 +58,26 @@ def resolve_path(path:str|Path)->Path:
     raise FileNotFoundError(f'{path}: no such file, and not a registry name')
 
 # %% ../nbs/03_runs.ipynb #b569cace
-def load_run(path:str|Path, task:str='hotpotqa', split:str='dev')->list[Trajectory]:
-    "Any run as trajectories: this project's JSON lines, or a released run (`task`/`split` name what it answered)."
-    path = resolve_path(path)
-    return read_trajectories(path) if path.suffix == '.jsonl' else load_released_run(path, task, split)
+def file_kind(path:str|Path, # a run, a fine-tuning file, or a release name of either
+             )->str:         # 'run', 'release', 'alpaca' or 'chat'
+    "What a file holds, from its first line: this project's run, the authors' released run, or a fine-tuning file."
+    p = resolve_path(path)
+    with open(p, encoding='utf-8') as f: first = f.readline().strip()
+    if not first: raise ValueError(f'{path}: empty')
+    if first.startswith('['): return 'alpaca'
+    try: record = json.loads(first)
+    except json.JSONDecodeError: return 'release'  # one JSON object written over many lines
+    if isinstance(record, dict) and isinstance(record.get('messages'), list): return 'chat'
+    return 'run' if isinstance(record, dict) and 'qid' in record else 'release'
+
+def load_run(path:str|Path, # a run file: this project's JSON lines or a released `trajs/*.json`, or its release name
+             task:str='hotpotqa', split:str='dev', # what a released run answered (this project's runs say it themselves)
+            )->list[Trajectory]:
+    "Any run as trajectories, read by the one reader its first line calls for."
+    p, kind = resolve_path(path), file_kind(path)
+    if kind == 'run': return read_trajectories(p)
+    if kind == 'release': return load_released_run(p, task, split)
+    raise ValueError(f'{path}: a fine-tuning file ({kind}), not a run; fireact.convert.load_trajectories reads its records as trajectories')
 
 # %% ../nbs/03_runs.ipynb #0f8f933a
 def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question asked
@@ -98,6 +114,13 @@ def rescore(trajs:list[Trajectory], # trajectories of any tasks
                                        **({'answer': answer, 'finished': bool(answer)} if answer != t.answer else {})))
     return out
 
+# %% ../nbs/03_runs.ipynb #22589cf9
+def load_scored(path:str|Path, task:str='hotpotqa', split:str='dev', # as `load_run` takes them
+                strict:bool=False, lenient:bool=False, # as `rescore` takes them
+               )->list[Trajectory]:
+    "A run read and re-scored: what every table, summary and page counts."
+    return rescore(load_run(path, task, split), strict, lenient)
+
 # %% ../nbs/03_runs.ipynb #075c0cc1
 def summarize(trajs:list[Trajectory],   # scored trajectories
               questions:list[Question], # every question asked: one missing from `trajs` counts as wrong
@@ -121,7 +144,7 @@ def summarize(trajs:list[Trajectory],   # scored trajectories
 # %% ../nbs/03_runs.ipynb #1683da64
 def rescore_run(path:str|Path, n:int|None=500, task:str='hotpotqa', split:str='dev', seed:int=233)->dict:
     "Load a run, re-score it, and summarise it over the first `n` questions of the seed-`seed` sample."
-    trajs = rescore(load_run(path, task, split))
+    trajs = load_scored(path, task, split)
     return summarize(trajs, get_task(task, split).sample(n, seed))
 
 # %% ../nbs/03_runs.ipynb #5ad6915a

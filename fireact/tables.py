@@ -9,13 +9,14 @@ from functools import lru_cache
 from pathlib import Path
 from .core import Trajectory, answered, project_root
 from .methods import get_method
-from .runs import bootstrap_ci, load_run, outcomes, rescore, rescore_run, summarize
+from .runs import bootstrap_ci, load_run, load_scored, outcomes, rescore, rescore_run, summarize
 from .tasks import Question, get_task
+from .paper import CITATION, paper
 from .experiments import (EXPERIMENTS, FINETUNES, RunSpec, experiment_of, needs_training, spec_out, train_command, trained)
 
 # %% auto #0
 __all__ = ['TABLE_COLUMNS', 'NOT_RECORDED', 'MONEY', 'robustness', 'method_choice', 'question_key', 'overlap', 'paper_row',
-           'released_row', 'lm_label', 'run_command', 'produce_command', 'loss_mask_column', 'spec_row',
+           'from_paper', 'released_row', 'lm_label', 'run_command', 'produce_command', 'loss_mask_column', 'spec_row',
            'other_readings', 'weights_label', 'overlap_columns', 'table_rows', 'as_table', 'table_problems',
            'relative_gain', 'gain_row', 'difference_row', 'shown_value', 'save_table']
 
@@ -67,6 +68,20 @@ def paper_row(row:str,          # the row's label
     "A number of the paper as a row, with where the paper prints it; NaN, sourced `paper (no number given)`, where it gives none."
     return {'row': row, **cols, metric: float('nan') if value is None else value,
             'source': 'paper' if value is not None else 'paper (no number given)', 'note': where}
+
+# %% ../nbs/11_tables.ipynb #25d1cc0e
+def from_paper(label:str,            # the row's label in the analysis table
+               where:str,            # where the paper prints it, as `paper` takes it
+               row:str,              # the paper's row
+               column:str|dict='em', # the paper's column, or several: {paper's column: the analysis table's column}
+               metric:str='em',      # the analysis table's column the number goes in (one column)
+               **cols,               # more columns: lm, task, ...
+              )->dict:
+    "Numbers of one row of the paper as an analysis table's row, with where they are printed."
+    pairs = list(column.items()) if isinstance(column, dict) else [(column, metric)]
+    note = f'{CITATION}, {where}: {row}' + ('' if pairs == [('em', 'em')] else f' ({", ".join(c for c, _ in pairs)})')
+    (first, first_metric), rest = pairs[0], pairs[1:]
+    return {**paper_row(label, paper(where, row, first), note, metric=first_metric, **cols), **{m: paper(where, row, c) for c, m in rest}}
 
 # %% ../nbs/11_tables.ipynb #21ac96c0
 def released_row(row:str, path:str, n:int=500, task:str='hotpotqa', split:str='dev', **cols)->dict:
@@ -230,7 +245,7 @@ def difference_row(row:str,         # the row's label
     missing = [s for s in (before, after) if not (Path(root)/spec_out(s)).exists()]
     if missing: return {**base, 'diff': float('nan'), 'source': 'not run: ' + produce_command(missing[0], n, root)}
     questions = get_task(after.task, after.split).sample(n)
-    runs = [rescore(load_run(Path(root)/spec_out(s), s.task, s.split), strict=strict) for s in (before, after)]
+    runs = [load_scored(Path(root)/spec_out(s), s.task, s.split, strict=strict) for s in (before, after)]
     found = min(len({t.qid for t in answered(r)} & {q.id for q in questions}) for r in runs)
     diff, lo, hi = bootstrap_ci([b - a for a, b in zip(*(outcomes(r, questions) for r in runs))])
     return {**base, 'diff': round(diff, 1), 'diff_low': round(lo, 1), 'diff_high': round(hi, 1), 'n': len(questions),

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from fastcore.meta import delegates
 from .convert import CHAT_ROLES, chat_problems, from_record, read_sft, sft_format, split_lead
-from .core import alpaca_prompt, write_atomic
+from .core import LINE_LABEL, alpaca_prompt, label_pattern, write_atomic
 from .data import sha256_file
 from .llm import model_path, default_model_dir, load_tokenizer, weights_digest
 from .runs import resolve_path
@@ -24,8 +24,6 @@ __all__ = ['LOSS_MASKS', 'BATCHING', 'TUNINGS', 'LORA_PRESETS', 'FINAL_STATES', 
            'openai_finetune', 'finetune_cli']
 
 # %% ../nbs/09_train.ipynb #ff6e20f5
-_field_re = re.compile(r'(Thought|Action|Observation)(?: \d+)?:')
-
 def react_spans(response:str,        # ReAct lines, e.g. an Alpaca record's `output`
                 start:int=0,         # where `response` begins in the full text
                 handover:bool=True,  # also the `\nObservation:` label after each Action: the turn's end
@@ -33,7 +31,7 @@ def react_spans(response:str,        # ReAct lines, e.g. an Alpaca record's `out
     "The character spans of the agent's own text in ReAct lines: not Observations, not text before the first label."
     spans, pos, field, prev_kept = [], start, None, False
     for line in response.split('\n'):
-        m = _field_re.match(line)
+        m = LINE_LABEL.match(line)
         if m: field = m.group(1)
         kept = field in ('Thought', 'Action')
         if kept:
@@ -59,7 +57,7 @@ LOSS_MASKS = {  # which tokens of a fine-tuning record carry the loss: name -> w
     'all': "every token, the prompt included (the release's train_on_inputs=True)",
     'last': "the last round only, with its turn's end (LLaMA-Factory's mask_history)"}
 
-_final_observation_re = re.compile(r'(\nAction(?: \d+)?:\s*finish\[[^\n]*)\nObservation(?: \d+)?:[^\n]*\n?$')
+_final_observation_re = re.compile(r'(\n' + label_pattern('Action') + r'\s*finish\[[^\n]*)\n' + label_pattern('Observation') + r'[^\n]*\n?$')
 
 def check_mask(mask:str)->str:
     "The loss mask's name, or a one-line error naming the known ones."

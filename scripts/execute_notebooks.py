@@ -9,7 +9,7 @@ bars are left out, this machine's paths are written relative to the repository (
 beside it, `~` for the home folder), and a
 notebook whose outputs hold anything shaped like a key is not saved (`scripts/secrets_scan.py`).
 """
-import argparse, os, sys, time
+import argparse, os, sys, tempfile, time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -46,12 +46,17 @@ def execute(path:str, save:bool=False, timeout:int=1800)->tuple[str, float, str|
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
+    from traitlets.config import Config
     nb = nbformat.read(path, as_version=4)
     start = time.time()
-    try: NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(Path(path).parent)}}).execute()
-    except CellExecutionError as e:
-        lines = [l for l in str(e).splitlines() if l.strip()]
-        return path, time.time() - start, next((l for l in reversed(lines) if 'Error' in l), lines[-1] if lines else 'failed')
+    with tempfile.TemporaryDirectory() as sockets:
+        # the kernel talks over local sockets, not TCP: no "running over TCP without encryption" warning per notebook
+        config = Config(); config.KernelManager.transport, config.KernelManager.ip = 'ipc', str(Path(sockets)/'kernel')
+        try: NotebookClient(nb, timeout=timeout, kernel_name='python3', config=config,
+                            resources={'metadata': {'path': str(Path(path).parent)}}).execute()
+        except CellExecutionError as e:
+            lines = [l for l in str(e).splitlines() if l.strip()]
+            return path, time.time() - start, next((l for l in reversed(lines) if 'Error' in l), lines[-1] if lines else 'failed')
     if save:
         nb = _saveable(nb)
         found = notebook_secrets(nb)

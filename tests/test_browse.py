@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from fireact.browse import browse, browse_data, browse_page, chromium, open_page, outcome_table, question_key
 from fireact.core import Round, Trajectory, answered
-from fireact.runs import load_run, rescore
+from fireact.runs import load_run, load_scored, rescore
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -25,7 +25,7 @@ def table2(tmp_path_factory):
     out = tmp_path_factory.mktemp('browse')/'table2.html'
     r = subprocess.run([str(BIN/'fireact'), 'browse', str(FEWSHOT), str(TUNED), '--out', str(out)], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-2000:]
-    runs = [answered(rescore(load_run(p))) for p in (FEWSHOT, TUNED)]
+    runs = [answered(load_scored(p)) for p in (FEWSHOT, TUNED)]
     return out, runs
 
 def listed(page)->list[str]: return page.eval_on_selector_all('details.q', 'ds => ds.map(d => d.dataset.key)')
