@@ -15,8 +15,9 @@ from tqdm.auto import tqdm
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from .core import Round, Trajectory, answered, find_path, finish_observation, project_root, render_react, append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories
-from .methods import (FORMATS, get_method, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt, parse_step,
-                             check_action, needs_reflection, STEP_STOP, ANSWER_STOP)
+from .formats import STEP_STOP, get_format
+from .methods import (get_method, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt, parse_step,
+                             check_action, needs_reflection, ANSWER_STOP)
 from .tasks import Question
 from .runs import summarize
 from .llm import SERVED_IDENTITY, Prompt, lm_batch, same_served_model
@@ -32,7 +33,7 @@ __all__ = ['NOT_COMPARED', 'ADDED_LATER', 'AgentConfig', 'manifest_path', 'RunIn
 class AgentConfig:
     "Everything that decides what a run does; stored in the run's manifest."
     method:str='react'        # a registered method (`fireact.methods.METHODS`): io, cot, react, reflexion, ...
-    fmt:str='fewshot'         # fewshot (with examples), alpaca or chat (fine-tuned agents, no examples)
+    fmt:str='fewshot'         # a registered format (`fireact.formats`): fewshot (with examples), alpaca or chat (fine-tuned, no examples)
     prompts:str='own'         # few-shot examples: 'own' or 'release' (the authors' prompt files)
     max_rounds:int=11         # the paper's limit
     max_tokens:int=128        # per LM call
@@ -46,8 +47,8 @@ class AgentConfig:
             if not isinstance(getattr(self, k), int) or getattr(self, k) < 1: raise ValueError(f'{k} must be a whole number of at least 1, not {getattr(self, k)!r}')
         if self.action_retries < 0 or self.temperature < 0: raise ValueError('action_retries and temperature cannot be negative')
         m = get_method(self.method)
-        if self.fmt not in FORMATS: raise ValueError(f'unknown format {self.fmt!r}; formats are {FORMATS}')
-        if self.fmt not in m.formats: raise ValueError(f'{self.method} does not run in the {self.fmt} format; its formats are {list(m.formats)}')
+        get_format(self.fmt)  # an unknown format is an error that lists the formats
+        if m.formats is not None and self.fmt not in m.formats: raise ValueError(f'{self.method} does not run in the {self.fmt} format; its formats are {list(m.formats)}')
         return self
 
 # %% ../nbs/07_agent.ipynb #7cdf59b6
@@ -84,7 +85,7 @@ def run_lock(out:str|Path): # a run file
 
 # %% ../nbs/07_agent.ipynb #8975a680
 NOT_COMPARED = ('batch_size', 'search_workers')  # how fast a run goes, not what it answers: a resume may change them
-ADDED_LATER = ('questions', 'prompt_sha', 'dtype', 'device', 'loss_mask')  # kept since a later version: an older manifest lacking one still resumes
+ADDED_LATER = ('questions', 'prompt_sha', 'dtype', 'device', 'loss_mask', 'sample_seed')  # kept since a later version: an older manifest lacking one still resumes
 
 def write_manifest(out:str|Path,          # the run file
                    run:dict,                # the configuration: on resume it must be the same
@@ -233,7 +234,8 @@ def run_react(self:Agent, states:list[_State], on_done)->None:
     "ReAct / Reflexion, each trajectory at its own pace: its next call is queued as its last call or search ends, and an ended trajectory's place goes to the next question."
     c = self.config
     if not states: return
-    prefix = fewshot_prefix(states[0].q.task, c.method, c.prompts) if c.fmt == 'fewshot' else ''
+    fmt = get_format(c.fmt)
+    prefix = fewshot_prefix(states[0].q.task, c.method, c.prompts) if fmt.examples else ''
     lm = lm_batch(self.lm, before=lambda prompts, max_tokens: self.budget.check(self.lm, prompts, max_tokens))
     waiting, live, searches = deque(states), {}, {}
     def end(s, answer=None, finished=False, error=None):
@@ -261,11 +263,11 @@ def run_react(self:Agent, states:list[_State], on_done)->None:
         if s.refused: return end(s, error=s.refused)
         if kind == 'reflect':
             s.reflection = ' '.join(o.text.split()) or 'I should try a different search.'; return ask(s)
-        thought, action = (s.thought, o.text.strip() or None) if kind == 'retry' and c.fmt != 'chat' else parse_step(o.text)
+        thought, action = (s.thought, o.text.strip() or None) if kind == 'retry' and fmt.prefills else parse_step(o.text)
         if action is None and s.retries < c.action_retries:
             s.retries, s.thought = s.retries + 1, thought
-            again = s.prompt if c.fmt == 'chat' else f'{s.prompt} {thought}\nAction:'
-            return lm.submit((sid, 'retry'), again, **self._gen_kw(STEP_STOP if c.fmt == 'chat' else ['\n']))
+            again, stop = fmt.retry(s.prompt, thought)  # text formats pre-fill the thought and `Action:`; chat asks the turn again
+            return lm.submit((sid, 'retry'), again, **self._gen_kw(stop))
         act(s, thought, action)
     def searched(f):
         s = searches.pop(f)
@@ -288,7 +290,7 @@ def manifest_run(self:Agent, questions:list[Question], meta:dict|None=None)->dic
     "What decides a run's answers, as its manifest records it: the configuration, the LM and how it computes, the questions' task, the prompt's text."
     import hashlib
     c, tasks = self.config, sorted({q.task for q in questions})
-    prompt = ''.join(fewshot_prefix(t, c.method, c.prompts) for t in tasks) if c.fmt == 'fewshot' else ''
+    prompt = ''.join(fewshot_prefix(t, c.method, c.prompts) for t in tasks) if get_format(c.fmt).examples else ''
     local = {k: str(getattr(self.lm, k)) for k in ('dtype', 'device') if hasattr(self.lm, k)}
     return {**asdict(c), 'model': getattr(self.lm, 'name', ''), 'noise': self.noise, 'search': getattr(self.search, 'name', None),
             'questions': sorted({f'{q.task}/{q.split}' for q in questions}), **local,
@@ -366,7 +368,7 @@ class FlakyLM(ScriptedLM):
 def spend_estimate(lm, config:AgentConfig, questions:list[Question])->float:
     "About what a run will cost, in US$: each question's expected calls, the prompt growing by a round each call; 0 for an unpriced LM."
     if not questions or not call_cost(lm, ['x'], 1): return 0.0
-    prefix = fewshot_prefix(questions[0].task, config.method, config.prompts) if config.fmt == 'fewshot' else ''
+    prefix = fewshot_prefix(questions[0].task, config.method, config.prompts) if get_format(config.fmt).examples else ''
     m = get_method(config.method)
     first = (step_prompt(questions[0].question, [], config.fmt, prefix) if m.acts
              else answer_prompt(questions[0].question, config.method, prefix))
@@ -393,6 +395,7 @@ def make_agent(method:str='react',    # a registered method: io, cot, react, ref
                batch_size:int=32,     # trajectories in flight at once (their calls batched together)
                max_tokens:int=128,    # tokens per LM call
                temperature:float=0.0, # sampling temperature (0: greedy)
+               sample_seed:int=0,     # seeds the LM's sampling at temperature > 0: k samples of a question are k seeds
                base_url:str=None,     # an OpenAI-compatible server for openai:/openai-text: models; default $OPENAI_BASE_URL, else OpenAI's
                key_env:str='OPENAI_API_KEY', # the environment variable holding that server's key (a local server needs none)
                concurrency:int=None,  # requests in flight at once, for a served model (default 16)
@@ -404,7 +407,7 @@ def make_agent(method:str='react',    # a registered method: io, cot, react, ref
     config = AgentConfig(method=method, fmt=fmt, prompts=prompts, max_tokens=max_tokens, temperature=temperature, batch_size=batch_size).check()
     served = model.startswith(tuple(API_SPECS))
     if not served and (base_url or concurrency or lm_cache): raise ValueError(f'--base_url, --concurrency and --lm_cache are for openai: and openai-text: models, not {model!r}')
-    lm = get_lm(model, lora=lora, **(dict(base_url=base_url, key_env=key_env, concurrency=concurrency or 16, cache=lm_cache) if served else {}))
+    lm = get_lm(model, lora=lora, seed=sample_seed, **(dict(base_url=base_url, key_env=key_env, concurrency=concurrency or 16, cache=lm_cache) if served else {}))
     return Agent(lm, make_search(search, noise=noise, p=p, seed=seed) if get_method(method).acts else None, config)
 
 # %% ../nbs/07_agent.ipynb #70604cc2
@@ -424,12 +427,14 @@ def run_agent(task:str='hotpotqa',   # a registered task: hotpotqa, bamboogle, s
     kw = {**{k: v.default for k, v in inspect.signature(make_agent).parameters.items()}, **kwargs}
     questions, ag = get_task(task, split).sample(n, kw['seed']), make_agent(**kw)
     noise = kw['noise'] if kw['noise'] == 'off' else f"{kw['noise']}@{kw['p']}"  # as the manifest writes it
-    out = Path(out) if out else project_root()/default_out(task, split, kw['method'], kw['fmt'], kw['model'] + (f"+{Path(kw['lora']).name}" if kw['lora'] else ''), kw['search'], noise)
+    default = project_root()/default_out(task, split, kw['method'], kw['fmt'], kw['model'] + (f"+{Path(kw['lora']).name}" if kw['lora'] else ''), kw['search'], noise)
+    if kw['temperature'] > 0: default = default.with_name(f"{default.stem}_t{kw['temperature']:g}_s{kw['sample_seed']}.jsonl")  # a file per sample
+    out = Path(out) if out else default
     estimate = spend_estimate(ag.lm, ag.config, questions)
     if estimate: print(f'{ag.lm.name}: about ${estimate:.2f} for {len(questions)} questions of about {ag.method.expected_calls} calls each '
                        f'(those already in the run file cost nothing){"; capped at $" + format(max_cost, "g") if max_cost else "; --max_cost caps it"}', file=sys.stderr)
     from fireact.train import card_loss_mask
-    meta = {'task': task, 'split': split, 'model': kw['model'], 'lora': kw['lora'], 'seed': kw['seed'],
+    meta = {'task': task, 'split': split, 'model': kw['model'], 'lora': kw['lora'], 'seed': kw['seed'], 'sample_seed': kw['sample_seed'],
             **({'loss_mask': card_loss_mask(project_root()/kw['lora'])} if kw['lora'] else {})}  # an absolute path stays itself
     trajs = ag.run(questions, out=out, meta=meta, max_cost=max_cost, progress=progress)
     return {'out': str(out), **summarize(trajs, questions)}
@@ -475,7 +480,7 @@ def agent_for(out:str|Path, # a run file with its manifest
         raise FileNotFoundError(f"{out}: its adapter {run['lora']} is not here (a clone has only the card of an adapter that is not committed)")
     server = m.get('server')
     noise, _, p = run['noise'].partition('@')
-    settings = {k: run[k] for k in ('method', 'fmt', 'prompts', 'batch_size', 'max_tokens', 'temperature', 'search', 'seed', 'lora') if k in run}
+    settings = {k: run[k] for k in ('method', 'fmt', 'prompts', 'batch_size', 'max_tokens', 'temperature', 'search', 'seed', 'lora', 'sample_seed') if k in run}
     agent = make_agent(model=run['model'], noise=noise, p=float(p or 0.5), **settings, **({'base_url': server['base_url']} if server else {}))
     agent.config = AgentConfig(**{k: run[k] for k in AgentConfig.__dataclass_fields__ if k in run}).check()
     lm = agent.lm

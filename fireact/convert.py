@@ -9,46 +9,15 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from .core import Round, Trajectory, agent_turn, answered, final_answer, first_label, parse_react, read_jsonl, render_react, alpaca_prompt, write_atomic
+from .core import Round, Trajectory, answered, final_answer, parse_react, read_jsonl, write_atomic
+from .formats import get_format, record_format, sft_formats, split_lead
 from .methods import METHODS
 from .tasks import normalize_answer
 
 # %% auto #0
-__all__ = ['SFT_FORMATS', 'CHAT_ROLES', 'TEACHER', 'HOTPOTQA_RELEASE_FILES', 'EXPORTERS', 'RELEASE_SFT', 'chat_problems',
-           'sft_format', 'read_sft', 'split_lead', 'classify', 'reward', 'release_hotpotqa_questions', 'infer_task',
-           'from_record', 'to_alpaca', 'to_chat', 'load_trajectories', 'convertible', 'to_react', 'Selection', 'select',
-           'dedup', 'Mix', 'mix', 'example_text', 'stats', 'write_sft', 'write_labels', 'val_path', 'convert',
-           'convert_cli']
-
-# %% ../nbs/08_convert.ipynb #8d3e3a9f
-SFT_FORMATS = ('alpaca', 'chat')
-CHAT_ROLES = ('system', 'user', 'assistant')
-
-def chat_problems(record:dict, # one chat record
-                 )->list[str]: # what is wrong with it, empty when nothing is
-    "Why the fine-tuning API would reject a chat record."
-    msgs = record.get('messages')
-    if not isinstance(msgs, list) or not msgs: return ['no messages list']
-    out = []
-    for j, m in enumerate(msgs):
-        if not isinstance(m, dict): out.append(f'message {j} is not an object'); continue
-        if m.get('role') not in CHAT_ROLES: out.append(f'message {j} has role {m.get("role")!r}')
-        if not isinstance(m.get('content'), str) or not m['content'].strip(): out.append(f'message {j} has empty content')
-        if set(m) - {'role', 'content', 'name', 'weight'}: out.append(f'message {j} has unknown keys {sorted(set(m) - {"role", "content", "name", "weight"})}')
-    if not any(isinstance(m, dict) and m.get('role') == 'assistant' for m in msgs): out.append('no assistant message')
-    return out
-
-# %% ../nbs/08_convert.ipynb #41d05ab9
-def sft_format(record:dict, # one record of a fine-tuning file
-              )->str:       # 'alpaca' or 'chat'
-    "Which of the two fine-tuning shapes a record has."
-    if not isinstance(record, dict): raise ValueError(f'a record must be a JSON object, not {type(record).__name__}')
-    if isinstance(record.get('messages'), list): return 'chat'
-    if isinstance(record.get('instruction'), str) and isinstance(record.get('output'), str):
-        if record.get('input'): raise ValueError('an Alpaca record with a non-empty `input`: inference prompts with '
-                                                 '`alpaca_prompt(question)`, which has no input field')
-        return 'alpaca'
-    raise ValueError(f'neither an Alpaca record (instruction, output) nor a chat record (messages): keys {sorted(record)}')
+__all__ = ['TEACHER', 'HOTPOTQA_RELEASE_FILES', 'RELEASE_SFT', 'read_sft', 'classify', 'reward', 'release_hotpotqa_questions',
+           'infer_task', 'from_record', 'load_trajectories', 'convertible', 'to_react', 'Selection', 'select', 'dedup',
+           'Mix', 'mix', 'example_text', 'stats', 'write_sft', 'write_labels', 'val_path', 'convert', 'convert_cli']
 
 # %% ../nbs/08_convert.ipynb #d0f2015f
 def read_sft(data:str|Path, # an Alpaca JSON or chat JSON-lines file, or a release name
@@ -63,16 +32,10 @@ def read_sft(data:str|Path, # an Alpaca JSON or chat JSON-lines file, or a relea
     else: records = read_jsonl(path)
     shapes = set()
     for i, r in enumerate(records, 1):
-        try: shapes.add(sft_format(r))
+        try: shapes.add(record_format(r).name)
         except ValueError as e: raise ValueError(f'{path}: record {i}: {e}') from None
-    if len(shapes) > 1: raise ValueError(f'{path}: mixes Alpaca and chat records')
+    if len(shapes) > 1: raise ValueError(f'{path}: mixes records of formats {sorted(shapes)}')
     return records
-
-# %% ../nbs/08_convert.ipynb #b28a8111
-def split_lead(text:str)->tuple[str,str]:
-    "Split ReAct text into what precedes its first label and the labelled rest."
-    at = first_label(text)
-    return (text[:at], text[at:]) if at is not None else (text, '')
 
 # %% ../nbs/08_convert.ipynb #fe0ad889
 _reward_re = re.compile(r'Episode finished, reward = (True|False|1|0|1\.0|0\.0|None)\s*$')
@@ -116,49 +79,13 @@ def from_record(record:dict,    # an Alpaca or chat record
                 model:str=TEACHER, # the LM that wrote it (the release's teacher was GPT-4)
                )->Trajectory:
     "A fine-tuning record as a trajectory, with what its export needs to give the same record back in `meta`."
-    fmt, meta = sft_format(record), {}
-    if fmt == 'alpaca':
-        lead, body = split_lead(record['output'])
-        question = record['instruction'] + ('\n' + lead[:-1] if lead else '')
-        if lead: meta['alpaca_instruction'] = record['instruction']
-        if not record['output'].endswith('\n'): meta['alpaca_newline'] = False
-    else:
-        problems = chat_problems(record)
-        if problems: raise ValueError('; '.join(problems))
-        msgs = record['messages']
-        if msgs[0]['role'] == 'user': question, rest = msgs[0]['content'], msgs[1:]
-        else:
-            lead, body = split_lead(msgs[0]['content'])
-            question, rest = lead[:-1], [{**msgs[0], 'content': body}] + msgs[1:]
-            meta['chat_question_in_reply'] = True
-        body = ''.join(m['content'] + '\n' for m in rest)
+    fmt = record_format(record)
+    question, body, meta = fmt.read_record(record)
     rounds = parse_react(body)
     answer = final_answer(rounds)
-    t = Trajectory(task or infer_task(question, answer), split, qid, question, model=model, prompt_format=fmt, rounds=rounds,
+    t = Trajectory(task or infer_task(question, answer), split, qid, question, model=model, prompt_format=fmt.name, rounds=rounds,
                    answer=answer, finished=answer is not None, meta=meta)
     return replace(t, method=classify(t), em=reward(t))
-
-# %% ../nbs/08_convert.ipynb #f8b3202f
-def to_alpaca(t:Trajectory)->dict:
-    "A trajectory as an Alpaca record: the question as instruction, its ReAct text as output."
-    instruction = t.meta.get('alpaca_instruction', t.question)
-    lead = t.question[len(instruction) + 1:] + '\n' if instruction != t.question else ''
-    out = lead + render_react(t.rounds, skip_empty=True)
-    return {'instruction': instruction, 'input': '', 'output': out[:-1] if t.meta.get('alpaca_newline') is False else out}
-
-# %% ../nbs/08_convert.ipynb #e7894778
-def to_chat(t:Trajectory)->dict:
-    "A trajectory as OpenAI chat messages: user question, then each round's assistant Thought+Action and user Observation."
-    in_reply = t.meta.get('chat_question_in_reply')
-    msgs = [] if in_reply else [{'role': 'user', 'content': t.question}]
-    for i, r in enumerate(t.rounds):
-        parts = agent_turn(r, i, skip_empty=True).split('\nObservation: ')  # a second observation of one action is its own message
-        if i == 0 and in_reply: parts[0] = t.question + '\n' + parts[0]
-        msgs += [{'role': 'assistant', 'content': p if j == 0 else 'Observation: ' + p} for j, p in enumerate(parts) if p]
-        if r.observation: msgs.append({'role': 'user', 'content': 'Observation: ' + r.observation})
-    return {'messages': msgs}
-
-EXPORTERS = {'alpaca': to_alpaca, 'chat': to_chat}
 
 # %% ../nbs/08_convert.ipynb #ccf2a3b4
 def load_trajectories(path:str|Path, # a fine-tuning file, a run file, or a release name of either
@@ -175,9 +102,9 @@ def load_trajectories(path:str|Path, # a fine-tuning file, a run file, or a rele
     return out
 
 # %% ../nbs/08_convert.ipynb #1af16529
-RELEASE_SFT = {f'{name}:{fmt}': f'data/finetune/{fmt_dir}/{name}.{ext}'
+RELEASE_SFT = {f'{name}:{f.name}': f'data/finetune/{f.release_dir}/{name}{f.suffix}'
                for name in ('hotpotqa', 'hotpotqa_multimethod', 'multitask', 'multitask_multimethod')
-               for fmt, fmt_dir, ext in (('alpaca', 'alpaca_format', 'json'), ('chat', 'gpt_format', 'jsonl'))}
+               for f in sft_formats() if f.release_dir}
 
 # %% ../nbs/08_convert.ipynb #b7bdbd71
 def convertible()->list[str]:
@@ -282,10 +209,9 @@ def mix(trajs:list[Trajectory],             # trajectories in the ReAct format (
 
 # %% ../nbs/08_convert.ipynb #657974f4
 def example_text(t:Trajectory, fmt:str, tok)->str:
-    "The text a fine-tuned model trains on for one trajectory."
-    if fmt == 'alpaca':
-        r = to_alpaca(t); return alpaca_prompt(r['instruction']) + r['output']
-    return tok.apply_chat_template(to_chat(t)['messages'], tokenize=False)
+    "The text a fine-tuned model trains on for one trajectory, every token of it (the loss mask aside)."
+    f = get_format(fmt)
+    return f.training_text(f.record(t), tok, 'all')[0]
 
 # %% ../nbs/08_convert.ipynb #1428d24d
 def stats(trajs:list[Trajectory], # the trajectories of a file
@@ -313,15 +239,14 @@ def write_sft(path:str|Path,           # the file: `.json` for Alpaca, `.jsonl` 
               fmt:str='alpaca',        # alpaca or chat
              )->Path:
     "Write a fine-tuning file atomically: every record, or no file."
-    if fmt not in EXPORTERS: raise ValueError(f'format is one of {tuple(EXPORTERS)}, not {fmt!r}')
+    f = get_format(fmt)
+    if f not in sft_formats(): raise ValueError(f'format is one of {[f.name for f in sft_formats()]}, not {fmt!r}')
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    records = [EXPORTERS[fmt](t) for t in trajs]
+    records = [f.record(t) for t in trajs]
     for t, r in zip(trajs, records):
-        problems = chat_problems(r) if fmt == 'chat' else [f'empty {k}' for k in ('instruction', 'output') if not r[k].strip()]
+        problems = f.problems(r)
         if problems: raise ValueError(f'{t.qid}: cannot export: {"; ".join(problems)}')
-    text = (json.dumps(records, ensure_ascii=False, indent=2) if fmt == 'alpaca' else
-            ''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in records))
-    return write_atomic(path, text)
+    return write_atomic(path, f.write(records))
 
 # %% ../nbs/08_convert.ipynb #87a49bd8
 def write_labels(path:str|Path, trajs:list[Trajectory], extra:dict)->Path:
@@ -356,8 +281,9 @@ def convert(runs:list[str],                 # run files and fine-tuning files, o
            )->dict:
     "Load, select, mix and write a fine-tuning file (and its validation file and statistics); return the report."
     from tqdm.auto import tqdm
-    fmt = fmt or {'.json': 'alpaca', '.jsonl': 'chat'}.get(Path(out).suffix)
-    if fmt not in EXPORTERS: raise ValueError(f'say --fmt alpaca or chat (the suffix of {out} does not tell)')
+    fmt = fmt or next((f.name for f in sft_formats() if f.suffix == Path(out).suffix), None)
+    if fmt not in [f.name for f in sft_formats()]:
+        raise ValueError(f'say --fmt {" or ".join(f.name for f in sft_formats())} (the suffix of {out} does not tell)')
     trajs = [t for r in tqdm(runs, desc='loading', disable=not progress) for t in load_trajectories(r)]
     sel = select(trajs, keep_failed)
     m = mix(sel.kept, tasks, methods, counts, ratios, dedup_by, val, seed)

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Iterable
 
 # %% auto #0
-__all__ = ['LABEL_NUMBER', 'LINE_LABEL', 'ACTION_LABEL', 'REFLECTION_INTRO', 'ALPACA_HEADER', 'parse_action', 'Round',
-           'Trajectory', 'answered', 'final_answer', 'finish_observation', 'label_pattern', 'first_label',
+__all__ = ['LABEL_NUMBER', 'LINE_LABEL', 'ACTION_LABEL', 'ACTION_END', 'REFLECTION_INTRO', 'ALPACA_HEADER', 'parse_action',
+           'Round', 'Trajectory', 'answered', 'final_answer', 'finish_observation', 'label_pattern', 'first_label',
            'parse_react', 'agent_turn', 'render_react', 'alpaca_prompt', 'split_alpaca', 'append_jsonl', 'read_jsonl',
            'read_trajectories', 'write_atomic', 'mend_torn_tail', 'Registry', 'project_root', 'find_path',
            'retry_delay', 'Secret', 'mask_secrets', 'MaskSecrets', 'trajectory_html', 'trajectories_frame']
@@ -115,6 +115,7 @@ def label_pattern(fields:str='Thought|Action|Observation', # the labels, as a re
 
 LINE_LABEL = re.compile('^' + label_pattern() + r'(?= |$)')   # a line that opens a field; its text follows a space
 ACTION_LABEL = re.compile(r'(?:^|\n)\s*' + label_pattern('Action') + r'\s*')  # where a completion's action begins, spaces tolerated
+ACTION_END = re.compile(ACTION_LABEL.pattern + r'\S[^\n]*(?=\n)')  # a whole Action line, ended by its newline
 
 def first_label(text:str)->int|None:
     "Where the first line that opens a ReAct field begins, or None."

@@ -11,7 +11,7 @@ from fastcore.meta import delegates
 from .core import answered, project_root
 from .runs import load_run, load_scored, rescore, summarize
 from .tasks import TASKS, get_task
-from .train import LOSS_MASKS
+from .formats import LOSS_MASKS
 
 # %% auto #0
 __all__ = ['FIREACT_LORA', 'LMS', 'DATA_MIXES', 'EVAL_TASKS', 'SCALING', 'FINETUNE_CONFIG', 'MULTIMETHOD', 'LOSS_MASK_RUNS',

@@ -8,12 +8,13 @@ import json, os
 from pathlib import Path
 from fastcore.script import Param
 from .core import Round, Trajectory, project_root, read_jsonl
-from .convert import read_sft, sft_format
+from .convert import read_sft
+from .formats import record_format
 from .runs import file_kind, load_run, resolve_path
 
 # %% auto #0
-__all__ = ['TRAJECTORY_SCHEMA', 'trajectory_features', 'trajectories_dataset', 'dataset_trajectories', 'sft_features',
-           'sft_dataset', 'dataset_records', 'to_dataset', 'export_cli']
+__all__ = ['TRAJECTORY_SCHEMA', 'trajectory_features', 'trajectories_dataset', 'dataset_trajectories', 'sft_dataset',
+           'dataset_records', 'to_dataset', 'export_cli']
 
 # %% ../nbs/15_export.ipynb #f14a2281
 def trajectory_features():
@@ -52,33 +53,26 @@ def dataset_trajectories(ds)->list[Trajectory]:
     "The trajectories of a dataset written by `trajectories_dataset`, as they went in."
     return [Trajectory.from_dict({**row, 'gold': json.loads(row['gold']), 'meta': json.loads(row['meta'])}) for row in ds]
 
-# %% ../nbs/15_export.ipynb #a5d54953
-def sft_features(kind:str): # 'alpaca' or 'chat'
-    "The `datasets.Features` of a fine-tuning file exported as a dataset."
-    from datasets import Features, Value, List
-    s = Value('string')
-    if kind == 'alpaca': return Features({'instruction': s, 'input': s, 'output': s})
-    return Features({'messages': List({'role': s, 'content': s, 'name': s, 'weight': Value('int64')})})
-
+# %% ../nbs/15_export.ipynb #e3d25689
 def sft_dataset(records:list[dict], # the records of one fine-tuning file (`read_sft`)
                 source:str='',      # where they came from
                ):
-    "A fine-tuning file as a `datasets.Dataset`: Alpaca rows (instruction, input, output) or chat rows (messages)."
+    "A fine-tuning file as a `datasets.Dataset`, a row per record, its fields as columns."
     from datasets import Dataset, DatasetInfo
     if not records: raise ValueError('no records to export')
-    kind = sft_format(records[0])
-    features = sft_features(kind)
-    info = DatasetInfo(description=f'FireAct fine-tuning records, {kind} format' + (f'\nSource: {source}' if source else ''),
-                       features=features)
-    rows = [{'input': '', **r} for r in records] if kind == 'alpaca' else records
-    return Dataset.from_list(rows, features=features, info=info)
+    fmt = record_format(records[0]).name
+    return Dataset.from_list(records, info=DatasetInfo(description=f'FireAct fine-tuning records, {fmt} format'
+                                                                    + (f'\nSource: {source}' if source else '')))
 
-def _present(d:dict)->dict: return {k: v for k, v in d.items() if v is not None}
+def _present(x):
+    "A value read back from Arrow without the nulls it filled in for fields a record lacked."
+    if isinstance(x, dict): return {k: _present(v) for k, v in x.items() if v is not None}
+    if isinstance(x, list): return [_present(v) for v in x]
+    return x
 
 def dataset_records(ds)->list[dict]:
     "The fine-tuning records of a dataset written by `sft_dataset`."
-    if 'messages' in ds.column_names: return [{'messages': [_present(m) for m in row['messages']]} for row in ds]
-    return [dict(row) for row in ds]
+    return [_present(dict(row)) for row in ds]
 
 # %% ../nbs/15_export.ipynb #b0c20954
 def to_dataset(path:str|Path, task:str='hotpotqa', split:str='dev'):

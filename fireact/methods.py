@@ -7,19 +7,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from typing import Callable
-from .core import ACTION_LABEL, Registry, label_pattern, Round, Trajectory, REFLECTION_INTRO, agent_turn, alpaca_prompt, finish_observation, parse_action, render_react
+from .core import ACTION_LABEL, Registry, label_pattern, Round, Trajectory, REFLECTION_INTRO, finish_observation, parse_action, render_react
+from .formats import FORMATS, STEP_STOP, get_format
 from .tasks import Exemplar, task_spec
 from .data import fetch
 
 # %% auto #0
-__all__ = ['FORMATS', 'TOOLS', 'METHODS', 'REFLECT_AT', 'REACT_INSTRUCTION', 'ACTION_END', 'STEP_STOP', 'ANSWER_STOP', 'Method',
-           'register_method', 'get_method', 'parse_step', 'check_action', 'parse_answer', 'split_cot', 'stated_answer',
-           'react_to_react', 'cot_to_react', 'io_example', 'cot_example', 'react_example', 'read_io', 'read_cot',
-           'fewshot_prefix', 'reflection_opening', 'step_prompt', 'answer_prompt', 'reflection_prompt',
-           'needs_reflection']
+__all__ = ['TOOLS', 'METHODS', 'REFLECT_AT', 'REACT_INSTRUCTION', 'ANSWER_STOP', 'Method', 'register_method', 'get_method',
+           'parse_step', 'check_action', 'parse_answer', 'split_cot', 'stated_answer', 'react_to_react', 'cot_to_react',
+           'io_example', 'cot_example', 'react_example', 'read_io', 'read_cot', 'fewshot_prefix', 'reflection_opening',
+           'step_prompt', 'answer_prompt', 'reflection_prompt', 'needs_reflection']
 
 # %% ../nbs/06_methods.ipynb #b31b142d
-FORMATS = ('fewshot', 'alpaca', 'chat')
 TOOLS = ('search', 'finish')
 
 # %% ../nbs/06_methods.ipynb #43dfe4d5
@@ -33,7 +32,7 @@ class Method:
     cue:str='Answer:'             # one-call methods: the prompt ends here and the model writes on
     read:Callable|None=None       # one-call methods: read(completion) -> (thought, answer)
     reflect_at:tuple=()           # acting methods: the rounds before which an unfinished trajectory reflects
-    formats:tuple=('fewshot',)    # the prompt formats it runs in
+    formats:tuple|None=('fewshot',) # the prompt formats (`fireact.formats`) it runs in; None: every registered format
     release_prompt:str|None=None  # the authors' prompt file for it, `{task}` standing for the task
     to_react:Callable|None=None   # to_react(Trajectory) -> the trajectory as ReAct fine-tuning data; None: it cannot be
     expected_calls:int=1          # LM calls a question takes, roughly (a spend estimate's unit)
@@ -45,7 +44,7 @@ METHODS = Registry('method')
 def register_method(m:Method)->Method:
     "Add a prompting method (or replace one of the same name); the agent, conversion and the command line find it by name."
     if not m.acts and m.read is None: raise ValueError(f'{m.name}: a one-call method needs `read` (completion -> thought, answer)')
-    if any(f not in FORMATS for f in m.formats): raise ValueError(f'{m.name}: formats are {FORMATS}, not {m.formats}')
+    if m.formats is not None and any(f not in FORMATS for f in m.formats): raise ValueError(f'{m.name}: formats are {list(FORMATS)}, not {m.formats}')
     return METHODS.add(m)
 
 # %% ../nbs/06_methods.ipynb #e12a3013
@@ -133,7 +132,7 @@ register_method(Method('io', 'Answer a question with {rule}. Examples follow.\n\
 register_method(Method('cot', 'Answer a question by thinking step by step, then giving {rule}. Examples follow.\n\n', cot_example,
                        cue='Thought:', read=read_cot, release_prompt='prompts/cot_{task}.txt', to_react=cot_to_react,
                        read_lenient=stated_answer))
-register_method(Method('react', REACT_INSTRUCTION, react_example, acts=True, formats=FORMATS, expected_calls=5,
+register_method(Method('react', REACT_INSTRUCTION, react_example, acts=True, formats=None, expected_calls=5,
                        release_prompt='prompts/react_{task}_google.txt', to_react=react_to_react))
 register_method(Method('reflexion', REACT_INSTRUCTION, react_example, acts=True, reflect_at=REFLECT_AT, formats=('fewshot', 'alpaca'),
                        expected_calls=8, release_prompt='prompts/react_{task}_google.txt', to_react=react_to_react));
@@ -152,9 +151,6 @@ def fewshot_prefix(task:str,           # a registered task: hotpotqa, bamboogle,
     return m.instruction.format(rule=spec.answer_rule) + '\n'.join(m.example(e) for e in spec.exemplars) + '\n'
 
 # %% ../nbs/06_methods.ipynb #22179b9d
-ACTION_END = re.compile(ACTION_LABEL.pattern + r'\S[^\n]*(?=\n)')  # a whole Action line, ended by its newline
-STEP_STOP = ['\nObservation:', ACTION_END]
-
 def reflection_opening(reflection:str, i:int)->str:
     "How round `i` begins when a reflection precedes its thought: the model continues from here."
     return f'Thought: {REFLECTION_INTRO.format(n=i)} Thought: {reflection}'
@@ -162,22 +158,16 @@ def reflection_opening(reflection:str, i:int)->str:
 # %% ../nbs/06_methods.ipynb #9e4cafda
 def step_prompt(question:str,          # the question text
                 rounds:list[Round],    # rounds so far
-                fmt:str='fewshot',     # fewshot, alpaca or chat
-                prefix:str='',         # the few-shot prefix (fewshot format only)
-                reflection:str|None=None, # a Reflexion reflection that opens this round (text formats)
+                fmt:str='fewshot',     # a registered format (`fireact.formats`): fewshot, alpaca, chat, ...
+                prefix:str='',         # the few-shot prefix (formats with examples only)
+                reflection:str|None=None, # a Reflexion reflection that opens this round (formats that pre-fill)
                )->str|list[dict]:      # text ending with `Thought:` (or the reflection), or chat messages
-    "The prompt for the next Thought and Action of a ReAct trajectory."
+    "The prompt for the next Thought and Action of a ReAct trajectory, as its format writes it."
+    f = get_format(fmt)
+    if reflection and not f.prefills:
+        raise ValueError(f'Reflexion needs a text format, whose prompt can end inside a thought; {fmt} cannot')
     opening = reflection_opening(reflection, len(rounds)) if reflection else 'Thought:'
-    if fmt == 'fewshot': return f'{prefix}{question}\n{render_react(rounds)}{opening}'
-    if fmt == 'alpaca': return f'{alpaca_prompt(question)}{render_react(rounds)}{opening}'
-    if fmt == 'chat':
-        if reflection: raise ValueError('Reflexion needs a text format (fewshot or alpaca): a chat turn cannot be pre-filled')
-        msgs = [{'role': 'user', 'content': question}]
-        for i, r in enumerate(rounds):
-            msgs += [{'role': 'assistant', 'content': agent_turn(r, i)},
-                     {'role': 'user', 'content': f'Observation: {r.observation}'}]
-        return msgs
-    raise ValueError(f'unknown format {fmt!r}; formats are {FORMATS}')
+    return f.step_prompt(question, rounds, prefix if f.examples else '', opening)
 
 # %% ../nbs/06_methods.ipynb #bbfc6bb9
 def answer_prompt(question:str, method:str, prefix:str)->str:
@@ -194,7 +184,7 @@ def reflection_prompt(question:str, rounds:list[Round], fmt:str='fewshot')->str|
     text = ('You tried to answer a question with Thought, Action and Observation steps and have not found the answer yet.\n\n'
             f'Question: {question}\n{render_react(rounds)}\n'
             'In two or three sentences, say why you have not solved it yet and what you will do differently. Reflection:')
-    return [{'role': 'user', 'content': text}] if fmt == 'chat' else text
+    return get_format(fmt).ask(text)
 
 # %% ../nbs/06_methods.ipynb #ceaf437d
 def needs_reflection(method:str, rounds_done:int)->bool:

@@ -6,37 +6,22 @@
 from __future__ import annotations
 import dataclasses, json, random, statistics
 from pathlib import Path
-from .core import Round, Trajectory, answered, final_answer, parse_action, parse_react, project_root, read_trajectories, split_alpaca, ALPACA_HEADER
+from .core import Round, Trajectory, answered, final_answer, parse_action, project_root, read_trajectories
+from .formats import read_rounds, sft_formats
 from .data import fetch, registry
 from .tasks import Question, get_task
 
 # %% auto #0
-__all__ = ['chat_rounds', 'released_trajectory', 'load_released_run', 'resolve_path', 'file_kind', 'load_run', 'bootstrap_ci',
-           'outcomes', 'rescore', 'load_scored', 'summarize', 'rescore_run', 'rescore_cli']
-
-# %% ../nbs/03_runs.ipynb #4b06d400
-def chat_rounds(messages:list[dict])->list[Round]:
-    "Rounds from chat messages: user question, then assistant Thought+Action and user `Observation: ...` pairs."
-    rounds = []
-    for m in messages[1:]:
-        if m['role'] == 'assistant':
-            parsed = parse_react(m['content'])
-            rounds.append(parsed[0] if parsed else Round(thought=m['content'].strip()))
-        elif m['role'] == 'user' and rounds:
-            rounds[-1].observation = m['content'].removeprefix('Observation:').strip()
-        else: raise ValueError(f'unexpected {m["role"]} message: {m["content"][:60]!r}')
-    return rounds
+__all__ = ['released_trajectory', 'load_released_run', 'resolve_path', 'file_kind', 'load_run', 'bootstrap_ci', 'outcomes',
+           'rescore', 'load_scored', 'summarize', 'rescore_run', 'rescore_cli']
 
 # %% ../nbs/03_runs.ipynb #da6f7944
 def released_trajectory(qid:str, record:dict, question:Question, model:str='')->Trajectory:
     "One record of a released run (chat messages or Alpaca/few-shot text) as a trajectory, not yet scored."
-    traj = record['traj']
-    if isinstance(traj, list): rounds, fmt = chat_rounds(traj), 'chat'
-    elif traj.startswith(ALPACA_HEADER): rounds, fmt = parse_react(split_alpaca(traj)[1]), 'alpaca'
-    else: rounds, fmt = parse_react(traj), 'fewshot'
+    fmt, rounds = read_rounds(record['traj'])
     answer = final_answer(rounds)
     return Trajectory(question.task, question.split, qid, question.question, question.answer, method='react',
-                      model=model, prompt_format=fmt, rounds=rounds, answer=answer, finished=answer is not None,
+                      model=model, prompt_format=fmt.name, rounds=rounds, answer=answer, finished=answer is not None,
                       search_backend='serpapi', meta={'released_em': record.get('em')})
 
 # %% ../nbs/03_runs.ipynb #61704d53
@@ -59,16 +44,18 @@ def resolve_path(path:str|Path)->Path:
 
 # %% ../nbs/03_runs.ipynb #b569cace
 def file_kind(path:str|Path, # a run, a fine-tuning file, or a release name of either
-             )->str:         # 'run', 'release', 'alpaca' or 'chat'
-    "What a file holds, from its first line: this project's run, the authors' released run, or a fine-tuning file."
+             )->str:         # 'run', 'release' or 'records'
+    "What a file holds, from its first line: this project's run, the authors' released run, or fine-tuning records."
     p = resolve_path(path)
     with open(p, encoding='utf-8') as f: first = f.readline().strip()
     if not first: raise ValueError(f'{path}: empty')
-    if first.startswith('['): return 'alpaca'
+    if first.startswith('['): return 'records'  # a JSON list of fine-tuning records
     try: record = json.loads(first)
     except json.JSONDecodeError: return 'release'  # one JSON object written over many lines
-    if isinstance(record, dict) and isinstance(record.get('messages'), list): return 'chat'
-    return 'run' if isinstance(record, dict) and 'qid' in record else 'release'
+    if not isinstance(record, dict): raise ValueError(f'{path}: its first line is not a JSON object')
+    if 'qid' in record: return 'run'
+    try: return 'records' if any(f.is_record(record) for f in sft_formats()) else 'release'
+    except ValueError: return 'records'  # a record of a format, with a problem `read_sft` names
 
 def load_run(path:str|Path, # a run file: this project's JSON lines or a released `trajs/*.json`, or its release name
              task:str='hotpotqa', split:str='dev', # what a released run answered (this project's runs say it themselves)
@@ -77,7 +64,7 @@ def load_run(path:str|Path, # a run file: this project's JSON lines or a release
     p, kind = resolve_path(path), file_kind(path)
     if kind == 'run': return read_trajectories(p)
     if kind == 'release': return load_released_run(p, task, split)
-    raise ValueError(f'{path}: a fine-tuning file ({kind}), not a run; fireact.convert.load_trajectories reads its records as trajectories')
+    raise ValueError(f'{path}: a fine-tuning file, not a run; fireact.convert.load_trajectories reads its records as trajectories')
 
 # %% ../nbs/03_runs.ipynb #0f8f933a
 def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question asked

@@ -9,12 +9,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
-from .core import Registry, Round, finish_observation
+from .core import Registry, Round, final_answer, finish_observation, parse_react
 from .data import fetch, registry
 
 # %% auto #0
-__all__ = ['TASKS', 'SHORT_ANSWER', 'normalize_answer', 'token_f1', 'Score', 'score_open', 'score_yes_no', 'score_choice',
-           'Question', 'mmlu_subjects', 'Exemplar', 'TaskSpec', 'register_task', 'task_spec', 'Task', 'get_task']
+__all__ = ['HOTPOTQA_TRAIN', 'TASKS', 'SHORT_ANSWER', 'normalize_answer', 'token_f1', 'Score', 'score_open', 'score_yes_no',
+           'score_choice', 'Question', 'mmlu_subjects', 'Exemplar', 'TaskSpec', 'register_task', 'task_spec', 'Task',
+           'get_task']
 
 # %% ../nbs/02_tasks.ipynb #f60bf34c
 def normalize_answer(s:str)->str:
@@ -81,7 +82,16 @@ class Question:
         return score(prediction, self.answer) if prediction is not None else Score(False, 0.0 if score is score_open else None)
 
 # %% ../nbs/02_tasks.ipynb #a7e5f88a
+HOTPOTQA_TRAIN = 'data/finetune/alpaca_format/hotpotqa.json'  # the release's HotpotQA training questions live here only
+
+def _hotpotqa_train(**kw)->list:
+    "The release's HotpotQA training questions: those of its fine-tuning file, each with the answer its successful trajectory gave."
+    rows = json.loads(fetch(HOTPOTQA_TRAIN, **kw).read_text(encoding='utf-8'))
+    return [Question('hotpotqa', 'train', str(i), r['instruction'], final_answer(parse_react(r['output'])), {'source': HOTPOTQA_TRAIN})
+            for i, r in enumerate(rows)]
+
 def _load_hotpotqa(split, **kw):
+    if split == 'train': return _hotpotqa_train(**kw)
     rows = json.loads(fetch(f'data/hotpotqa/{split}.json', **kw).read_text(encoding='utf-8'))
     return [Question('hotpotqa', split, str(i), r['question'], r.get('answer'), {'type': r.get('type')})
             for i, r in enumerate(rows)]

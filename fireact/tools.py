@@ -16,7 +16,8 @@ from fastcore.basics import patch
 from serpapi import GoogleSearch
 from .core import MaskSecrets, Round, Secret, parse_action, parse_react, retry_delay
 from .data import DataError, cache_dir, fetch, registry
-from .runs import chat_rounds, load_released_run
+from .formats import chat_rounds
+from .runs import load_released_run
 
 # %% auto #0
 __all__ = ['MODES', 'KEY_VAR', 'SERPAPI_URL_VAR', 'SERPAPI_PARAMS', 'REPLAY_SOURCES', 'REPLAY_LATER', 'NOISE_SETTINGS',

@@ -9,92 +9,19 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from fastcore.meta import delegates
-from .convert import CHAT_ROLES, chat_problems, from_record, read_sft, sft_format, split_lead
-from .core import LINE_LABEL, alpaca_prompt, label_pattern, write_atomic
+from .convert import from_record, read_sft
+from .core import write_atomic
+from .formats import LOSS_MASKS, chat_problems, record_format
 from .data import sha256_file
 from .llm import model_path, default_model_dir, load_tokenizer, weights_digest
 from .runs import resolve_path
 from .tasks import TASKS
 
 # %% auto #0
-__all__ = ['LOSS_MASKS', 'BATCHING', 'TUNINGS', 'LORA_PRESETS', 'FINAL_STATES', 'react_spans', 'whole_question', 'check_mask',
-           'alpaca_text', 'chat_text', 'encode', 'encode_record', 'encode_records', 'data_summary', 'PadCollator',
-           'make_collator', 'check_qlora', 'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama', 'split_examples',
-           'plot_losses', 'last_complete_checkpoint', 'trim_log', 'finetune', 'card_loss_mask', 'validate_chat',
-           'openai_finetune', 'finetune_cli']
-
-# %% ../nbs/09_train.ipynb #ff6e20f5
-def react_spans(response:str,        # ReAct lines, e.g. an Alpaca record's `output`
-                start:int=0,         # where `response` begins in the full text
-                handover:bool=True,  # also the `\nObservation:` label after each Action: the turn's end
-               )->list[tuple[int,int]]: # [begin, end) character spans of Thought and Action lines
-    "The character spans of the agent's own text in ReAct lines: not Observations, not text before the first label."
-    spans, pos, field, prev_kept = [], start, None, False
-    for line in response.split('\n'):
-        m = LINE_LABEL.match(line)
-        if m: field = m.group(1)
-        kept = field in ('Thought', 'Action')
-        if kept:
-            b = pos - 1 if prev_kept else pos # the newline between two agent lines is the agent's
-            if spans and spans[-1][1] == b: spans[-1] = (spans[-1][0], pos + len(line))
-            else: spans.append((b, pos + len(line)))
-        elif handover and prev_kept and field == 'Observation': spans[-1] = (spans[-1][0], pos + m.end())
-        prev_kept, pos = kept, pos + len(line) + 1
-    return [(b, e) for b, e in spans if e > b]
-
-# %% ../nbs/09_train.ipynb #26dd0a66
-def whole_question(record:dict, # an Alpaca record
-                  )->dict:      # the record, with any question text of its output moved to the instruction
-    "An Alpaca record whose instruction is the whole question: text its output has before the first ReAct label moves there."
-    lead, body = split_lead(record['output'])
-    if not lead.strip() or not body: return record
-    return {**record, 'instruction': record['instruction'] + '\n' + lead.rstrip('\n'), 'output': body}
-
-# %% ../nbs/09_train.ipynb #98c2538a
-LOSS_MASKS = {  # which tokens of a fine-tuning record carry the loss: name -> what
-    'turn': "the agent's Thoughts and Actions, the `\\nObservation:` label after each Action, an end right after the final finish",
-    'agent': "the agent's Thoughts and Actions, and an end after the last Observation (this project's recipe until 2026-12)",
-    'all': "every token, the prompt included (the release's train_on_inputs=True)",
-    'last': "the last round only, with its turn's end (LLaMA-Factory's mask_history)"}
-
-_final_observation_re = re.compile(r'(\n' + label_pattern('Action') + r'\s*finish\[[^\n]*)\n' + label_pattern('Observation') + r'[^\n]*\n?$')
-
-def check_mask(mask:str)->str:
-    "The loss mask's name, or a one-line error naming the known ones."
-    if mask not in LOSS_MASKS: raise ValueError(f'unknown loss mask {mask!r}; choose from {", ".join(LOSS_MASKS)}')
-    return mask
-
-# %% ../nbs/09_train.ipynb #aee0bef9
-def alpaca_text(record:dict,     # an Alpaca record
-                mask:str='turn', # which tokens carry the loss (`LOSS_MASKS`)
-               )->tuple[str,list[tuple[int,int]]]: # the text, and the spans that carry the loss
-    "An Alpaca record as inference renders it, `alpaca_prompt(question)` then the ReAct rounds, with the spans to train."
-    check_mask(mask)
-    record = whole_question(record)
-    prompt = alpaca_prompt(record['instruction'])
-    output = record['output'] if mask in ('agent', 'all') else _final_observation_re.sub(r'\1', record['output'])
-    text = prompt + output
-    if mask == 'all': return text, [(0, len(text))]
-    spans = react_spans(output, len(prompt), handover=mask != 'agent')
-    return text, spans[-1:] if mask == 'last' else spans
-
-# %% ../nbs/09_train.ipynb #7219d42a
-def chat_text(messages:list[dict], # OpenAI chat messages
-              tok,                 # the model's tokenizer, with a chat template
-              mask:str='turn',     # which tokens carry the loss (`LOSS_MASKS`); turn and agent: every assistant turn
-             )->tuple[str,list[tuple[int,int]]]: # the rendered text, and the spans of the assistant's turns
-    "A chat record rendered with the tokenizer's chat template, with the spans of every assistant message and its end token."
-    text = tok.apply_chat_template(messages, tokenize=False)
-    if check_mask(mask) == 'all': return text, [(0, len(text))]
-    spans, pos = [], 0
-    for m in messages:
-        b = text.find(m['content'], pos)
-        if b < 0: raise ValueError(f'the chat template does not write this {m["role"]} message verbatim: {m["content"][:60]!r}')
-        pos = b + len(m['content'])
-        if m['role'] == 'assistant':
-            if text.startswith(tok.eos_token, pos): pos += len(tok.eos_token)
-            spans.append((b, pos))
-    return text, spans[-1:] if mask == 'last' else spans
+__all__ = ['BATCHING', 'TUNINGS', 'LORA_PRESETS', 'FINAL_STATES', 'encode', 'encode_record', 'encode_records', 'data_summary',
+           'PadCollator', 'make_collator', 'check_qlora', 'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama',
+           'split_examples', 'plot_losses', 'last_complete_checkpoint', 'trim_log', 'finetune', 'card_loss_mask',
+           'validate_chat', 'openai_finetune', 'finetune_cli']
 
 # %% ../nbs/09_train.ipynb #e666e092
 def encode(text:str,              # the full text
@@ -119,8 +46,8 @@ def encode_record(record:dict,    # an Alpaca or chat record
                   mask:str='turn', # which tokens carry the loss (`LOSS_MASKS`)
                  )->dict:         # input_ids, labels, length
     "One fine-tuning record as token ids and labels, rendered as inference renders it."
-    if sft_format(record) == 'chat': return encode(*chat_text(record['messages'], tok, mask), tok, cutoff, special=False, eos=False)
-    return encode(*alpaca_text(record, mask), tok, cutoff)
+    f = record_format(record)
+    return encode(*f.training_text(record, tok, mask), tok, cutoff, special=f.special_tokens, eos=f.trained_end)
 
 # %% ../nbs/09_train.ipynb #ed44fb1b
 def encode_records(records:list[dict], # Alpaca or chat records
@@ -132,7 +59,7 @@ def encode_records(records:list[dict], # Alpaca or chat records
     encoded = [encode_record(r, tok, cutoff, mask) for r in records]
     kept = [e for e in encoded if any(l != -100 for l in e['labels'])]
     return kept, {'records': len(records), 'examples': len(kept), 'cutoff': cutoff, 'mask': mask,
-                  'questions_completed': sum(sft_format(r) == 'alpaca' and whole_question(r) is not r for r in records),
+                  'questions_completed': sum(record_format(r).completes_question(r) for r in records),
                   'truncated': sum(e['length'] > cutoff for e in encoded), 'dropped': len(encoded) - len(kept),
                   'tokens': sum(len(e['input_ids']) for e in kept),
                   'trained_tokens': sum(sum(l != -100 for l in e['labels']) for e in kept)}
@@ -150,7 +77,7 @@ def data_summary(path:str|Path,      # the fine-tuning file (or release name)
         trajs = [from_record(r, str(i), stem if stem in TASKS else None) for i, r in enumerate(records)]
         tm = [(t.task, t.method) for t in trajs]
     count = lambda xs: dict(Counter(xs).most_common())
-    return {'file': path.name, 'sha256': sha256_file(path), 'format': sft_format(records[0]), 'records': len(records),
+    return {'file': path.name, 'sha256': sha256_file(path), 'format': record_format(records[0]).name, 'records': len(records),
             'per_task': count(t for t, _ in tm), 'per_method': count(m for _, m in tm)}
 
 # %% ../nbs/09_train.ipynb #d94521ce

@@ -8,7 +8,8 @@ import pytest
 from fireact.agent import manifest_path, run_agent
 from fireact.core import read_trajectories
 from fireact.llm import HFLM, OpenAILM, default_model_dir, free_port, serving
-from fireact.methods import STEP_STOP, fewshot_prefix, step_prompt
+from fireact.formats import STEP_STOP
+from fireact.methods import fewshot_prefix, step_prompt
 from fireact.tasks import get_task
 
 BIN = Path(sys.executable).parent

@@ -1,9 +1,13 @@
-"A prompting method and a task of a newcomer's own: each one registration, then run by the agent and converted into fine-tuning data, no other module touched."
+"A prompting method, a task and a prompt format of a newcomer's own: each one registration, then run by the agent, converted into fine-tuning data (and trained on), no other module touched."
 import json
 import pytest
 from fireact.agent import Agent, AgentConfig, ScriptedLM, run_agent
-from fireact.convert import convert
-from fireact.core import read_trajectories
+from fireact.convert import convert, from_record, read_sft
+from fireact.core import parse_react, read_trajectories, render_react
+from fireact.formats import FORMATS, PromptFormat, react_spans, register_format
+from fireact.llm import load_tokenizer
+from fireact.tools import make_search
+from fireact.train import encode_record, finetune, save_tiny_llama
 from fireact.methods import METHODS, Method, cot_to_react, parse_answer, register_method
 from fireact.tasks import TASKS, Exemplar, Question, TaskSpec, register_task, score_open, get_task
 
@@ -50,3 +54,46 @@ def test_registered_method_through_the_command_with_the_embedded_model(registere
 def test_unregistered_names_are_one_line_errors():
     with pytest.raises(ValueError, match="unknown method 'evidence'; methods are"): AgentConfig(method='evidence').check()
     with pytest.raises(ValueError, match="unknown task 'capitals'; tasks are"): get_task('capitals', 'test')
+
+class Tagged(PromptFormat):
+    "A format of a newcomer's own: the question in tags, then plain ReAct lines; a record is its question and its ReAct text."
+    name, suffix = 'tagged', '.jsonl'
+    def step_prompt(self, question, rounds, prefix='', opening='Thought:'):
+        return f'<question>{question}</question>\n{render_react(rounds)}{opening}'
+    def record(self, t): return {'question': t.question, 'react': render_react(t.rounds, skip_empty=True)}
+    def is_record(self, record): return set(record) == {'question', 'react'}
+    def read_record(self, record): return record['question'], record['react'], {}
+    def training_text(self, record, tok, mask='turn'):
+        prompt = f'<question>{record["question"]}</question>\n'
+        return prompt + record['react'], react_spans(record['react'], len(prompt))
+
+@pytest.fixture
+def tagged(registered):
+    yield register_format(Tagged())
+    del FORMATS['tagged']
+
+def test_registered_format_runs_converts_and_trains(tagged, tmp_path):
+    "One registration, and the agent prompts in the format, conversion writes its records, training renders and trains on them."
+    lm = ScriptedLM({'<question>What is the capital of France?</question>': [' Paris is its capital.\nAction: finish[Paris]'],
+                     '<question>What is the capital of Kenya?</question>': [' It is Mombasa.\nAction: finish[Mombasa]'],
+                     '<question>What is the capital of Peru?</question>': [' Lima.\nAction: finish[Lima]']})
+    run = tmp_path/'capitals.jsonl'
+    Agent(lm, make_search('replay'), AgentConfig(method='react', fmt='tagged')).run(get_task('capitals', 'test').sample(None), out=run, progress=False)
+    assert lm.calls[0][1].startswith('<question>What is the capital of') and lm.calls[0][1].endswith('</question>\nThought:')
+    assert {t.prompt_format for t in read_trajectories(run)} == {'tagged'}
+    report = convert([str(run)], tmp_path/'capitals_tagged.jsonl', fmt='tagged')
+    assert report['selection'] == {'kept': 2, 'dropped': {'failed': 1}}
+    records = read_sft(tmp_path/'capitals_tagged.jsonl')
+    assert sorted(r['react'].split('\n')[0] for r in records) == ['Thought: Lima.', 'Thought: Paris is its capital.']
+    assert [from_record(r, str(i), 'capitals').rounds for i, r in enumerate(records)] == [parse_react(r['react']) for r in records]
+    tok = load_tokenizer()
+    enc = encode_record(records[0], tok)
+    trained = tok.decode([i for i, l in zip(enc['input_ids'], enc['labels']) if l != -100])
+    assert trained.startswith('Thought: ') and '<question>' not in trained and 'Episode finished' not in trained
+    save_tiny_llama(tmp_path/'tiny', tok, hidden=32)
+    card = finetune(tmp_path/'capitals_tagged.jsonl', tmp_path/'ft', base=tmp_path/'tiny', max_steps=1, batch=2, micro_batch=2,
+                    val=0, progress=False)
+    assert card['steps'] == 1 and card['data']['format'] == 'tagged' and card['encoding']['trained_tokens'] > 0
+
+def test_unregistered_format_is_a_one_line_error():
+    with pytest.raises(ValueError, match="unknown format 'tagged'; formats are"): AgentConfig(fmt='tagged').check()
