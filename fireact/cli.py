@@ -22,6 +22,8 @@ COMMANDS = {
     'verify': 'fireact.agent:verify_cli',
     'browse': 'fireact.browse:browse_cli',
     'export': 'fireact.export:export_cli',
+    'pairs': 'fireact.failures:pairs_cli',
+    'dpo': 'fireact.failures:dpo_finetune',
 }
 
 def _command(name:str):

@@ -269,7 +269,7 @@ def sft_formats()->list[PromptFormat]:
 def record_format(record:dict)->PromptFormat:
     "The format of a fine-tuning record; an error for a record of none."
     if not isinstance(record, dict): raise ValueError(f'a record must be a JSON object, not {type(record).__name__}')
-    for f in sft_formats():
+    for f in reversed(sft_formats()):  # a format registered later may refine an earlier one (NAT's tagged Alpaca)
         if f.is_record(record): return f
     raise ValueError(f'a record of no fine-tuning format ({", ".join(f.name for f in sft_formats())}): keys {sorted(record)}')
 
