@@ -10,13 +10,13 @@ from pathlib import Path
 from fastcore.script import Param
 from .browse import first_difference, outcome, question_key
 from .core import Trajectory, agent_turn, alpaca_prompt, answered, render_react, write_atomic
-from .formats import Alpaca, get_format, register_format, split_lead
+from .formats import NAT_TAGS, get_format
 from .runs import load_scored
 from .tasks import get_task
 
 # %% auto #0
-__all__ = ['EVALUATED', 'NAT_TAGS', 'sample_rollouts', 'samples_by_question', 'check_training_only', 'sample_counts',
-           'preference_pair', 'preference_pairs', 'Tagged', 'write_pairs', 'dpo_finetune', 'pairs_cli']
+__all__ = ['EVALUATED', 'sample_rollouts', 'samples_by_question', 'check_training_only', 'sample_counts', 'preference_pair',
+           'preference_pairs', 'write_pairs', 'dpo_finetune', 'pairs_cli']
 
 # %% ../nbs/16_failures.ipynb #52a3277a
 def sample_rollouts(lora:str,            # the fine-tuned agent's adapter
@@ -94,27 +94,7 @@ def preference_pairs(samples:dict[str,list[Trajectory]], # `samples_by_question`
         if not made: why['no round parts them'] += 1
     return pairs, dict(why)
 
-# %% ../nbs/16_failures.ipynb #d8a729d5
-NAT_TAGS = {True: 'Solve this well: the trajectory below succeeds.', False: 'The trajectory below fails.'}
-
-class Tagged(Alpaca):
-    "NAT's format: an Alpaca record whose instruction opens with a success or failure tag; the agent runs with the success tag."
-    name = 'nat'
-    def step_prompt(self, question, rounds, prefix='', opening='Thought:'):
-        return super().step_prompt(f'{NAT_TAGS[True]}\n{question}', rounds, prefix, opening)
-    def record(self, t):
-        r = super().record(t)
-        return {**r, 'instruction': f'{NAT_TAGS[outcome(t) == "right"]}\n{r["instruction"]}'}
-    def is_record(self, record):
-        return super().is_record(record) and record['instruction'].split('\n', 1)[0] in NAT_TAGS.values()
-    def read_record(self, record):
-        tag, instruction = record['instruction'].split('\n', 1)
-        question, body, meta = super().read_record({**record, 'instruction': instruction})
-        return question, body, {**meta, 'nat_success': tag == NAT_TAGS[True]}
-
-register_format(Tagged())
-
-# %% ../nbs/16_failures.ipynb #1aa7470c
+# %% ../nbs/16_failures.ipynb #2f84e375
 def write_pairs(path:str|Path, pairs:list[dict])->Path:
     "Preference pairs as JSON lines, written whole or not at all."
     return write_atomic(path, ''.join(json.dumps(p, ensure_ascii=False) + '\n' for p in pairs))
@@ -167,7 +147,7 @@ def dpo_finetune(pairs:str|Path,        # preference pairs, JSON lines (`write_p
     (out/'card.json').write_text(json.dumps(card, indent=1))
     return card
 
-# %% ../nbs/16_failures.ipynb #b1c64aaa
+# %% ../nbs/16_failures.ipynb #912c5da0
 def pairs_cli(runs:Param('run files of one agent sampling training questions (one per sample seed)', str, nargs='+'),
               out:str='',         # the pairs file to write (JSON lines); required
               per_question:int=2, # the most pairs one question gives

@@ -9,10 +9,10 @@ from .core import (ACTION_END, ALPACA_HEADER, LINE_LABEL, Registry, Round, Traje
                           first_label, label_pattern, parse_react, render_react, split_alpaca)
 
 # %% auto #0
-__all__ = ['STEP_STOP', 'FORMATS', 'LOSS_MASKS', 'CHAT_ROLES', 'PromptFormat', 'register_format', 'get_format', 'FewShot',
-           'split_lead', 'to_alpaca', 'react_spans', 'whole_question', 'check_mask', 'alpaca_text', 'Alpaca',
+__all__ = ['STEP_STOP', 'FORMATS', 'LOSS_MASKS', 'CHAT_ROLES', 'NAT_TAGS', 'PromptFormat', 'register_format', 'get_format',
+           'FewShot', 'split_lead', 'to_alpaca', 'react_spans', 'whole_question', 'check_mask', 'alpaca_text', 'Alpaca',
            'chat_problems', 'to_chat', 'chat_rounds', 'chat_text', 'Chat', 'sft_formats', 'record_format',
-           'read_rounds']
+           'read_rounds', 'Tagged']
 
 # %% ../nbs/00b_formats.ipynb #3fe1e292
 STEP_STOP = ['\nObservation:', ACTION_END]
@@ -279,3 +279,23 @@ def read_rounds(trajectory)->tuple[PromptFormat,list[Round]]:
         rounds = f.rounds_of(trajectory)
         if rounds is not None: return f, rounds
     raise ValueError(f'a trajectory in no registered format: {str(trajectory)[:60]!r}')
+
+# %% ../nbs/00b_formats.ipynb #6e74016e
+NAT_TAGS = {True: 'Solve this well: the trajectory below succeeds.', False: 'The trajectory below fails.'}
+
+class Tagged(Alpaca):
+    "NAT's format: an Alpaca record whose instruction opens with a success or failure tag; the agent runs with the success tag."
+    name, release_dir = 'nat', ''
+    def step_prompt(self, question, rounds, prefix='', opening='Thought:'):
+        return super().step_prompt(f'{NAT_TAGS[True]}\n{question}', rounds, prefix, opening)
+    def record(self, t):
+        r, success = super().record(t), bool(t.em) and t.finished and not t.failed
+        return {**r, 'instruction': f'{NAT_TAGS[success]}\n{r["instruction"]}'}
+    def is_record(self, record):
+        return super().is_record(record) and record['instruction'].split('\n', 1)[0] in NAT_TAGS.values()
+    def read_record(self, record):
+        tag, instruction = record['instruction'].split('\n', 1)
+        question, body, meta = super().read_record({**record, 'instruction': instruction})
+        return question, body, {**meta, 'nat_success': tag == NAT_TAGS[True]}
+
+register_format(Tagged())
