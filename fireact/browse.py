@@ -13,7 +13,7 @@ from .runs import load_run, load_scored, rescore
 
 # %% auto #0
 __all__ = ['OUTCOMES', 'SOURCE_LABELS', 'CHROMIUM_ARGS', 'outcome', 'source_label', 'gold_spans', 'round_view', 'trajectory_view',
-           'mcnemar_exact', 'question_key', 'outcome_table', 'first_difference', 'run_summary', 'browse_data',
+           'mcnemar_exact', 'trajectory_key', 'outcome_table', 'first_difference', 'run_summary', 'browse_data',
            'browse_page', 'browse', 'show_page', 'open_page', 'chromium', 'with_chromium', 'page_screenshot',
            'browse_cli']
 
@@ -68,14 +68,14 @@ def mcnemar_exact(only_a:int, # questions only the first run got right
     tail = sum(math.comb(n, i) for i in range(min(only_a, only_b) + 1)) / 2**n
     return min(1.0, 2 * tail)
 
-# %% ../nbs/14_browse.ipynb #7ac1ee86
-def question_key(t:Trajectory)->str: return f'{t.task}/{t.split}/{t.qid}'
+# %% ../nbs/14_browse.ipynb #04cf28af
+def trajectory_key(t:Trajectory)->str: return f'{t.task}/{t.split}/{t.qid}'
 
 def outcome_table(a:list[Trajectory], # the first run's answered trajectories
                   b:list[Trajectory], # the second run's
                  )->dict:             # keys of the questions in each cell, their counts and McNemar's p
     "The 2×2 table over the questions both runs answered: both right, only A, only B, neither."
-    right_a, right_b = ({question_key(t): bool(t.em) for t in run} for run in (a, b))
+    right_a, right_b = ({trajectory_key(t): bool(t.em) for t in run} for run in (a, b))
     cells = {'both': [], 'only_a': [], 'only_b': [], 'neither': []}
     for k in (k for k in right_a if k in right_b):
         cells[{(True, True): 'both', (True, False): 'only_a', (False, True): 'only_b', (False, False): 'neither'}[
@@ -102,7 +102,7 @@ def browse_data(runs:list[list[Trajectory]], # one or two runs, each its answere
                )->dict:
     "What the page shows: the runs' names and counts, each question with its view in each run, the 2×2 table."
     if not 1 <= len(runs) <= 2: raise ValueError(f'browse one or two runs, not {len(runs)}')
-    maps = [{question_key(t): t for t in run} for run in runs]
+    maps = [{trajectory_key(t): t for t in run} for run in runs]
     keys = list(dict.fromkeys(k for m in maps for k in m))
     questions = []
     for k in keys:

@@ -8,7 +8,8 @@ import json
 from collections import defaultdict
 from pathlib import Path
 from fastcore.script import Param
-from .browse import first_difference, outcome, question_key
+from .browse import first_difference, outcome, trajectory_key
+from .tables import question_key
 from .core import Trajectory, agent_turn, alpaca_prompt, answered, render_react, write_atomic
 from .formats import NAT_TAGS, get_format
 from .runs import load_scored
@@ -39,21 +40,19 @@ def samples_by_question(paths:list[str|Path], # run files of one agent's samples
     "Each question's samples, re-scored; a failed call is no attempt and is left out."
     out = defaultdict(list)
     for p in paths:
-        for t in answered(load_scored(p)): out[question_key(t)].append(t)
+        for t in answered(load_scored(p)): out[trajectory_key(t)].append(t)
     return dict(out)
 
 # %% ../nbs/16_failures.ipynb #8979ce20
 EVALUATED = (('hotpotqa', 'dev'), ('bamboogle', 'test'), ('strategyqa', 'dev'), ('mmlu', 'test'))
-
-def _norm(text:str)->str: return ' '.join(text.lower().split())
 
 def check_training_only(samples:dict[str,list[Trajectory]], # `samples_by_question`
                         evaluated=EVALUATED,                  # (task, split) of every evaluation
                        )->int:                                # the number of questions checked
     "The number of sampled questions, or an error naming those an evaluation asks."
     tasks = {t.task for ts in samples.values() for t in ts}
-    asked = {_norm(q.question) for task, split in evaluated if task in tasks for q in get_task(task, split)}
-    bad = sorted(k for k, ts in samples.items() if _norm(ts[0].question) in asked)
+    asked = {question_key(q.question) for task, split in evaluated if task in tasks for q in get_task(task, split)}
+    bad = sorted(k for k, ts in samples.items() if question_key(ts[0].question) in asked)
     if bad: raise ValueError(f'{len(bad)} sampled questions are evaluated, e.g. {bad[:3]}: never train on them')
     return len(samples)
 
@@ -130,7 +129,8 @@ def dpo_finetune(pairs:str|Path,        # preference pairs, JSON lines (`write_p
                      save_total_limit=2, use_cpu=not cuda, bf16=cuda and torch.cuda.is_bf16_supported(), report_to=[],
                      disable_tqdm=not progress)
     last = last_complete_checkpoint(out/'checkpoints')
-    log = _callbacks(out, 0.0)
+    wall = Path(last or '')/'wall.json'
+    log = _callbacks(out, json.loads(wall.read_text())['seconds'] if last and wall.is_file() else 0.0)
     data = Dataset.from_list([{k: r[k] for k in ('prompt', 'chosen', 'rejected')} for r in rows])
     trainer = DPOTrainer(model=policy, ref_model=reference, args=args, train_dataset=data, processing_class=load_tokenizer(base),
                          callbacks=[log])

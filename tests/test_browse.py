@@ -2,7 +2,7 @@
 import json, os, subprocess, sys
 from pathlib import Path
 import pytest
-from fireact.browse import browse, browse_data, browse_page, chromium, open_page, outcome_table, question_key
+from fireact.browse import browse, browse_data, browse_page, chromium, open_page, outcome_table, trajectory_key
 from fireact.core import Round, Trajectory, answered
 from fireact.runs import load_run, load_scored, rescore
 
@@ -36,7 +36,7 @@ def test_filters_and_the_two_by_two_table(browser, table2, tmp_path):
     page = open_page(path, browser)
     assert count(page) == '500 of 500 questions'
     page.select_option('#out-1', 'right')
-    right_b = [question_key(t) for t in b if t.em]
+    right_b = [trajectory_key(t) for t in b if t.em]
     assert count(page) == f'{len(right_b)} of 500 questions' and set(listed(page)) == set(right_b)
     page.select_option('#out-1', '')
     cells = outcome_table(a, b)['cells']
@@ -47,7 +47,7 @@ def test_filters_and_the_two_by_two_table(browser, table2, tmp_path):
     assert set(listed(page)) == set(cells['only_a'])
     page.click('td[data-cell=only_a]')  # a second click clears the cell
     assert count(page) == '500 of 500 questions'
-    exact = {question_key(t) for run in (a, b) for t in run if any(r.source == 'replay_exact' for r in t.rounds)}
+    exact = {trajectory_key(t) for run in (a, b) for t in run if any(r.source == 'replay_exact' for r in t.rounds)}
     page.select_option('#source', 'replay_exact')
     assert set(listed(page)) == exact and count(page) == f'{len(exact)} of 500 questions'
     page.select_option('#source', '')
@@ -56,7 +56,7 @@ def test_filters_and_the_two_by_two_table(browser, table2, tmp_path):
     page.screenshot(path=str(tmp_path/'filtered.png'))
     assert (tmp_path/'filtered.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
 
-def listed_order(a, b): return list(dict.fromkeys(question_key(t) for run in (a, b) for t in run))
+def listed_order(a, b): return list(dict.fromkeys(trajectory_key(t) for run in (a, b) for t in run))
 
 def test_side_by_side_marks_the_first_round_where_the_runs_differ(browser, table2, tmp_path):
     path, (a, b) = table2
@@ -64,7 +64,7 @@ def test_side_by_side_marks_the_first_round_where_the_runs_differ(browser, table
     page.click('td[data-cell=only_b]')
     first = page.query_selector('details.q')
     key = first.get_attribute('data-key')
-    ta, tb = ({question_key(t): t for t in run}[key] for run in (a, b))
+    ta, tb = ({trajectory_key(t): t for t in run}[key] for run in (a, b))
     first.query_selector('summary').click()
     page.wait_for_selector('details.q .step')
     data = browse_data([a, b], ['a', 'b'])

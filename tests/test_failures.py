@@ -1,5 +1,5 @@
 "Preference pairs through TRL's own DPO tokenization: the completion it trains is the agent's turn, never an observation."
-import glob
+import glob, math
 from pathlib import Path
 import pytest
 from fireact.core import Round, Trajectory
@@ -39,4 +39,4 @@ def test_dpo_completion_mask_holds_no_observation(tmp_path):
             assert 'Observation' not in completion and not any(o in completion for o in observations)
         assert prompt.endswith('Thought:') and (p is not pair or obs in prompt)  # the observations stay in the prompt
     trainer.train()
-    assert trainer.state.global_step == 1 and trainer.state.log_history[0]['loss'] == trainer.state.log_history[0]['loss']
+    assert trainer.state.global_step == 1 and math.isfinite(trainer.state.log_history[0]['loss'])
