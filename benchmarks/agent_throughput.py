@@ -10,7 +10,8 @@ default adapter is Table 2/3's (`fireact.experiments.TURN_LORA`). Each row start
 import argparse, json, os, platform, time
 from datetime import datetime, timezone
 from pathlib import Path
-from fireact.agent import Agent, AgentConfig
+from fireact.agent import Agent
+from fireact.config import RunConfig
 from fireact.experiments import TURN_LORA
 from fireact.paper import PAPER
 from fireact.runs import summarize
@@ -20,7 +21,7 @@ from fireact.tools import make_search
 
 def timed(lm, questions, budget:int, fmt='fewshot', batch_size=None):  # budget: bytes of cached prefixes, 0 for no reuse
     lm.prefixes.max_bytes = budget; lm.prefixes.clear(); lm.stats.update(prefill_tokens=0, reused_tokens=0)
-    agent = Agent(lm, make_search('replay'), AgentConfig(fmt=fmt, batch_size=batch_size or len(questions)))
+    agent = Agent(lm, make_search('replay'), RunConfig(fmt=fmt, batch_size=batch_size or len(questions)))
     t0 = time.perf_counter(); trajs = agent.run(questions, progress=False); wall = time.perf_counter() - t0
     s = summarize(trajs, questions)
     return {'wall_s': round(wall, 1), 'trajectories_per_min': round(60*len(trajs)/wall, 2), 'em': s['em'],

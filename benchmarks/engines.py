@@ -32,10 +32,11 @@ FEWSHOT, TUNED = 'SmolLM2-135M-Instruct', 'smollm2-hotpotqa-lora-mask-turn'
 
 def measure(lm, questions, batch_size:int=32, fmt='fewshot')->dict:
     "Run the agent over the questions; its speed and, for comparing with a reference, each trajectory's answer and steps."
-    from fireact.agent import Agent, AgentConfig
+    from fireact.agent import Agent
+    from fireact.config import RunConfig
     from fireact.runs import summarize
     from fireact.tools import make_search
-    agent = Agent(lm, make_search('replay'), AgentConfig(batch_size=batch_size, fmt=fmt))
+    agent = Agent(lm, make_search('replay'), RunConfig(batch_size=batch_size, fmt=fmt))
     t0 = time.perf_counter(); trajs = agent.run(questions, progress=False); wall = time.perf_counter() - t0
     s = summarize(trajs, questions)
     tokens = sum(t.prompt_tokens + t.completion_tokens for t in trajs)

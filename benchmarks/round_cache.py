@@ -9,7 +9,8 @@ Prints a table and writes benchmarks/results/round_cache.json."""
 import argparse, json, os, platform, time
 from datetime import datetime, timezone
 from pathlib import Path
-from fireact.agent import Agent, AgentConfig
+from fireact.agent import Agent
+from fireact.config import RunConfig
 from fireact.runs import summarize
 from fireact.llm import get_lm
 from fireact.tasks import get_task
@@ -18,7 +19,7 @@ from fireact.tools import make_search
 def timed(lm, budget, questions, fmt):
     lm.prefixes.max_bytes = budget; lm.prefixes.clear()
     lm.stats.update(prefill_tokens=0, reused_tokens=0)
-    agent = Agent(lm, make_search('replay'), AgentConfig(fmt=fmt, batch_size=len(questions)))
+    agent = Agent(lm, make_search('replay'), RunConfig(fmt=fmt, batch_size=len(questions)))
     t0 = time.perf_counter(); trajs = agent.run(questions, progress=False); wall = time.perf_counter() - t0
     s = summarize(trajs, questions)
     return trajs, {'wall_s': round(wall, 1), 'trajectories_per_min': round(60*len(trajs)/wall, 2), 'em': s['em'], 'turns_mean': s['rounds_mean'],

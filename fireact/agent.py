@@ -4,11 +4,11 @@
 
 # %% ../nbs/07_agent.ipynb #32c84eae
 from __future__ import annotations
-import inspect, json, os, platform, subprocess, sys, time
+import json, os, platform, subprocess, sys, time
 from collections import deque
 from concurrent.futures import ALL_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field, replace
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 from tqdm.auto import tqdm
@@ -16,6 +16,7 @@ from fastcore.basics import patch
 from fastcore.meta import delegates
 from .core import Round, Trajectory, answered, find_path, finish_observation, project_root, render_react, append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories
 from .formats import STEP_STOP, get_format
+from .config import AGENT_FIELDS, IDENTITY, SPEED_ONLY, RunConfig, parse_noise, takes_config
 from .methods import (get_method, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt, parse_step,
                              check_action, needs_reflection, ANSWER_STOP)
 from .tasks import Question
@@ -24,32 +25,9 @@ from .llm import SERVED_IDENTITY, Prompt, lm_batch, same_served_model
 from .tools import SearchError, SearchResult
 
 # %% auto #0
-__all__ = ['NOT_COMPARED', 'ADDED_LATER', 'AgentConfig', 'manifest_path', 'RunInUse', 'RunStopped', 'run_lock', 'write_manifest',
-           'call_cost', 'Budget', 'Agent', 'ScriptedLM', 'FlakyLM', 'spend_estimate', 'default_out', 'make_agent',
-           'run_agent', 'run_cli', 'demo', 'agent_for', 'verify_run', 'verify_cli']
-
-# %% ../nbs/07_agent.ipynb #2d0c00f9
-@dataclass
-class AgentConfig:
-    "Everything that decides what a run does; stored in the run's manifest."
-    method:str='react'        # a registered method (`fireact.methods.METHODS`): io, cot, react, reflexion, ...
-    fmt:str='fewshot'         # a registered format (`fireact.formats`): fewshot (with examples), alpaca or chat (fine-tuned, no examples)
-    prompts:str='own'         # few-shot examples: 'own' or 'release' (the authors' prompt files)
-    max_rounds:int=11         # the paper's limit
-    max_tokens:int=128        # per LM call
-    temperature:float=0.0
-    action_retries:int=2      # re-asks for a missing action before recording an invalid one
-    batch_size:int=32         # trajectories in flight at once (their calls batched together)
-    search_workers:int=8      # concurrent searches
-
-    def check(self):
-        for k in ('max_rounds', 'max_tokens', 'batch_size', 'search_workers'):
-            if not isinstance(getattr(self, k), int) or getattr(self, k) < 1: raise ValueError(f'{k} must be a whole number of at least 1, not {getattr(self, k)!r}')
-        if self.action_retries < 0 or self.temperature < 0: raise ValueError('action_retries and temperature cannot be negative')
-        m = get_method(self.method)
-        get_format(self.fmt)  # an unknown format is an error that lists the formats
-        if m.formats is not None and self.fmt not in m.formats: raise ValueError(f'{self.method} does not run in the {self.fmt} format; its formats are {list(m.formats)}')
-        return self
+__all__ = ['ADDED_LATER', 'manifest_path', 'RunInUse', 'RunStopped', 'run_lock', 'write_manifest', 'call_cost', 'Budget', 'Agent',
+           'ScriptedLM', 'FlakyLM', 'spend_estimate', 'make_agent', 'run_agent', 'run_cli', 'demo', 'agent_for',
+           'verify_run', 'verify_cli']
 
 # %% ../nbs/07_agent.ipynb #7cdf59b6
 def _git_commit()->str|None:
@@ -84,7 +62,6 @@ def run_lock(out:str|Path): # a run file
         finally: fcntl.flock(f, fcntl.LOCK_UN)
 
 # %% ../nbs/07_agent.ipynb #8975a680
-NOT_COMPARED = ('batch_size', 'search_workers')  # how fast a run goes, not what it answers: a resume may change them
 ADDED_LATER = ('questions', 'prompt_sha', 'dtype', 'device', 'loss_mask', 'sample_seed')  # kept since a later version: an older manifest lacking one still resumes
 
 def write_manifest(out:str|Path,          # the run file
@@ -99,7 +76,7 @@ def write_manifest(out:str|Path,          # the run file
     if path.exists():
         old = json.loads(path.read_text())
         diff = {k: (old['run'].get(k), run.get(k)) for k in run.keys() | old['run'].keys()
-                if k not in NOT_COMPARED and old['run'].get(k) != run.get(k) and not (k in ADDED_LATER and k not in old['run'])}
+                if k not in SPEED_ONLY and old['run'].get(k) != run.get(k) and not (k in ADDED_LATER and k not in old['run'])}
         if diff: raise ValueError(f'{out} was started with another configuration {diff}; use another output file')
         if 'weights' not in old and weights:
             raise ValueError(f'{out} records no weights (it was started before runs kept their digests), so nothing shows these '
@@ -176,10 +153,10 @@ class Agent:
     "Runs questions through one method with one LM and one search tool."
     def __init__(self, lm,            # an `fireact.llm.LM`: `generate(prompts, stop, max_tokens, temperature)`
                  search=None,         # a `fireact.tools` search: `.name`, `.search(query, qid)`; needed by ReAct/Reflexion
-                 config:AgentConfig|None=None,
+                 config:RunConfig|None=None, # what the agent does (its method, format, decoding); the LM and tool are given
                  noise:str='off',     # the search's noise setting, recorded in each trajectory
                 ):
-        self.lm, self.search, self.config = lm, search, (config or AgentConfig()).check()
+        self.lm, self.search, self.config = lm, search, (config or RunConfig()).check()
         self.method = get_method(self.config.method)
         self.budget = Budget()
         self.noise = getattr(search, 'setting', noise)
@@ -292,7 +269,7 @@ def manifest_run(self:Agent, questions:list[Question], meta:dict|None=None)->dic
     c, tasks = self.config, sorted({q.task for q in questions})
     prompt = ''.join(fewshot_prefix(t, c.method, c.prompts) for t in tasks) if get_format(c.fmt).examples else ''
     local = {k: str(getattr(self.lm, k)) for k in ('dtype', 'device') if hasattr(self.lm, k)}
-    return {**asdict(c), 'model': getattr(self.lm, 'name', ''), 'noise': self.noise, 'search': getattr(self.search, 'name', None),
+    return {**{k: getattr(c, k) for k in AGENT_FIELDS}, 'model': getattr(self.lm, 'name', ''), 'noise': self.noise, 'search': getattr(self.search, 'name', None),
             'questions': sorted({f'{q.task}/{q.split}' for q in questions}), **local,
             **({'prompt_sha': hashlib.sha256(prompt.encode()).hexdigest()[:16]} if prompt else {}), **(meta or {})}
 
@@ -365,7 +342,7 @@ class FlakyLM(ScriptedLM):
         return [down if self.failing in (p if isinstance(p, str) else json.dumps(p)) else o for p, o in zip(prompts, outs)]
 
 # %% ../nbs/07_agent.ipynb #d0219003
-def spend_estimate(lm, config:AgentConfig, questions:list[Question])->float:
+def spend_estimate(lm, config:RunConfig, questions:list[Question])->float:
     "About what a run will cost, in US$: each question's expected calls, the prompt growing by a round each call; 0 for an unpriced LM."
     if not questions or not call_cost(lm, ['x'], 1): return 0.0
     prefix = fewshot_prefix(questions[0].task, config.method, config.prompts) if get_format(config.fmt).examples else ''
@@ -376,71 +353,54 @@ def spend_estimate(lm, config:AgentConfig, questions:list[Question])->float:
     one = sum(call_cost(lm, [first if isinstance(first, str) else json.dumps(first) + grow * i], config.max_tokens) for i in range(m.expected_calls))
     return one * len(questions)
 
-# %% ../nbs/07_agent.ipynb #8272a5f7
-def default_out(task, split, method, fmt, model, search, noise)->Path:
-    "Where a run goes when no `out` is given, relative to the project root: one file per configuration, in `runs/<task>/`."
-    slug = ''.join(ch if ch.isalnum() or ch in '.-' else '-' for ch in model).strip('-')
-    return Path('runs')/task/f'{split}_{method}_{fmt}_{slug}_{search}_{noise}.jsonl'
-
 # %% ../nbs/07_agent.ipynb #fb8f44c5
-def make_agent(method:str='react',    # a registered method: io, cot, react, reflexion, ...
-               model:str='default',   # default (embedded SmolLM2-135M), gemma3, hf:PATH, openai:MODEL (chat) or openai-text:MODEL (text completions)
-               lora:str=None,         # a LoRA adapter folder for a local model
-               fmt:str='fewshot',     # fewshot, alpaca or chat
-               search:str='replay',   # replay (recorded Google results) or serpapi (needs SERPAPI_API_KEY)
-               noise:str='off',       # off, none ("None" observations) or random (random observations)
-               p:float=0.5,           # probability of a noisy observation
-               seed:int=233,          # the seed of the question sample (`run_agent`) and of the noise
-               prompts:str='own',     # few-shot examples: own or release
-               batch_size:int=32,     # trajectories in flight at once (their calls batched together)
-               max_tokens:int=128,    # tokens per LM call
-               temperature:float=0.0, # sampling temperature (0: greedy)
-               sample_seed:int=0,     # seeds the LM's sampling at temperature > 0: k samples of a question are k seeds
+@takes_config()
+def make_agent(config:RunConfig|None=None, # the run's configuration; or its fields as keywords
                base_url:str=None,     # an OpenAI-compatible server for openai:/openai-text: models; default $OPENAI_BASE_URL, else OpenAI's
                key_env:str='OPENAI_API_KEY', # the environment variable holding that server's key (a local server needs none)
                concurrency:int=None,  # requests in flight at once, for a served model (default 16)
                lm_cache:str=None,     # a SQLite file keeping a served model's answers, so a crash or resume never pays twice (OpenAI's API: on by default)
+               **kwargs,              # `RunConfig` fields (method, model, lora, fmt, ...), over `config`
               )->Agent:
     "The agent a configuration names: its LM, its search tool (for a method that acts) and its settings."
     from fireact.llm import get_lm, API_SPECS
     from fireact.tools import make_search
-    config = AgentConfig(method=method, fmt=fmt, prompts=prompts, max_tokens=max_tokens, temperature=temperature, batch_size=batch_size).check()
-    served = model.startswith(tuple(API_SPECS))
-    if not served and (base_url or concurrency or lm_cache): raise ValueError(f'--base_url, --concurrency and --lm_cache are for openai: and openai-text: models, not {model!r}')
-    lm = get_lm(model, lora=lora, seed=sample_seed, **(dict(base_url=base_url, key_env=key_env, concurrency=concurrency or 16, cache=lm_cache) if served else {}))
-    return Agent(lm, make_search(search, noise=noise, p=p, seed=seed) if get_method(method).acts else None, config)
+    config = replace(config or RunConfig(), **kwargs).check()
+    served = config.model.startswith(tuple(API_SPECS))
+    if not served and (base_url or concurrency or lm_cache):
+        raise ValueError(f'--base_url, --concurrency and --lm_cache are for openai: and openai-text: models, not {config.model!r}')
+    lm = get_lm(config.model, lora=config.lora, seed=config.sample_seed,
+                **(dict(base_url=base_url, key_env=key_env, concurrency=concurrency or 16, cache=lm_cache) if served else {}))
+    search = make_search(config.search, noise=config.noise, p=config.p, seed=config.seed) if get_method(config.method).acts else None
+    return Agent(lm, search, config)
 
 # %% ../nbs/07_agent.ipynb #70604cc2
 @delegates(make_agent)
-def run_agent(task:str='hotpotqa',   # a registered task: hotpotqa, bamboogle, strategyqa, mmlu, ...
-              split:str='dev',       # the task's split
-              n:int=500,             # the first n questions of the seed sample
-              out:str=None,          # the run file (JSON lines); default runs/<configuration>.jsonl; resumed if it exists
+def run_agent(config:RunConfig|None=None, # the run's configuration; or its fields as keywords
+              out:str=None,          # the run file (JSON lines); default the configuration's `path` under the project root; resumed if it exists
               max_cost:float=None,   # US$ this run may spend at most: it stops, resumable, before a call that could pass it
               progress:bool=True,    # show a progress bar
-              **kwargs,              # the agent's configuration: `make_agent`'s arguments (method, model, lora, fmt, ...)
+              **kwargs,              # `RunConfig` fields (task, split, n, method, model, lora, fmt, ...), and how to reach a served model
              )->dict:                # the run file (`out`) and its `summarize`
     "Run an agent on a task's seed sample into a run file (resumed where it stopped) and summarise it."
     from fireact.tasks import get_task
-    if n < 1: raise ValueError(f'--n must be at least 1, not {n}')
+    from fireact.train import card_loss_mask
+    fields_ = {k: kwargs.pop(k) for k in list(kwargs) if k in RunConfig.__dataclass_fields__}
+    config = replace(config or RunConfig(), **fields_)
+    if config.n < 1: raise ValueError(f'--n must be at least 1, not {config.n}')
     if max_cost is not None and max_cost <= 0: raise ValueError(f'--max_cost must be more than 0, not {max_cost}')
-    kw = {**{k: v.default for k, v in inspect.signature(make_agent).parameters.items()}, **kwargs}
-    questions, ag = get_task(task, split).sample(n, kw['seed']), make_agent(**kw)
-    noise = kw['noise'] if kw['noise'] == 'off' else f"{kw['noise']}@{kw['p']}"  # as the manifest writes it
-    default = project_root()/default_out(task, split, kw['method'], kw['fmt'], kw['model'] + (f"+{Path(kw['lora']).name}" if kw['lora'] else ''), kw['search'], noise)
-    if kw['temperature'] > 0: default = default.with_name(f"{default.stem}_t{kw['temperature']:g}_s{kw['sample_seed']}.jsonl")  # a file per sample
-    out = Path(out) if out else default
-    estimate = spend_estimate(ag.lm, ag.config, questions)
+    questions, ag = get_task(config.task, config.split).sample(config.n, config.seed), make_agent(config, **kwargs)
+    out = Path(out) if out else project_root()/config.path
+    estimate = spend_estimate(ag.lm, config, questions)
     if estimate: print(f'{ag.lm.name}: about ${estimate:.2f} for {len(questions)} questions of about {ag.method.expected_calls} calls each '
                        f'(those already in the run file cost nothing){"; capped at $" + format(max_cost, "g") if max_cost else "; --max_cost caps it"}', file=sys.stderr)
-    from fireact.train import card_loss_mask
-    meta = {'task': task, 'split': split, 'model': kw['model'], 'lora': kw['lora'], 'seed': kw['seed'], 'sample_seed': kw['sample_seed'],
-            **({'loss_mask': card_loss_mask(project_root()/kw['lora'])} if kw['lora'] else {})}  # an absolute path stays itself
+    meta = {k: getattr(config, k) for k in IDENTITY} | (
+           {'loss_mask': card_loss_mask(project_root()/config.lora)} if config.lora else {})  # an absolute path stays itself
     trajs = ag.run(questions, out=out, meta=meta, max_cost=max_cost, progress=progress)
     return {'out': str(out), **summarize(trajs, questions)}
 
 # %% ../nbs/07_agent.ipynb #38ec90ce
-@delegates(run_agent, but=['progress'])
+@delegates(run_agent, but=['progress', 'config'])
 def run_cli(**kwargs):
     "Run an agent on a task's seed sample, append its trajectories to a run file, and print the summary."
     summary = run_agent(**kwargs)
@@ -479,10 +439,7 @@ def agent_for(out:str|Path, # a run file with its manifest
     if run.get('lora') and not (find_path(run['lora'])/'adapter_config.json').exists():
         raise FileNotFoundError(f"{out}: its adapter {run['lora']} is not here (a clone has only the card of an adapter that is not committed)")
     server = m.get('server')
-    noise, _, p = run['noise'].partition('@')
-    settings = {k: run[k] for k in ('method', 'fmt', 'prompts', 'batch_size', 'max_tokens', 'temperature', 'search', 'seed', 'lora', 'sample_seed') if k in run}
-    agent = make_agent(model=run['model'], noise=noise, p=float(p or 0.5), **settings, **({'base_url': server['base_url']} if server else {}))
-    agent.config = AgentConfig(**{k: run[k] for k in AgentConfig.__dataclass_fields__ if k in run}).check()
+    agent = make_agent(RunConfig.from_manifest(run), **({'base_url': server['base_url']} if server else {}))
     lm = agent.lm
     if server and not same_served_model(server, lm.server_info()): raise ValueError(f'{out}: the server now serves another model than the run used')
     if not server and getattr(lm, 'weights', {}) != m['weights']:

@@ -17,13 +17,12 @@ COMMANDS = {
     'search': 'fireact.tools:search_cli',
     'run': 'fireact.agent:run_cli',
     'convert': 'fireact.convert:convert_cli',
-    'finetune': 'fireact.train:finetune_cli',
+    'finetune': 'fireact.tunings:finetune_cli',
     'experiment': 'fireact.experiments:experiment_cli',
     'verify': 'fireact.agent:verify_cli',
     'browse': 'fireact.browse:browse_cli',
     'export': 'fireact.export:export_cli',
     'pairs': 'fireact.failures:pairs_cli',
-    'dpo': 'fireact.failures:dpo_finetune',
 }
 
 def _command(name:str):

@@ -5,19 +5,20 @@
 # %% ../nbs/10_experiments.ipynb #7a4e1d70
 from __future__ import annotations
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from fastcore.meta import delegates
 from .core import answered, project_root
 from .runs import load_run, load_scored, rescore, summarize
 from .tasks import TASKS, get_task
 from .formats import LOSS_MASKS
+from .config import RunConfig
 
 # %% auto #0
 __all__ = ['FIREACT_LORA', 'LMS', 'DATA_MIXES', 'EVAL_TASKS', 'SCALING', 'FINETUNE_CONFIG', 'MULTIMETHOD', 'LOSS_MASK_RUNS',
-           'TURN_LORA', 'FINETUNES', 'EXPERIMENTS', 'RELEASED_RUNS', 'CONFIG_KEYS', 'EXPERIMENT_OF', 'model_spec',
-           'FinetuneSpec', 'RunSpec', 'finetuned', 'spec_out', 'trained', 'train_command', 'needs_training',
-           'served_spec', 'run_experiment', 'experiment_cli', 'experiment_of', 'list_runs']
+           'TURN_LORA', 'FAILURE_TUNED', 'FAILURE_COMMANDS', 'FINETUNES', 'EXPERIMENTS', 'RELEASED_RUNS', 'CONFIG_KEYS',
+           'EXPERIMENT_OF', 'model_spec', 'FinetuneSpec', 'RunSpec', 'finetuned', 'trained', 'train_command',
+           'needs_training', 'served_spec', 'run_experiment', 'experiment_cli', 'experiment_of', 'list_runs']
 
 # %% ../nbs/10_experiments.ipynb #118c0100
 FIREACT_LORA = 'runs/finetune/smollm2-hotpotqa-lora'
@@ -93,23 +94,14 @@ class FinetuneSpec:
         return finetune(**{**cfg, 'data': data, 'out': root/cfg['out']})
 
 # %% ../nbs/10_experiments.ipynb #a164b320
-@dataclass(frozen=True)
-class RunSpec:
-    "One run of an experiment: a row label and the agent's configuration."
-    label:str
-    task:str='hotpotqa'
-    split:str='dev'
-    method:str='react'
-    model:str='default'
-    lora:str|None=None
-    fmt:str='fewshot'
-    search:str='replay'
-    noise:str='off'
-    p:float=0.5
-    tag:str|None=None  # tells apart runs of one configuration (e.g. a larger sample by other weights): the run file's last name part
+def RunSpec(label:str, # the run's row in its table
+            **kw,      # `RunConfig` fields (task, split, method, model, lora, fmt, noise, p, tag, ...)
+           )->RunConfig:
+    "One run of an experiment: its configuration, with the row label a table shows it under (its n is the experiment's)."
+    return RunConfig(label=label, **kw)
 
 # %% ../nbs/10_experiments.ipynb #d7d114d7
-def finetuned(label:str, ft:FinetuneSpec=FinetuneSpec(), **kw)->RunSpec:
+def finetuned(label:str, ft:FinetuneSpec=FinetuneSpec(), **kw)->RunConfig:
     "A zero-shot run (Alpaca format) of the agent fine-tuned as `ft` says."
     if ft.method == 'full': return RunSpec(label, model=f'hf:{ft.adapter}', fmt='alpaca', **kw)
     return RunSpec(label, model=model_spec(ft.base), lora=ft.adapter, fmt='alpaca', **kw)
@@ -119,6 +111,21 @@ MULTIMETHOD = {'ReAct': FinetuneSpec(), 'ReAct+CoT': FinetuneSpec('hotpotqa_mult
                'ReAct+CoT+Reflexion': FinetuneSpec('hotpotqa_multimethod')}  # Table 4's data: label -> fine-tune
 LOSS_MASK_RUNS = {m: FinetuneSpec(mask=m) for m in LOSS_MASKS}  # one HotpotQA LoRA per loss mask; agent is the committed adapter
 TURN_LORA = LOSS_MASK_RUNS['turn']  # Table 2/3's fine-tuned agent: the HotpotQA LoRA retrained with the turn's end in its loss
+FAILURE_TUNED = {  # the agents that learn from failures and from their own samples (`17_tunings`), beside their SFT start: label -> (adapter, format)
+    'SFT': (TURN_LORA.adapter, 'alpaca'), 'NAT': ('runs/finetune/smollm2-hotpotqa-nat-lora', 'nat'),
+    'SFT -> DPO': (TURN_LORA.adapter + '-dpo', 'alpaca'),
+    **{f'rejection sampling, round {r}': (f'runs/finetune/smollm2-hotpotqa-rs-r{r}', 'alpaca') for r in (1, 2, 3)}}
+_SAMPLES = ' '.join(f'runs/hotpotqa/train_react_alpaca_default-smollm2-hotpotqa-lora-mask-turn_replay_off_t0.7_s{s}.jsonl' for s in range(4))
+_LORA_FLAGS = '--lr 0.001 --epochs 1 --batch 8 --micro_batch 4 --val 0.05 --warmup 0.05 --eval_steps 20 --save_steps 5 --logging_steps 1'
+FAILURE_COMMANDS = {  # how each of them is trained (`17_tunings`); the samples are `failures.sample_rollouts` of the SFT agent
+    FAILURE_TUNED['NAT'][0]: f'fireact convert --runs data/finetune/alpaca_format/hotpotqa.json,{_SAMPLES.replace(" ", ",")} '
+                             f'--out runs/finetune/data/hotpotqa_nat.json --fmt nat --keep_failed --dedup none && '
+                             f'fireact finetune runs/finetune/data/hotpotqa_nat.json {FAILURE_TUNED["NAT"][0]} --method nat {_LORA_FLAGS}',
+    FAILURE_TUNED['SFT -> DPO'][0]: f'fireact pairs {_SAMPLES} --out runs/finetune/data/hotpotqa_turn_dpo_pairs.jsonl && '
+                                    f'fireact finetune runs/finetune/data/hotpotqa_turn_dpo_pairs.jsonl {FAILURE_TUNED["SFT -> DPO"][0]} '
+                                    f'--method dpo --adapter {TURN_LORA.adapter} --epochs 2 --lr 5e-05',
+    **{FAILURE_TUNED[f'rejection sampling, round {r}'][0]: f'fireact finetune data/finetune/alpaca_format/hotpotqa.json '
+       f'runs/finetune/smollm2-hotpotqa-rs --method rejection-sampling --adapter {TURN_LORA.adapter} --rounds {r}' for r in (1, 2, 3)}}
 
 FINETUNES = {ft.adapter: ft for ft in [FinetuneSpec(d, b) for b in LMS.values() for d in DATA_MIXES]
                                      + [FinetuneSpec('hotpotqa', b, k) for b in LMS.values() for k in SCALING[:-1]]
@@ -146,15 +153,9 @@ EXPERIMENTS = {
             + [finetuned(f'{lm}, {mix}', FinetuneSpec(mix, base)) for lm, base in LMS.items() for mix in DATA_MIXES],
     'loss_masks': [finetuned(f'loss on {m}', ft, tag='actionstop' if m == 'agent' else None)  # the committed adapter's run
                    for m, ft in LOSS_MASK_RUNS.items()],                                   # again, stopping at the action's end
+    'failures': [RunSpec(f'{label}, {task}', task=task, split=split, lora=adapter, fmt=fmt)  # issue 33: SFT and what learns from failures
+                 for task, split in (('hotpotqa', 'dev'), ('bamboogle', 'test')) for label, (adapter, fmt) in FAILURE_TUNED.items()],
 }
-
-# %% ../nbs/10_experiments.ipynb #492d5966
-def spec_out(spec:RunSpec)->Path:
-    "The run file of a spec (the agent runner's default path for its configuration)."
-    from fireact.agent import default_out
-    model = spec.model + (f'+{Path(spec.lora).name}' if spec.lora else '')
-    out = default_out(spec.task, spec.split, spec.method, spec.fmt, model, spec.search, spec.noise if spec.noise == 'off' else f'{spec.noise}@{spec.p}')
-    return out.with_name(f'{out.stem}_{spec.tag}.jsonl') if spec.tag else out
 
 # %% ../nbs/10_experiments.ipynb #d1dc55da
 def trained(model_dir:str|Path)->bool:
@@ -169,15 +170,15 @@ def trained(model_dir:str|Path)->bool:
 def train_command(adapter:str)->str:
     "How to train an adapter (or fully fine-tuned model) an experiment needs."
     ft = FINETUNES.get(adapter)
-    return ft.command() if ft else f'fireact finetune <an Alpaca file> {adapter}'
+    return ft.command() if ft else FAILURE_COMMANDS.get(adapter, f'fireact finetune <an Alpaca file> {adapter}')
 
 # %% ../nbs/10_experiments.ipynb #9992c3fa
-def needs_training(spec:RunSpec)->str|None:
+def needs_training(spec:RunConfig)->str|None:
     "The fine-tuned model folder a run needs: its adapter, or the folder of a fully fine-tuned model."
     return spec.lora or (spec.model[3:] if spec.model.startswith('hf:') and spec.model[3:] in FINETUNES else None)
 
 # %% ../nbs/10_experiments.ipynb #899063e9
-def served_spec(spec:RunSpec)->RunSpec:
+def served_spec(spec:RunConfig)->RunConfig:
     "The same run against an OpenAI-compatible server that names each model as this project does: a base LM by its name, a fine-tuned one by its folder's."
     from dataclasses import replace
     from fireact.llm import EMBEDDED_MODELS
@@ -206,20 +207,18 @@ def run_experiment(name:str,          # a key of `EXPERIMENTS`
     if base_url: specs, run_kw = [served_spec(s) for s in specs], {**run_kw, 'base_url': base_url}
     rows = []
     for spec in specs:
-        out = root/spec_out(spec)
+        out = root/spec.path
         questions = get_task(spec.task, spec.split).sample(n)
         complete = out.exists() and {q.id for q in questions} <= {t.qid for t in answered(load_run(out))}  # a committed run counts without its weights
         model = needs_training(spec)
         if model and not trained(root/model) and not complete and train and not dry_run and model in FINETUNES: FINETUNES[model].train(root)
         if model and not trained(root/model) and not complete:
             rows.append({'run': spec.label, 'status': f'not run: nothing at {model} (train it: {train_command(model)}, or add --train)'}); continue
-        if not complete and not dry_run:
-            run_agent(spec.task, spec.split, n, out=str(out), method=spec.method, model=spec.model, lora=spec.lora, fmt=spec.fmt,
-                      search=spec.search, noise=spec.noise, p=spec.p, **run_kw)
+        if not complete and not dry_run: run_agent(replace(spec, n=n), out=str(out), **run_kw)
         if not out.exists(): rows.append({'run': spec.label, 'status': f'missing ({out})'}); continue
         trajs = load_scored(out)
         status = 'complete' if len({t.qid for t in answered(trajs)} & {q.id for q in questions}) == len(questions) else 'partial'
-        rows.append({'run': spec.label, 'status': status, **summarize(trajs, questions), 'path': str(spec_out(spec))})
+        rows.append({'run': spec.label, 'status': status, **summarize(trajs, questions), 'path': str(spec.path)})
     return pd.DataFrame(rows).set_index('run')
 
 # %% ../nbs/10_experiments.ipynb #b6f3f33f
@@ -251,11 +250,11 @@ CONFIG_KEYS = ('task', 'split', 'method', 'fmt', 'model', 'lora', 'search', 'noi
 
 EXPERIMENT_OF = {}  # a run file (relative to the root) -> the first experiment with a run that writes it
 for _name, _specs in EXPERIMENTS.items():
-    for _s in _specs: EXPERIMENT_OF.setdefault(str(spec_out(_s)), _name)
+    for _s in _specs: EXPERIMENT_OF.setdefault(str(_s.path), _name)
 
-def experiment_of(spec:RunSpec)->str|None:
+def experiment_of(spec:RunConfig)->str|None:
     "The first experiment with a run that writes the same file as `spec`."
-    return EXPERIMENT_OF.get(str(spec_out(spec)))
+    return EXPERIMENT_OF.get(str(spec.path))
 
 # %% ../nbs/10_experiments.ipynb #8f6a22f8
 def list_runs(root:str|Path|None=None, # the project root; its `runs/` folder is searched for run files with manifests

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from pathlib import Path
+from dataclasses import replace
 from fastcore.script import Param
+from .config import RunConfig
 from .browse import first_difference, outcome, trajectory_key
 from .tables import question_key
 from .core import Trajectory, agent_turn, alpaca_prompt, answered, render_react, write_atomic
@@ -17,7 +19,7 @@ from .tasks import get_task
 
 # %% auto #0
 __all__ = ['EVALUATED', 'sample_rollouts', 'samples_by_question', 'check_training_only', 'sample_counts', 'preference_pair',
-           'preference_pairs', 'write_pairs', 'dpo_finetune', 'pairs_cli']
+           'preference_pairs', 'write_pairs', 'openai_preference', 'dpo_finetune', 'pairs_cli']
 
 # %% ../nbs/16_failures.ipynb #52a3277a
 def sample_rollouts(lora:str,            # the fine-tuned agent's adapter
@@ -32,8 +34,8 @@ def sample_rollouts(lora:str,            # the fine-tuned agent's adapter
     from fireact.agent import run_agent
     if temperature <= 0: raise ValueError('samples of one question differ only at a temperature above 0')
     if get_task(task, split).split in ('dev', 'test'): raise ValueError(f'{task}/{split} is evaluated: sample training questions')
-    return [run_agent(task, split, n, lora=lora, fmt=fmt, temperature=temperature, sample_seed=s, progress=False, **run_kw)['out']
-            for s in range(k)]
+    config = RunConfig(task=task, split=split, n=n, lora=lora, fmt=fmt, temperature=temperature)
+    return [run_agent(replace(config, sample_seed=s), progress=False, **run_kw)['out'] for s in range(k)]
 
 def samples_by_question(paths:list[str|Path], # run files of one agent's samples
                        )->dict[str,list[Trajectory]]: # question key -> its scored samples
@@ -70,13 +72,13 @@ def preference_pair(success:Trajectory, # a successful sample of a question
                     failure:Trajectory, # a failed sample of the same question
                     fmt:str='alpaca',    # the format the agent runs in
                    )->dict|None:         # prompt, chosen, rejected, and where they part; None where no round parts them
-    "A DPO pair cut at the first round where a success and a failure differ: the step prompt there, and the two turns."
+    "A DPO pair cut at the first round where a success and a failure differ: the step prompt there (text, or chat messages), and the two turns."
     at = first_difference(success.rounds, failure.rounds)
     if at is None or at >= min(success.turns, failure.turns): return None
     if any(a.observation != b.observation for a, b in zip(success.rounds[:at], failure.rounds[:at])): return None  # a noisy tool
-    prompt = get_format(fmt).step_prompt(success.question, success.rounds[:at])
-    if not isinstance(prompt, str) or not prompt.endswith('Thought:'): raise ValueError(f'{fmt}: pairs need a text format')
-    turn = lambda t: agent_turn(t.rounds[at], at).removeprefix('Thought:')
+    prompt, chat = get_format(fmt).step_prompt(success.question, success.rounds[:at]), fmt == 'chat'
+    if not chat and (not isinstance(prompt, str) or not prompt.endswith('Thought:')): raise ValueError(f'{fmt}: pairs need a text format, or chat')
+    turn = lambda t: agent_turn(t.rounds[at], at) if chat else agent_turn(t.rounds[at], at).removeprefix('Thought:')
     return {'prompt': prompt, 'chosen': turn(success), 'rejected': turn(failure), 'task': success.task, 'split': success.split,
             'qid': success.qid, 'round': at}
 
@@ -97,6 +99,12 @@ def preference_pairs(samples:dict[str,list[Trajectory]], # `samples_by_question`
 def write_pairs(path:str|Path, pairs:list[dict])->Path:
     "Preference pairs as JSON lines, written whole or not at all."
     return write_atomic(path, ''.join(json.dumps(p, ensure_ascii=False) + '\n' for p in pairs))
+
+def openai_preference(pair:dict)->dict:
+    "A chat pair as OpenAI's preference fine-tuning record: the messages so far, the preferred and the other assistant turn."
+    if not isinstance(pair.get('prompt'), list): raise ValueError(f"an OpenAI preference job needs chat pairs (fireact pairs --fmt chat), not {type(pair.get('prompt')).__name__} prompts")
+    turn = lambda text: [{'role': 'assistant', 'content': text}]
+    return {'input': {'messages': pair['prompt']}, 'preferred_output': turn(pair['chosen']), 'non_preferred_output': turn(pair['rejected'])}
 
 def dpo_finetune(pairs:str|Path,        # preference pairs, JSON lines (`write_pairs`)
                  out:str|Path,          # the folder: adapter, card.json, log.jsonl, checkpoints/

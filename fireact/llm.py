@@ -507,8 +507,8 @@ def _room(self:RollingBatch, rows:int, capacity:int):
     have, cap = (self.k[0].shape[0], self.k[0].shape[2]) if self.k else (0, 0)
     if rows <= have and capacity <= cap: return
     per, budget = self.lm.kv_bytes_per_token, self.lm.kv_budget
-    rows, capacity = max(rows, have), max(capacity, cap)
-    rows = max(rows, min(2 * have, self.lm.batch_size, budget // (per * capacity)))  # room ahead, as the budget allows:
+    rows, capacity = max(rows, len(self.rows)), max(capacity, cap)  # rows that are free now are not kept: the budget bounds the new buffers
+    rows = max(rows, min(2 * rows, self.lm.batch_size, budget // (per * capacity)))  # room ahead, as the budget allows:
     capacity = max(capacity, min(2 * capacity, budget // (per * rows)))              # each growth copies every row
     c = self.lm.config.get_text_config()
     heads = getattr(c, 'num_key_value_heads', None) or c.num_attention_heads

@@ -12,13 +12,14 @@ from .methods import get_method
 from .runs import bootstrap_ci, load_run, load_scored, outcomes, rescore, rescore_run, summarize
 from .tasks import Question, get_task
 from .paper import CITATION, paper
-from .experiments import (EXPERIMENTS, FINETUNES, RunSpec, experiment_of, needs_training, spec_out, train_command, trained)
+from .config import RunConfig
+from .experiments import (EXPERIMENTS, FINETUNES, RunSpec, experiment_of, needs_training, train_command, trained)
 
 # %% auto #0
 __all__ = ['TABLE_COLUMNS', 'NOT_RECORDED', 'MONEY', 'robustness', 'method_choice', 'question_key', 'overlap', 'paper_row',
-           'from_paper', 'released_row', 'lm_label', 'run_command', 'produce_command', 'loss_mask_column', 'spec_row',
-           'other_readings', 'weights_label', 'overlap_columns', 'table_rows', 'as_table', 'table_problems',
-           'relative_gain', 'gain_row', 'difference_row', 'shown_value', 'save_table']
+           'from_paper', 'released_row', 'produce_command', 'loss_mask_column', 'spec_row', 'other_readings',
+           'weights_label', 'overlap_columns', 'table_rows', 'as_table', 'table_problems', 'relative_gain', 'gain_row',
+           'difference_row', 'shown_value', 'save_table']
 
 # %% ../nbs/11_tables.ipynb #7c620bb3
 def robustness(normal:float, noisy:dict[str,float])->dict:
@@ -89,31 +90,17 @@ def released_row(row:str, path:str, n:int=500, task:str='hotpotqa', split:str='d
     e = {k: v for k, v in rescore_run(path, n, task, split).items() if k not in NOT_RECORDED}
     return {'row': row, 'task': task, **cols, **e, 'source': 'released run re-scored', 'note': path}
 
-# %% ../nbs/11_tables.ipynb #1ba81d65
-def lm_label(spec:RunSpec)->str:
-    "A spec's LM as a reader knows it: the base model, and the adapter of a fine-tuned agent."
-    from fireact.llm import EMBEDDED_MODELS
-    base = EMBEDDED_MODELS[spec.model][0] if spec.model in EMBEDDED_MODELS else spec.model.removeprefix('hf:')
-    return base + (f' + {Path(spec.lora).name}' if spec.lora else '')
-
-# %% ../nbs/11_tables.ipynb #3a11260e
-def run_command(spec:RunSpec, n:int=200)->str:
-    "The `fireact run` command that writes a spec's run file at its default path."
-    cmd = (f'fireact run --task {spec.task} --split {spec.split} --n {n} --method {spec.method} --model {spec.model} '
-           f'--fmt {spec.fmt} --search {spec.search} --noise {spec.noise}')
-    return cmd + (f' --p {spec.p}' if spec.noise != 'off' else '') + (f' --lora {spec.lora}' if spec.lora else '')
-
 # %% ../nbs/11_tables.ipynb #3f4b9b42
-def produce_command(spec:RunSpec, n:int=200, root:str|Path='.', experiment:str|None=None)->str:
+def produce_command(spec:RunConfig, n:int=200, root:str|Path='.', experiment:str|None=None)->str:
     "What produces a spec's run, from the repository root: its experiment (else `fireact run`), after training a missing adapter."
     name = experiment or experiment_of(spec)
-    cmd = f'fireact experiment {name} --n {n}' if name else run_command(spec, n)
+    cmd = f'fireact experiment {name} --n {n}' if name else spec.command(n)
     model = needs_training(spec)
     if not model or trained(Path(root)/model): return cmd
-    return f'{cmd} --train' if name else f'{train_command(model)} && {cmd}'
+    return f'{cmd} --train' if name and model in FINETUNES else f'{train_command(model)} && {cmd}'  # --train trains `FINETUNES` only
 
 # %% ../nbs/11_tables.ipynb #05a6ecc9
-def loss_mask_column(spec:RunSpec,   # a run's spec
+def loss_mask_column(spec:RunConfig,   # a run's spec
                      out:str|Path,   # its run file
                      root:str|Path='.', # the repository root, where the fine-tuned model's folder is
                     )->dict:
@@ -127,21 +114,21 @@ def loss_mask_column(spec:RunSpec,   # a run's spec
     return {'loss_mask': recorded or card_loss_mask(Path(root)/model) or 'not recorded'}
 
 # %% ../nbs/11_tables.ipynb #8cb7c7ba
-def spec_row(spec:RunSpec, n:int=200, root:str|Path='.', experiment:str|None=None, **cols)->dict:
+def spec_row(spec:RunConfig, n:int=200, root:str|Path='.', experiment:str|None=None, **cols)->dict:
     "A spec's run as a row: EM with its interval over the first `n` questions if the run file exists under `root`, else `not run: ...`."
-    out, row = Path(root)/spec_out(spec), {'row': spec.label, 'lm': lm_label(spec), 'task': spec.task, **cols}
+    out, row = Path(root)/spec.path, {'row': spec.label, 'lm': spec.lm_label, 'task': spec.task, **cols}
     row |= loss_mask_column(spec, out, root)
     if not out.exists():
-        return {**row, 'em': float('nan'), 'source': 'not run: ' + produce_command(spec, n, root, experiment), 'note': str(spec_out(spec))}
+        return {**row, 'em': float('nan'), 'source': 'not run: ' + produce_command(spec, n, root, experiment), 'note': str(spec.path)}
     questions, runs = get_task(spec.task, spec.split).sample(n), load_run(out, spec.task, spec.split)
     trajs = rescore(runs)
     e = summarize(trajs, questions)
     partial = '' if e['found'] == e['n'] else f' (partial: {e["found"]} of {e["n"]} questions)'
     return {**row, **e, **other_readings(spec, runs, questions), **overlap_columns(spec, trajs, questions),
-            'weights': weights_label(out, root), 'source': 'this project' + partial, 'note': str(spec_out(spec))}
+            'weights': weights_label(out, root), 'source': 'this project' + partial, 'note': str(spec.path)}
 
 # %% ../nbs/11_tables.ipynb #dc294e08
-def other_readings(spec:RunSpec,            # the run's spec
+def other_readings(spec:RunConfig,            # the run's spec
                    trajs:list[Trajectory],  # its trajectories
                    questions:list[Question],# the questions asked
                   )->dict:
@@ -170,7 +157,7 @@ def _adapter_digest(folder:str)->str|None:
     from fireact.llm import weights_digest
     return weights_digest(folder) if (Path(folder)/'adapter_config.json').exists() else None
 
-def overlap_columns(spec:RunSpec, trajs:list[Trajectory], questions:list[Question])->dict:
+def overlap_columns(spec:RunConfig, trajs:list[Trajectory], questions:list[Question])->dict:
     "A fine-tuned run's `overlap` (questions also in its fine-tuning data) and `em_clean` (EM on the others); nothing for a prompted run."
     ft = FINETUNES.get(needs_training(spec))
     if ft is None: return {}
@@ -179,7 +166,7 @@ def overlap_columns(spec:RunSpec, trajs:list[Trajectory], questions:list[Questio
     return {'overlap': len(seen), 'em_clean': summarize(trajs, clean)['em'] if clean else float('nan')}
 
 # %% ../nbs/11_tables.ipynb #e40c79e8
-def table_rows(specs:str|list[RunSpec], # an experiment's name, or run specs
+def table_rows(specs:str|list[RunConfig], # an experiment's name, or run specs
                n:int=200,               # questions per run
                root:str|Path='.',       # the repository root, where `runs/` is
                **cols,                  # more columns for every row
@@ -233,8 +220,8 @@ def gain_row(row:str,     # the row's label
 
 # %% ../nbs/11_tables.ipynb #47f78087
 def difference_row(row:str,         # the row's label
-                   before:RunSpec,  # e.g. the prompted agent
-                   after:RunSpec,   # e.g. the fine-tuned agent, on the same task and split
+                   before:RunConfig,  # e.g. the prompted agent
+                   after:RunConfig,   # e.g. the fine-tuned agent, on the same task and split
                    n:int=200,       # questions: the first n of the seed-233 sample
                    root:str|Path='.',
                    strict:bool=False, # StrategyQA and MMLU answers read strictly (`rescore`)
@@ -242,10 +229,10 @@ def difference_row(row:str,         # the row's label
     "EM of `after` minus `before`, in points, with a paired bootstrap 95% interval; `not run: ...` until both runs exist."
     if (before.task, before.split) != (after.task, after.split): raise ValueError(f'{before.label!r} and {after.label!r} ask different questions')
     base = {'row': row, 'task': after.task, **cols, 'note': f'{after.label} - {before.label}'}
-    missing = [s for s in (before, after) if not (Path(root)/spec_out(s)).exists()]
+    missing = [s for s in (before, after) if not (Path(root)/s.path).exists()]
     if missing: return {**base, 'diff': float('nan'), 'source': 'not run: ' + produce_command(missing[0], n, root)}
     questions = get_task(after.task, after.split).sample(n)
-    runs = [load_scored(Path(root)/spec_out(s), s.task, s.split, strict=strict) for s in (before, after)]
+    runs = [load_scored(Path(root)/s.path, s.task, s.split, strict=strict) for s in (before, after)]
     found = min(len({t.qid for t in answered(r)} & {q.id for q in questions}) for r in runs)
     diff, lo, hi = bootstrap_ci([b - a for a, b in zip(*(outcomes(r, questions) for r in runs))])
     return {**base, 'diff': round(diff, 1), 'diff_low': round(lo, 1), 'diff_high': round(hi, 1), 'n': len(questions),

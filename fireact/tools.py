@@ -15,6 +15,7 @@ from bm25s.stopwords import STOPWORDS_EN
 from fastcore.basics import patch
 from serpapi import GoogleSearch
 from .core import MaskSecrets, Round, Secret, parse_action, parse_react, retry_delay
+from .config import noise_label
 from .data import DataError, cache_dir, fetch, registry
 from .formats import chat_rounds
 from .runs import load_released_run
@@ -338,7 +339,7 @@ class NoisySearch:
         if noise not in ('none', 'random'): raise ValueError(f'noise must be none or random, not {noise!r}')
         if not 0 <= p <= 1: raise ValueError(f'p must be between 0 and 1, not {p}')
         self.base, self.noise, self.p, self.seed = base, noise, p, seed
-        self.name, self.setting = base.name, f'{noise}@{p:g}'
+        self.name, self.setting = base.name, noise_label(noise, p)
         self._calls, self._recorded = Counter(), None
         self._lock = threading.Lock()
 

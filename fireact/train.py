@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from fastcore.meta import delegates
 from .convert import from_record, read_sft
-from .core import write_atomic
+from .core import read_jsonl, write_atomic
 from .formats import LOSS_MASKS, chat_problems, record_format
 from .data import sha256_file
 from .llm import model_path, default_model_dir, load_tokenizer, weights_digest
@@ -21,7 +21,7 @@ from .tasks import TASKS
 __all__ = ['BATCHING', 'TUNINGS', 'LORA_PRESETS', 'FINAL_STATES', 'encode', 'encode_record', 'encode_records', 'data_summary',
            'PadCollator', 'make_collator', 'check_qlora', 'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama',
            'split_examples', 'plot_losses', 'last_complete_checkpoint', 'trim_log', 'finetune', 'card_loss_mask',
-           'validate_chat', 'openai_finetune', 'finetune_cli']
+           'validate_chat', 'openai_finetune', 'FakeOpenAI', 'FakeHandler']
 
 # %% ../nbs/09_train.ipynb #e666e092
 def encode(text:str,              # the full text
@@ -410,11 +410,11 @@ def _save_job(path:Path, state:dict):
     write_atomic(path, json.dumps(state, indent=1))
 
 # %% ../nbs/09_train.ipynb #b8344179
-def _same_job(state_path:Path, state:dict, sha:str, model:str, epochs, suffix):
+def _same_job(state_path:Path, state:dict, sha:str, model:str, epochs, suffix, method='supervised'):
     "Refuse to reuse a job record for other data or another job."
     old = state.get('data', {}).get('sha256')
     if old and old != sha: raise ValueError(f'{state_path} records a job on other data (sha256 {old[:12]}..., this file {sha[:12]}...); use another folder')
-    asked = {'model': model, 'epochs': epochs, 'suffix': suffix}
+    asked = {'model': model, 'epochs': epochs, 'suffix': suffix, 'method': method}
     differ = {k: (state.get(k), v) for k, v in asked.items() if k in state and state[k] != v and v is not None}
     if differ: raise ValueError(f'{state_path} records another job {differ}; use another folder')
 
@@ -430,7 +430,9 @@ def _create_job(client, state:dict, model:str, epochs, suffix)->str:
     "Create the job once: no blind retry of the request; after a lost answer, look for the job it may have made."
     import openai
     kw = {'suffix': suffix} if suffix else {}
-    if epochs: kw['method'] = {'type': 'supervised', 'supervised': {'hyperparameters': {'n_epochs': epochs}}}
+    kind = state.get('method', 'supervised')
+    hyper = {k: v for k, v in {'n_epochs': epochs, 'beta': state.get('beta')}.items() if v is not None}
+    if hyper or kind != 'supervised': kw['method'] = {'type': kind, kind: {'hyperparameters': hyper}}
     try: return client.with_options(max_retries=0).fine_tuning.jobs.create(training_file=state['file_id'], model=model, metadata=state['intent'], **kw).id
     except (openai.APIConnectionError, openai.InternalServerError) as e:  # the job may exist though its answer was lost
         found = _existing_job(client, state['intent'])
@@ -450,24 +452,34 @@ def openai_finetune(data:str|Path,                    # chat JSON-lines file, or
                     max_poll:float=300.0,             # longest wait between checks
                     timeout:float|None=None,          # stop polling after this many seconds; the job keeps running
                     max_tokens:int=4096,              # the context every example must fit
+                    method:str='supervised',          # supervised (chat records), or dpo (chat preference pairs, `fireact pairs --fmt chat`)
+                    beta:float|None=None,             # dpo: DPO's β; None: the API's default
                    )->dict:                           # the job's record: ids, status, fine-tuned model, events
-    "Fine-tune an OpenAI model on chat trajectories: validate, upload, create the job (once), poll to the end."
+    "Fine-tune an OpenAI model on chat trajectories (or, with `method='dpo'`, on preference pairs): validate, upload, create the job (once), poll to the end."
+    if method not in ('supervised', 'dpo'): raise ValueError(f'OpenAI fine-tuning method {method!r}: supervised or dpo')
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     path, state_path = resolve_path(data), out/'job.json'
+    upload = out/'preference.jsonl' if method == 'dpo' else path
     state = json.loads(state_path.read_text()) if state_path.is_file() else {}
-    if state: _same_job(state_path, state, sha256_file(path), model, epochs, suffix)
+    if state: _same_job(state_path, state, sha256_file(path), model, epochs, suffix, method)
     if state.get('job_id') is None:
-        records = read_sft(path)
-        report = validate_chat(records, max_tokens=max_tokens)
+        if method == 'dpo':
+            from fireact.failures import openai_preference
+            records = [openai_preference(p) for p in read_jsonl(path)]
+            whole = [{'messages': r['input']['messages'] + r[side]} for r in records for side in ('preferred_output', 'non_preferred_output')]
+            report = validate_chat(whole, max_tokens=max_tokens)
+            write_atomic(upload, ''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in records))
+        else: records = read_sft(path); report = validate_chat(records, max_tokens=max_tokens)
         if report['problems']: raise ValueError(f'{path}: {len(report["problems"])} problems, e.g. {report["problems"][:3]}')
         state.update(kind='fireact-openai-ft', data={'file': path.name, 'sha256': sha256_file(path), 'records': len(records),
-                     'tokens_estimate': report['tokens']}, model=model, epochs=epochs, suffix=suffix)
+                     'tokens_estimate': report['tokens']}, model=model, epochs=epochs, suffix=suffix, method=method,
+                     **({'beta': beta} if method == 'dpo' else {}))
     if client is None:
         from openai import OpenAI
         if not os.environ.get(key_env): raise ValueError(f'no API key: set {key_env} (the key never goes on the command line)')
         client = OpenAI(base_url=base_url, api_key=os.environ[key_env])
     if state.get('file_id') is None:
-        with open(path, 'rb') as f: state['file_id'] = client.files.create(file=(path.name, f), purpose='fine-tune').id
+        with open(upload, 'rb') as f: state['file_id'] = client.files.create(file=(upload.name, f), purpose='fine-tune').id
         _save_job(state_path, state)
     if state.get('job_id') is None:
         state['intent'] = state.get('intent') or {'fireact_data_sha256': state['data']['sha256'], 'fireact_job': uuid.uuid4().hex}
@@ -487,24 +499,81 @@ def openai_finetune(data:str|Path,                    # chat JSON-lines file, or
     _save_job(state_path, state)
     return state
 
-# %% ../nbs/09_train.ipynb #1940b0cb
-@delegates(finetune, but=['resume', 'progress', 'callbacks'])
-def finetune_cli(data:str,                 # Alpaca JSON or chat JSON-lines file, or a release name
-                 out:str,                  # the run's folder
-                 base:str='default',       # 'default', a model folder, or (with --method openai) an OpenAI model
-                 method:str='lora',        # lora, qlora, full, or openai
-                 suffix:str|None=None,     # OpenAI: a name part for the fine-tuned model
-                 base_url:str|None=None,   # OpenAI: an OpenAI-compatible API
-                 key_env:str='OPENAI_API_KEY', # OpenAI: the environment variable holding the API key
-                 **kwargs):                # the rest of `finetune`'s settings (epochs, lr, batch, ...)
-    "Fine-tune a model on trajectories: LoRA or full SFT locally, or an OpenAI fine-tuning job."
-    if method == 'openai':
-        base, epochs = 'gpt-3.5-turbo-0613' if base == 'default' else base, kwargs.get('epochs', 3)
-        rec = openai_finetune(data, out, model=base, epochs=int(epochs) if epochs else None, suffix=suffix, base_url=base_url, key_env=key_env)
-        print(json.dumps({k: rec.get(k) for k in ('job_id', 'status', 'fine_tuned_model', 'error')}))
-        if rec['status'] != 'succeeded': sys.exit(f'fine-tuning job {rec["job_id"]} is {rec["status"]}' + (f': {rec["error"]}' if rec.get('error') else ''))
-        return
-    card = finetune(data, out, base=base, method=method, **kwargs)
-    if int(os.environ.get('RANK', 0)) == 0:
-        print(json.dumps({'truncated': card['encoding']['truncated']} | {k: card[k] for k in
-                         ('steps', 'final_train_loss', 'final_val_loss', 'wall_seconds', 'tokens_per_second')}))
+# %% ../nbs/09_train.ipynb #435e59b7
+import http.server, threading, email.parser, email.policy, urllib.parse
+
+class FakeOpenAI(http.server.ThreadingHTTPServer):
+    "A local stand-in for OpenAI's files and fine-tuning endpoints, just enough of them, on 127.0.0.1: jobs pass through validating, queued and running to their end."
+    def __init__(self):
+        super().__init__(('127.0.0.1', 0), FakeHandler)
+        self.files, self.contents, self.jobs, self.upload_errors, self.lost_answers, self.calls = {}, {}, {}, 0, 0, Counter()
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+    @property
+    def base_url(self): return f'http://127.0.0.1:{self.server_address[1]}/v1'
+
+class FakeHandler(http.server.BaseHTTPRequestHandler):
+    "The stand-in's routes."
+    def log_message(self, *a): pass
+    def send(self, code, obj):
+        body = json.dumps(obj).encode()
+        self.send_response(code); self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(body))); self.end_headers(); self.wfile.write(body)
+    def do_POST(self):
+        s, body = self.server, self.rfile.read(int(self.headers['Content-Length']))
+        s.calls[self.path] += 1
+        if self.path == '/v1/files':
+            if s.upload_errors: s.upload_errors -= 1; return self.send(500, {'error': {'message': 'internal error', 'type': 'server_error'}})
+            msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+                f'Content-Type: {self.headers["Content-Type"]}\r\n\r\n'.encode() + body)
+            parts = {p.get_param('name', header='content-disposition'): p for p in msg.iter_parts()}
+            name = parts['file'].get_filename()
+            fid = f'file-{len(s.files) + 1}'
+            s.contents[fid] = parts['file'].get_payload(decode=True)
+            s.files[fid] = {'id': fid, 'object': 'file', 'bytes': len(parts['file'].get_payload(decode=True)), 'created_at': 1700000000,
+                            'filename': name, 'purpose': parts['purpose'].get_content(), 'status': 'processed'}
+            return self.send(200, s.files[fid])
+        if self.path == '/v1/fine_tuning/jobs':
+            req = json.loads(body)
+            jid = f'ftjob-{len(s.jobs) + 1}'
+            fail = 'fail' in s.files[req['training_file']]['filename']
+            s.jobs[jid] = {'object': 'fine_tuning.job', 'id': jid, 'model': req['model'], 'created_at': 1700000000 + len(s.jobs),
+                           'fine_tuned_model': None, 'organization_id': 'org-local', 'result_files': [], 'status': 'validating_files',
+                           'validation_file': None, 'training_file': req['training_file'], 'trained_tokens': None, 'error': None,
+                           'finished_at': None, 'seed': 42, 'hyperparameters': {'n_epochs': 'auto', 'batch_size': 'auto', 'learning_rate_multiplier': 'auto'},
+                           'method': req.get('method'), 'metadata': req.get('metadata'), '_fail': fail, '_suffix': req.get('suffix') or '', '_events': []}
+            self.event(jid, f'Created fine-tuning job: {jid}')
+            if s.lost_answers: s.lost_answers -= 1; self.close_connection = True; return  # created, but the answer never arrives
+            return self.send(200, self.public(s.jobs[jid]))
+        self.send(404, {'error': {'message': f'no route {self.path}'}})
+    def event(self, jid, message, level='info'):
+        ev = self.server.jobs[jid]['_events']
+        ev.append({'object': 'fine_tuning.job.event', 'id': f'ftevent-{jid}-{len(ev)}', 'created_at': 1700000000 + len(ev),
+                   'level': level, 'message': message, 'data': {}, 'type': 'message'})
+    def public(self, job): return {k: v for k, v in job.items() if not k.startswith('_')}
+    def do_GET(self):
+        s = self.server
+        path, _, query = self.path.partition('?')
+        parts = path.strip('/').split('/')
+        s.calls[path] += 1
+        if parts == ['v1', 'fine_tuning', 'jobs']:  # the list, newest first, filtered by metadata[key]=value
+            want = {k[len('metadata['):-1]: v for k, v in urllib.parse.parse_qsl(query) if k.startswith('metadata[')}
+            hits = [self.public(j) for j in s.jobs.values() if all((j['metadata'] or {}).get(k) == v for k, v in want.items())]
+            return self.send(200, {'object': 'list', 'data': hits[::-1], 'has_more': False})
+        if parts[:3] == ['v1', 'fine_tuning', 'jobs'] and len(parts) >= 4 and parts[3] in s.jobs:
+            job = s.jobs[parts[3]]
+            if len(parts) == 5 and parts[4] == 'events':
+                return self.send(200, {'object': 'list', 'data': job['_events'][::-1], 'has_more': False})
+            order = ['validating_files', 'queued', 'running']
+            if job['status'] in order:
+                i = order.index(job['status'])
+                if i + 1 < len(order): job['status'] = order[i + 1]; self.event(job['id'], f'Job status: {job["status"]}')
+                elif job['_fail']:
+                    job.update(status='failed', finished_at=1700000100,
+                               error={'code': 'invalid_training_file', 'param': 'training_file', 'message': 'The job failed due to an invalid training file.'})
+                    self.event(job['id'], job['error']['message'], 'error')
+                else:
+                    job.update(status='succeeded', finished_at=1700000100, trained_tokens=123456,
+                               fine_tuned_model=f'ft:{job["model"]}:org-local:{job["_suffix"]}:{job["id"]}')
+                    self.event(job['id'], 'The job has successfully completed')
+            return self.send(200, self.public(job))
+        self.send(404, {'error': {'message': f'no route {self.path}'}})

@@ -4,7 +4,8 @@ from pathlib import Path
 
 SCRIPT = textwrap.dedent('''
     import sys, time
-    from fireact.agent import Agent, AgentConfig
+    from fireact.agent import Agent
+    from fireact.config import RunConfig
     from fireact.llm import Completion
     from fireact.tasks import get_task
     from fireact.tools import make_search
@@ -23,7 +24,7 @@ SCRIPT = textwrap.dedent('''
             return outs
 
     questions = get_task('hotpotqa', 'dev').sample(int(sys.argv[2]))
-    Agent(SlowDeterministicLM(), make_search('replay'), AgentConfig(fmt='alpaca', batch_size=2)).run(questions, out=sys.argv[1], progress=False)
+    Agent(SlowDeterministicLM(), make_search('replay'), RunConfig(fmt='alpaca', batch_size=2)).run(questions, out=sys.argv[1], progress=False)
 ''')
 
 def run(tmp_path, out, n, kill_after_lines=None):

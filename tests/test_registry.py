@@ -1,7 +1,8 @@
 "A prompting method, a task and a prompt format of a newcomer's own: each one registration, then run by the agent, converted into fine-tuning data (and trained on), no other module touched."
 import json
 import pytest
-from fireact.agent import Agent, AgentConfig, ScriptedLM, run_agent
+from fireact.agent import Agent, ScriptedLM, run_agent
+from fireact.config import RunConfig
 from fireact.convert import convert, from_record, read_sft
 from fireact.core import parse_react, read_trajectories, render_react
 from fireact.formats import FORMATS, PromptFormat, react_spans, register_format
@@ -32,7 +33,7 @@ def test_registered_method_and_task_run_and_convert(registered, tmp_path):
                      'Kenya?\nEvidence:': [' Nairobi is the largest city.\nAnswer: Mombasa'],
                      'Peru?\nEvidence:': [' Lima hosts the congress.\nAnswer: Lima']})
     run = tmp_path/'capitals.jsonl'
-    trajs = Agent(lm, config=AgentConfig(method='evidence')).run(get_task('capitals', 'test').sample(None), out=run, progress=False)
+    trajs = Agent(lm, config=RunConfig(method='evidence')).run(get_task('capitals', 'test').sample(None), out=run, progress=False)
     prompt = lm.calls[0][1]
     assert prompt.startswith('Answer a question: give one sentence of evidence, then the name of a city.\n\nWhat is the capital of Japan?\nEvidence: Japan')
     assert prompt.endswith('\nEvidence:')
@@ -52,7 +53,7 @@ def test_registered_method_through_the_command_with_the_embedded_model(registere
     assert {t.method for t in read_trajectories(tmp_path/'run.jsonl')} == {'evidence'}
 
 def test_unregistered_names_are_one_line_errors():
-    with pytest.raises(ValueError, match="unknown method 'evidence'; methods are"): AgentConfig(method='evidence').check()
+    with pytest.raises(ValueError, match="unknown method 'evidence'; methods are"): RunConfig(method='evidence').check()
     with pytest.raises(ValueError, match="unknown task 'capitals'; tasks are"): get_task('capitals', 'test')
 
 class Tagged(PromptFormat):
@@ -78,7 +79,7 @@ def test_registered_format_runs_converts_and_trains(tagged, tmp_path):
                      '<question>What is the capital of Kenya?</question>': [' It is Mombasa.\nAction: finish[Mombasa]'],
                      '<question>What is the capital of Peru?</question>': [' Lima.\nAction: finish[Lima]']})
     run = tmp_path/'capitals.jsonl'
-    Agent(lm, make_search('replay'), AgentConfig(method='react', fmt='tagged')).run(get_task('capitals', 'test').sample(None), out=run, progress=False)
+    Agent(lm, make_search('replay'), RunConfig(method='react', fmt='tagged')).run(get_task('capitals', 'test').sample(None), out=run, progress=False)
     assert lm.calls[0][1].startswith('<question>What is the capital of') and lm.calls[0][1].endswith('</question>\nThought:')
     assert {t.prompt_format for t in read_trajectories(run)} == {'tagged'}
     report = convert([str(run)], tmp_path/'capitals_tagged.jsonl', fmt='tagged')
@@ -96,4 +97,4 @@ def test_registered_format_runs_converts_and_trains(tagged, tmp_path):
     assert card['steps'] == 1 and card['data']['format'] == 'tagged' and card['encoding']['trained_tokens'] > 0
 
 def test_unregistered_format_is_a_one_line_error():
-    with pytest.raises(ValueError, match="unknown format 'tagged'; formats are"): AgentConfig(fmt='tagged').check()
+    with pytest.raises(ValueError, match="unknown format 'tagged'; formats are"): RunConfig(fmt='tagged').check()
