@@ -46,7 +46,8 @@ def measure(lm, questions, batch_size:int=32, fmt='fewshot')->dict:
             'trajectories': [[t.answer, [[r.thought, r.action, r.observation] for r in t.rounds]] for t in trajs]}
 
 def served(command:list[str], port:int, model:str, questions, concurrency:int, env=None):
-    from fireact.llm import OpenAILM, serving
+    from fireact.api import OpenAILM
+    from fireact.serving import serving
     with serving(command, f'http://127.0.0.1:{port}/v1', timeout=300, env=env) as url:
         lm = OpenAILM(model, base_url=url, api='completions', concurrency=concurrency)
         lm.generate(['Warm up.'], max_tokens=2)  # the server loads its model on the first request
@@ -54,7 +55,8 @@ def served(command:list[str], port:int, model:str, questions, concurrency:int, e
 
 def vllm(questions, model:str, fmt:str, concurrency:int=32):
     from fireact.experiments import TURN_LORA
-    from fireact.llm import OpenAILM, vllm_serving
+    from fireact.api import OpenAILM
+    from fireact.serving import vllm_serving
     with vllm_serving('default', adapters=[ROOT/TURN_LORA.adapter]) as url:
         lm = OpenAILM(model, base_url=url, api='completions', concurrency=concurrency)
         lm.generate(['Warm up.'], max_tokens=2)
@@ -80,7 +82,9 @@ def at_commit(commit:str, n:int)->dict:
 
 def engines(questions, n:int, baseline:str):
     from fireact.experiments import TURN_LORA
-    from fireact.llm import HFLM, default_model_dir, free_port, smollm2_gguf
+    from fireact.llm import HFLM
+    from fireact.models import default_model_dir, smollm2_gguf
+    from fireact.serving import free_port
     folder = default_model_dir()
     return {
         '(a) HFLM in process, rolling batch, key/value reuse (default)': lambda: measure(HFLM(), questions),
@@ -101,7 +105,7 @@ def engines(questions, n:int, baseline:str):
 def tag(label:str)->str: return label[1:label.index(')')]
 
 def main(n:int=32, only:tuple=(), baseline:str='95f9cbf', out_path:Path=ROOT/'benchmarks'/'results'/'engines.json'):
-    from fireact.llm import VLLM_PYTHON
+    from fireact.serving import VLLM_PYTHON
     from fireact.tasks import get_task
     questions, rows = get_task('hotpotqa', 'dev').sample(n), {}
     for label, run in engines(questions, n, baseline).items():

@@ -12,7 +12,8 @@ from fireact.core import parse_action
 from fireact.runs import load_released_run
 from fireact.data import fetch
 from fireact.tasks import get_task
-from fireact.tools import ReplayIndex, SearchCache, SerpAPISearch, replay_files
+from fireact.core import AnswerCache
+from fireact.tools import ReplayIndex, SerpAPISearch, replay_files
 
 def clock(fn, items)->list[float]:
     "Seconds each call of fn took, one per item."
@@ -48,7 +49,7 @@ def main(out:str):
     results['replay, held-out GPT-3.5 run queries'] = summary(clock(held_out.search, agent))
 
     with tempfile.TemporaryDirectory() as tmp:
-        cache = SearchCache(Path(tmp)/'search.sqlite')
+        cache = AnswerCache(Path(tmp)/'search.sqlite')
         rows = [(f'benchmark query {i} {q}', o) for i, (q, o) in enumerate(zip(index.queries, index.observations))]
         put = clock(lambda row: cache.put('serpapi', row[0], row[1], json.dumps({'organic_results': [{'snippet': row[1]}]})), rows[:500])
         with cache._conn() as conn: conn.executemany("INSERT OR IGNORE INTO searches VALUES ('serpapi', ?, ?, NULL, 0)", rows[500:])

@@ -21,12 +21,13 @@ from .methods import (get_method, fewshot_prefix, step_prompt, answer_prompt, re
                              check_action, needs_reflection, ANSWER_STOP)
 from .tasks import Question
 from .runs import summarize
-from .llm import SERVED_IDENTITY, Prompt, lm_batch, same_served_model
+from .api import SERVED_IDENTITY, same_served_model
+from .llm import Prompt, lm_batch
 from .tools import SearchError, SearchResult
 
 # %% auto #0
-__all__ = ['ADDED_LATER', 'manifest_path', 'RunInUse', 'RunStopped', 'run_lock', 'write_manifest', 'call_cost', 'Budget', 'Agent',
-           'ScriptedLM', 'FlakyLM', 'spend_estimate', 'make_agent', 'run_agent', 'run_cli', 'demo', 'agent_for',
+__all__ = ['ADDED_LATER', 'manifest_path', 'RunInUse', 'RunStopped', 'run_lock', 'write_manifest', 'ScriptedLM', 'call_cost',
+           'Budget', 'Agent', 'FlakyLM', 'spend_estimate', 'make_agent', 'run_agent', 'run_cli', 'demo', 'agent_for',
            'verify_run', 'verify_cli']
 
 # %% ../nbs/07_agent.ipynb #7cdf59b6
@@ -95,6 +96,23 @@ def write_manifest(out:str|Path,          # the run file
     write_atomic(path, json.dumps(m, indent=1))
     return m
 
+# %% ../nbs/07_agent.ipynb #f2c77546
+class ScriptedLM:
+    "An LM that answers each question from a script: the completions it returns, in order, for prompts that contain it."
+    name = 'scripted'
+    def __init__(self, script:dict[str,list[str]]): self.script, self.calls = {k: list(v) for k, v in script.items()}, []
+
+    def generate(self, prompts, stop=None, max_tokens=256, temperature=0.0):
+        from fireact.llm import Completion
+        outs = []
+        for p in prompts:
+            text = p if isinstance(p, str) else '\n'.join(m['content'] for m in p)
+            key = max((k for k in self.script if k in text), key=len)
+            reply = self.script[key].pop(0) if self.script[key] else ''
+            self.calls.append((key, text, reply))
+            outs.append(Completion(reply, len(text.split()), len(reply.split()), 0.0))
+        return outs
+
 # %% ../nbs/07_agent.ipynb #464085a7
 @dataclass
 class _State:
@@ -119,7 +137,7 @@ class _State:
 
 def call_cost(lm, prompts:list, max_tokens:int)->float:
     "What a batch of prompts may cost at most, in US$: each prompt's tokens (about 4 characters each) and `max_tokens` back; 0 for an unpriced LM."
-    from fireact.llm import price
+    from fireact.api import price
     p = price(getattr(lm, 'model', ''), getattr(lm, 'prices', None)) if hasattr(lm, 'prices') else None
     if not p: return 0.0
     chars = sum(len(x) if isinstance(x, str) else len(json.dumps(x)) for x in prompts)
@@ -313,23 +331,6 @@ def _run(self:Agent, questions, out, progress, meta, max_failed_in_row):
             for t in self.run_one_call([_State(q) for q in todo[i:i+bs]]): on_done(t)
     bar.close()
     return [done[q.id] for q in questions if q.id in done]
-
-# %% ../nbs/07_agent.ipynb #f2c77546
-class ScriptedLM:
-    "An LM that answers each question from a script: the completions it returns, in order, for prompts that contain it."
-    name = 'scripted'
-    def __init__(self, script:dict[str,list[str]]): self.script, self.calls = {k: list(v) for k, v in script.items()}, []
-
-    def generate(self, prompts, stop=None, max_tokens=256, temperature=0.0):
-        from fireact.llm import Completion
-        outs = []
-        for p in prompts:
-            text = p if isinstance(p, str) else '\n'.join(m['content'] for m in p)
-            key = max((k for k in self.script if k in text), key=len)
-            reply = self.script[key].pop(0) if self.script[key] else ''
-            self.calls.append((key, text, reply))
-            outs.append(Completion(reply, len(text.split()), len(reply.split()), 0.0))
-        return outs
 
 # %% ../nbs/07_agent.ipynb #e23c4e75
 class FlakyLM(ScriptedLM):

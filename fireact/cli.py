@@ -59,7 +59,7 @@ def main(argv:list[str]|None=None):
     func = _command(argv[0])
     args = vars(anno_parser(func, prog=f'fireact {argv[0]}').parse_args(option_names(argv[1:])))
     for k in ('pdb', 'xtra'): args.pop(k, None)
-    from fireact.llm import LMError
+    from fireact.api import LMError
     from fireact.agent import RunInUse, RunStopped
     from fireact.tools import SearchError
     try: func(**args)  # its result is not returned: a console script would exit with it

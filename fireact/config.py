@@ -89,7 +89,7 @@ def path(self:RunConfig)->Path:
 @patch(as_prop=True)
 def lm_label(self:RunConfig)->str:
     "The LM as a reader knows it: the base model's name, and the adapter of a fine-tuned agent."
-    from fireact.llm import EMBEDDED_MODELS
+    from fireact.models import EMBEDDED_MODELS
     base = EMBEDDED_MODELS[self.model][0] if self.model in EMBEDDED_MODELS else self.model.removeprefix('hf:')
     return base + (f' + {Path(self.lora).name}' if self.lora else '')
 

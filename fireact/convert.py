@@ -221,7 +221,7 @@ def stats(trajs:list[Trajectory], # the trajectories of a file
          )->'pd.DataFrame':
     "Per task and method: count, rounds mean/std, tokens mean/max, share of examples over `cutoff` tokens."
     import pandas as pd
-    from fireact.llm import load_tokenizer
+    from fireact.models import load_tokenizer
     tok = tok or load_tokenizer()
     rows = [{'task': t.task, 'method': t.method, 'rounds': t.turns,
              'tokens': len(tok(example_text(t, fmt, tok), add_special_tokens=False).input_ids)} for t in trajs]

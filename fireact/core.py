@@ -14,7 +14,8 @@ __all__ = ['LABEL_NUMBER', 'LINE_LABEL', 'ACTION_LABEL', 'ACTION_END', 'REFLECTI
            'Round', 'Trajectory', 'answered', 'final_answer', 'finish_observation', 'label_pattern', 'first_label',
            'parse_react', 'agent_turn', 'render_react', 'alpaca_prompt', 'split_alpaca', 'append_jsonl', 'read_jsonl',
            'read_trajectories', 'write_atomic', 'mend_torn_tail', 'Registry', 'project_root', 'find_path',
-           'retry_delay', 'Secret', 'mask_secrets', 'MaskSecrets', 'trajectory_html', 'trajectories_frame']
+           'retry_delay', 'Secret', 'mask_secrets', 'MaskSecrets', 'trajectory_html', 'trajectories_frame',
+           'AnswerCache']
 
 # %% ../nbs/00_core.ipynb #db261f41
 _action_re = re.compile(r'^\s*([A-Za-z_]\w*)\s*\[(.*)$', re.S)
@@ -343,3 +344,48 @@ def trajectories_frame(trajs:Iterable[Trajectory])->'pd.DataFrame':
     import pandas as pd
     cols = 'qid question gold answer em f1 finished turns prompt_tokens completion_tokens seconds cost'.split()
     return pd.DataFrame([{c: getattr(t, c) for c in cols} for t in trajs], columns=cols)
+
+# %% ../nbs/00_core.ipynb #18b9c083
+import sqlite3, threading, time
+_SCHEMA = '''CREATE TABLE IF NOT EXISTS searches (
+  backend TEXT NOT NULL, query TEXT NOT NULL, observation TEXT, response TEXT, created REAL NOT NULL,
+  PRIMARY KEY (backend, query))'''
+
+class AnswerCache:
+    "Answers (search results, LM completions) in a SQLite file, keyed by source and exact request, each committed as it arrives."
+    def __init__(self, path:str|Path): # the SQLite file, created with its folder if missing
+        self.path = Path(path).expanduser()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._conn().execute(_SCHEMA)
+
+    def _conn(self)->sqlite3.Connection:
+        "This thread's connection (SQLite connections are not shared between threads or processes)."
+        conn = getattr(self._local, 'conn', None)
+        if conn is None or self._local.pid != os.getpid():
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None) # autocommit: each write commits
+            conn.execute('PRAGMA journal_mode=WAL'); conn.execute('PRAGMA synchronous=FULL')
+            self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    def get(self, backend:str, query:str)->tuple[bool,str|None]:
+        "(found, observation): a cached None observation is (True, None)."
+        row = self._conn().execute('SELECT observation FROM searches WHERE backend=? AND query=?', (backend, query)).fetchone()
+        return (True, row[0]) if row else (False, None)
+
+    def put(self, backend:str, query:str, observation:str|None, response:str|None=None):
+        "Keep one result (`response`: the raw JSON text, already stripped of keys); the first answer for a query stays."
+        self._conn().execute('INSERT OR IGNORE INTO searches VALUES (?, ?, ?, ?, ?)',
+                             (backend, query, observation, response, time.time()))
+
+    def response(self, backend:str, query:str)->dict|None:
+        "The raw response kept for a query, parsed."
+        row = self._conn().execute('SELECT response FROM searches WHERE backend=? AND query=?', (backend, query)).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
+
+    def queries(self, backend:str)->list[str]:
+        "Every query kept for a backend, oldest first."
+        return [q for q, in self._conn().execute('SELECT query FROM searches WHERE backend=? ORDER BY created', (backend,))]
+
+    def __len__(self)->int: return self._conn().execute('SELECT COUNT(*) FROM searches').fetchone()[0]
+    def __repr__(self)->str: return f'AnswerCache({str(self.path)!r}): {len(self)} answers'

@@ -33,7 +33,7 @@ FINETUNE_CONFIG = {  # `finetune`'s settings at small scale: one epoch, 8 exampl
 
 def model_spec(base:str)->str:
     "The agent's `--model` for a base LM: an embedded model's name, or `hf:` and its folder."
-    from fireact.llm import EMBEDDED_MODELS
+    from fireact.models import EMBEDDED_MODELS
     return base if base in EMBEDDED_MODELS else f'hf:{base}'
 
 # %% ../nbs/10_experiments.ipynb #7e19628d
@@ -160,7 +160,7 @@ EXPERIMENTS = {
 # %% ../nbs/10_experiments.ipynb #d1dc55da
 def trained(model_dir:str|Path)->bool:
     "Whether a fine-tuned model is there: its final weights, the ones its card records (not just the card a clone has, nor a save cut short)."
-    from fireact.llm import weights_digest
+    from fireact.models import weights_digest
     card = Path(model_dir)/'card.json'
     if not card.is_file() or not any((Path(model_dir)/f).exists() for f in ('adapter_config.json', 'config.json')): return False
     try: return json.loads(card.read_text()).get('weights') == weights_digest(model_dir)
@@ -181,7 +181,7 @@ def needs_training(spec:RunConfig)->str|None:
 def served_spec(spec:RunConfig)->RunConfig:
     "The same run against an OpenAI-compatible server that names each model as this project does: a base LM by its name, a fine-tuned one by its folder's."
     from dataclasses import replace
-    from fireact.llm import EMBEDDED_MODELS
+    from fireact.models import EMBEDDED_MODELS
     tuned = needs_training(spec)
     name = (Path(tuned).name if tuned else EMBEDDED_MODELS[spec.model][0] if spec.model in EMBEDDED_MODELS
             else Path(spec.model.removeprefix('hf:')).name)

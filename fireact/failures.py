@@ -123,7 +123,7 @@ def dpo_finetune(pairs:str|Path,        # preference pairs, JSON lines (`write_p
     from trl import DPOConfig, DPOTrainer
     from fireact.core import read_jsonl
     from fireact.data import sha256_file
-    from fireact.llm import load_tokenizer, model_path, weights_digest
+    from fireact.models import load_tokenizer, model_path, weights_digest
     from fireact.train import _callbacks, _name_base_only, last_complete_checkpoint
     rows = read_jsonl(pairs)
     if not rows: raise ValueError(f'{pairs}: no preference pairs')

@@ -154,7 +154,7 @@ def weights_label(out:str|Path,      # a run file
 # %% ../nbs/11_tables.ipynb #5170d044
 @lru_cache(None)
 def _adapter_digest(folder:str)->str|None:
-    from fireact.llm import weights_digest
+    from fireact.models import weights_digest
     return weights_digest(folder) if (Path(folder)/'adapter_config.json').exists() else None
 
 def overlap_columns(spec:RunConfig, trajs:list[Trajectory], questions:list[Question])->dict:

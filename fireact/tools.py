@@ -14,7 +14,7 @@ import bm25s, requests
 from bm25s.stopwords import STOPWORDS_EN
 from fastcore.basics import patch
 from serpapi import GoogleSearch
-from .core import MaskSecrets, Round, Secret, parse_action, parse_react, retry_delay
+from .core import AnswerCache, MaskSecrets, Round, Secret, parse_action, parse_react, retry_delay
 from .config import noise_label
 from .data import DataError, cache_dir, fetch, registry
 from .formats import chat_rounds
@@ -22,9 +22,9 @@ from .runs import load_released_run
 
 # %% auto #0
 __all__ = ['MODES', 'KEY_VAR', 'SERPAPI_URL_VAR', 'SERPAPI_PARAMS', 'REPLAY_SOURCES', 'REPLAY_LATER', 'NOISE_SETTINGS',
-           'extract_observation', 'SearchResult', 'SearchCache', 'SearchError', 'SearchKeyError', 'strip_keys',
-           'SerpAPISearch', 'replay_files', 'release_rounds', 'recorded_searches', 'query_words', 'ReplayIndex',
-           'replay_index', 'NoisySearch', 'make_search', 'search_cli']
+           'extract_observation', 'SearchResult', 'SearchError', 'SearchKeyError', 'strip_keys', 'SerpAPISearch',
+           'replay_files', 'release_rounds', 'recorded_searches', 'query_words', 'ReplayIndex', 'replay_index',
+           'NoisySearch', 'make_search', 'search_cli']
 
 # %% ../nbs/04_tools.ipynb #5196fe91
 def extract_observation(response:dict, # a SerpAPI Google response, parsed
@@ -62,50 +62,6 @@ class SearchResult:
                 'noise_none': 'noisy tool: "None" in place of the result',
                 'noise_random': 'noisy tool: a random recorded observation in place of the result'}[self.mode]
 
-# %% ../nbs/04_tools.ipynb #18b9c083
-_SCHEMA = '''CREATE TABLE IF NOT EXISTS searches (
-  backend TEXT NOT NULL, query TEXT NOT NULL, observation TEXT, response TEXT, created REAL NOT NULL,
-  PRIMARY KEY (backend, query))'''
-
-class SearchCache:
-    "Search results in a SQLite file, keyed by backend and exact query, each committed as it arrives."
-    def __init__(self, path:str|Path): # the SQLite file, created with its folder if missing
-        self.path = Path(path).expanduser()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._conn().execute(_SCHEMA)
-
-    def _conn(self)->sqlite3.Connection:
-        "This thread's connection (SQLite connections are not shared between threads or processes)."
-        conn = getattr(self._local, 'conn', None)
-        if conn is None or self._local.pid != os.getpid():
-            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None) # autocommit: each write commits
-            conn.execute('PRAGMA journal_mode=WAL'); conn.execute('PRAGMA synchronous=FULL')
-            self._local.conn, self._local.pid = conn, os.getpid()
-        return conn
-
-    def get(self, backend:str, query:str)->tuple[bool,str|None]:
-        "(found, observation): a cached None observation is (True, None)."
-        row = self._conn().execute('SELECT observation FROM searches WHERE backend=? AND query=?', (backend, query)).fetchone()
-        return (True, row[0]) if row else (False, None)
-
-    def put(self, backend:str, query:str, observation:str|None, response:str|None=None):
-        "Keep one result (`response`: the raw JSON text, already stripped of keys); the first answer for a query stays."
-        self._conn().execute('INSERT OR IGNORE INTO searches VALUES (?, ?, ?, ?, ?)',
-                             (backend, query, observation, response, time.time()))
-
-    def response(self, backend:str, query:str)->dict|None:
-        "The raw response kept for a query, parsed."
-        row = self._conn().execute('SELECT response FROM searches WHERE backend=? AND query=?', (backend, query)).fetchone()
-        return json.loads(row[0]) if row and row[0] else None
-
-    def queries(self, backend:str)->list[str]:
-        "Every query kept for a backend, oldest first."
-        return [q for q, in self._conn().execute('SELECT query FROM searches WHERE backend=? ORDER BY created', (backend,))]
-
-    def __len__(self)->int: return self._conn().execute('SELECT COUNT(*) FROM searches').fetchone()[0]
-    def __repr__(self)->str: return f'SearchCache({str(self.path)!r}): {len(self)} results'
-
 # %% ../nbs/04_tools.ipynb #b97141cc
 class SearchError(RuntimeError): "The search tool cannot run at all (one failed call is an `error` result instead)."
 class SearchKeyError(SearchError): "The SerpAPI key is missing, or SerpAPI refused it."
@@ -129,7 +85,7 @@ class SerpAPISearch:
     "Google through SerpAPI, as in the paper: cached, retried with backoff, bounded in concurrency."
     name, setting = 'serpapi', 'off'
     def __init__(self, api_key:str|None=None,   # default $SERPAPI_API_KEY
-                 cache:str|Path|SearchCache|None=None, # default <cache dir>/search.sqlite
+                 cache:str|Path|AnswerCache|None=None, # default <cache dir>/search.sqlite
                  base_url:str|None=None,   # default $FIREACT_SERPAPI_URL, else the client's (https://serpapi.com)
                  timeout:float=30.0,       # seconds to wait for SerpAPI to connect or send data
                  retries:int=4,            # extra tries after a 429, 5xx, timeout or connection error
@@ -139,7 +95,7 @@ class SerpAPISearch:
         if not key: raise SearchKeyError(f'no SerpAPI key: set ${KEY_VAR} (https://serpapi.com/manage-api-key), '
                                          f'or use the replay backend, which needs none')
         self._key = Secret(key)
-        self.cache = cache if isinstance(cache, SearchCache) else SearchCache(cache or cache_dir()/'search.sqlite')
+        self.cache = cache if isinstance(cache, AnswerCache) else AnswerCache(cache or cache_dir()/'search.sqlite')
         self.base_url = (base_url or os.environ.get(SERPAPI_URL_VAR) or GoogleSearch.BACKEND).rstrip('/')
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
         self.stats = Counter()   # hits, misses, billed, retries, errors

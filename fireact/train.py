@@ -13,7 +13,7 @@ from .convert import from_record, read_sft
 from .core import read_jsonl, write_atomic
 from .formats import LOSS_MASKS, chat_problems, record_format
 from .data import sha256_file
-from .llm import model_path, default_model_dir, load_tokenizer, weights_digest
+from .models import model_path, default_model_dir, load_tokenizer, weights_digest
 from .runs import resolve_path
 from .tasks import TASKS
 

@@ -5,7 +5,7 @@
 # CPU torch, and the server needs none of them: they are removed. Start the server with
 #   .venv-vllm/bin/python -m vllm.entrypoints.openai.api_server --model FOLDER ...
 # (the `vllm` console command looks up a distribution named "vllm" and fails), or from Python with
-# `fireact.llm.vllm_serving`.
+# `fireact.serving.vllm_serving`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VLLM_VENV:-.venv-vllm}

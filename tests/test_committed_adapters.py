@@ -3,7 +3,7 @@ each with the digest its card records (runs made by an earlier training of the s
 and `fireact verify` refuses them)."""
 import json, subprocess
 from pathlib import Path
-from fireact.llm import weights_digest
+from fireact.models import weights_digest
 
 ROOT = Path(__file__).parent.parent
 LIMIT = 25 << 20  # bytes a committed file may have

@@ -19,7 +19,7 @@ def hand_made():
 def test_dpo_completion_mask_holds_no_observation(tmp_path):
     from datasets import Dataset
     from trl import DPOConfig, DPOTrainer
-    from fireact.llm import load_tokenizer
+    from fireact.models import load_tokenizer
     from fireact.train import save_tiny_llama, load_model
     pair, obs = hand_made()
     samples = samples_by_question(sorted(glob.glob(str(ROOT/'runs/hotpotqa/train_react_alpaca_*_t0.7_s*.jsonl'))))

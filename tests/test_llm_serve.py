@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 from fireact.agent import manifest_path, run_agent
 from fireact.core import read_trajectories
-from fireact.llm import HFLM, OpenAILM, default_model_dir, free_port, serving
+from fireact.llm import HFLM
+from fireact.api import OpenAILM
+from fireact.models import default_model_dir
+from fireact.serving import free_port, serving
 from fireact.formats import STEP_STOP
 from fireact.methods import fewshot_prefix, step_prompt
 from fireact.tasks import get_task

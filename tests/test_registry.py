@@ -6,7 +6,7 @@ from fireact.config import RunConfig
 from fireact.convert import convert, from_record, read_sft
 from fireact.core import parse_react, read_trajectories, render_react
 from fireact.formats import FORMATS, PromptFormat, react_spans, register_format
-from fireact.llm import load_tokenizer
+from fireact.models import load_tokenizer
 from fireact.tools import make_search
 from fireact.train import encode_record, finetune, save_tiny_llama
 from fireact.methods import METHODS, Method, cot_to_react, parse_answer, register_method

@@ -5,7 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import pytest
 from fireact.core import Round, Trajectory, append_jsonl
-from fireact.tools import (KEY_VAR, SERPAPI_PARAMS, SERPAPI_URL_VAR, SearchCache, SearchKeyError, SerpAPISearch,
+from fireact.core import AnswerCache
+from fireact.tools import (KEY_VAR, SERPAPI_PARAMS, SERPAPI_URL_VAR, SearchKeyError, SerpAPISearch,
                            extract_observation, make_search)
 from serpapi_server import RecordedSerpAPI, fixtures
 
@@ -78,7 +79,7 @@ def test_refused_key_is_one_clear_error_before_any_search(server, tmp_path):
     assert [path for path, _ in server.requests] == ['/account'] and server.count() == 0
     revoked = SerpAPISearch(api_key='not-the-key', cache=tmp_path/'s.sqlite', base_url=server.url)  # refused mid-run
     with pytest.raises(SearchKeyError): revoked.search('Willis Tower')
-    assert len(SearchCache(tmp_path/'s.sqlite')) == 0
+    assert len(AnswerCache(tmp_path/'s.sqlite')) == 0
 
 def test_threads_share_the_cache_and_each_query_is_billed_once(tmp_path):
     with RecordedSerpAPI(KEY, delay=0.05) as server:
@@ -88,7 +89,7 @@ def test_threads_share_the_cache_and_each_query_is_billed_once(tmp_path):
         assert [r.observation for r in results] == [f'Recorded result for {q}.' for q in queries]
         assert server.count() == 10 and tool.stats['billed'] == 10 and tool.stats['hits'] == 30
         assert server.max_inflight <= 2
-    assert len(SearchCache(tmp_path/'s.sqlite')) == 10
+    assert len(AnswerCache(tmp_path/'s.sqlite')) == 10
 
 CHILD = '''
 import sys
@@ -110,7 +111,7 @@ def test_a_run_killed_with_sigkill_keeps_every_call_it_paid_for(tmp_path):
         child.wait(timeout=60); child.stdout.close()
         assert child.returncode == -signal.SIGKILL and [mode for _, mode in done] == ['google'] * 5
         paid = [f'question {i}' for i, _ in done]
-        kept = SearchCache(db).queries('serpapi')
+        kept = AnswerCache(db).queries('serpapi')
         assert set(paid) <= set(kept) and len(kept) < n
         asked = server.count()
         rerun = run(); out, _ = rerun.communicate(timeout=120)
@@ -175,7 +176,7 @@ def test_the_key_never_reaches_cache_logs_trajectories_or_output(tmp_path, monke
     assert {r.mode for r in results} >= {'google', 'cache', 'error'}
     log = (tmp_path/'debug.log').read_text()
     assert 'GET /search?' in log and 'api_key=***' in log                       # urllib3 logged the URLs, masked
-    assert 'api_key' not in json.dumps(SearchCache(tmp_path/'cache'/'search.sqlite').response('serpapi', queries[0]))
+    assert 'api_key' not in json.dumps(AnswerCache(tmp_path/'cache'/'search.sqlite').response('serpapi', queries[0]))
     written = [p for p in tmp_path.rglob('*') if p.is_file()]
     assert {'search.sqlite', 'cli.sqlite', 'debug.log', 'run.jsonl', 'cli.txt', 'messages.txt'} <= {p.name for p in written}
     assert [p for p in written if FAKE_KEY.encode() in p.read_bytes()] == []

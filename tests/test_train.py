@@ -11,7 +11,7 @@ ARGS = ['--epochs', '1', '--batch', '4', '--micro_batch', '2', '--val', '4', '--
 @pytest.fixture(scope='module')
 def tiny(tmp_path_factory):
     "Sixteen release trajectories and a tiny random Llama with the embedded model's tokenizer."
-    from fireact.llm import load_tokenizer
+    from fireact.models import load_tokenizer
     from fireact.train import read_sft, save_tiny_llama
     d = tmp_path_factory.mktemp('tiny')
     (d/'data.json').write_text(json.dumps(read_sft('data/finetune/alpaca_format/hotpotqa.json')[:16]))

@@ -17,7 +17,7 @@ def fireact(*args, env=ENV):
 def sft(tmp_path_factory):
     "A tiny random Llama and an SFT LoRA of it on eight release trajectories."
     from fireact.convert import read_sft
-    from fireact.llm import load_tokenizer
+    from fireact.models import load_tokenizer
     from fireact.train import save_tiny_llama
     d = tmp_path_factory.mktemp('tunings')
     (d/'data.json').write_text(json.dumps(read_sft('data/finetune/alpaca_format/hotpotqa.json')[:8]))

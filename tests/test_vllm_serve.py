@@ -9,7 +9,9 @@ import pytest
 from fireact.agent import manifest_path, run_agent
 from fireact.core import project_root
 from fireact.experiments import TURN_LORA
-from fireact.llm import HFLM, OpenAILM, VLLM_PYTHON, vllm_serving
+from fireact.llm import HFLM
+from fireact.api import OpenAILM
+from fireact.serving import VLLM_PYTHON, vllm_serving
 from test_llm_serve import fireact, trajectory_fields  # what must agree between a served and an in-process run
 
 if not (project_root()/VLLM_PYTHON).exists(): pytest.skip('no vLLM environment here: `make vllm` installs it', allow_module_level=True)
