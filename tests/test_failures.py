@@ -22,7 +22,7 @@ def test_dpo_completion_mask_holds_no_observation(tmp_path):
     from fireact.models import load_tokenizer
     from fireact.train import save_tiny_llama, load_model
     pair, obs = hand_made()
-    samples = samples_by_question(sorted(glob.glob(str(ROOT/'runs/hotpotqa/train_react_alpaca_*_t0.7_s*.jsonl'))))
+    samples = samples_by_question(sorted(glob.glob(str(ROOT/'runs/hotpotqa/train_react_alpaca_default-smollm2-hotpotqa-lora-mask-turn_replay_off_t0.7_s*.jsonl'))))
     pairs = [pair] + preference_pairs(samples)[0][:3]  # and the committed samples' own pairs, where they have any
     observations = [obs] + [r.observation for ts in samples.values() for t in ts for r in t.rounds if len(r.observation) > 20][:200]
     tok = load_tokenizer()
