@@ -18,7 +18,7 @@ from .runs import resolve_path
 from .tasks import TASKS
 
 # %% auto #0
-__all__ = ['BATCHING', 'TUNINGS', 'LORA_PRESETS', 'FINAL_STATES', 'encode', 'encode_record', 'encode_records', 'data_summary',
+__all__ = ['BATCHING', 'SFT_METHODS', 'LORA_PRESETS', 'FINAL_STATES', 'encode', 'encode_record', 'encode_records', 'data_summary',
            'PadCollator', 'make_collator', 'check_qlora', 'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama',
            'split_examples', 'plot_losses', 'last_complete_checkpoint', 'trim_log', 'finetune', 'card_loss_mask',
            'validate_chat', 'openai_finetune', 'FakeOpenAI', 'FakeHandler']
@@ -110,7 +110,7 @@ def make_collator(batching:str, # padfree, group or pad
     return PadCollator(pad_id, cutoff if batching == 'pad' else None)
 
 # %% ../nbs/09_train.ipynb #2e752e13
-TUNINGS = ('lora', 'qlora', 'full')  # what `finetune(method=...)` trains: adapters, 4-bit adapters, or every weight
+SFT_METHODS = ('lora', 'qlora', 'full')  # adapters, 4-bit adapters, every weight; each a tuning (`tunings.TUNINGS`)
 LORA_PRESETS = {'paper': dict(r=8, lora_alpha=16, lora_dropout=0.05, target_modules=['q_proj', 'v_proj']),
                 'all-linear': dict(r=16, lora_alpha=32, lora_dropout=0.05, target_modules='all-linear')}
 
@@ -129,7 +129,7 @@ def load_model(base:str|Path='default', # 'default' or a causal-LM folder
                gradient_checkpointing:bool=False, # recompute activations in the backward pass to save memory
               ):
     "The base causal LM, ready to train: wrapped in a LoRA adapter, or with every weight trainable."
-    if method not in TUNINGS: raise ValueError(f'unknown method {method!r}; choose from {TUNINGS}')
+    if method not in SFT_METHODS: raise ValueError(f'unknown method {method!r}; choose from {SFT_METHODS}')
     if lora not in LORA_PRESETS: raise ValueError(f'unknown LoRA preset {lora!r}; choose from {list(LORA_PRESETS)}')
     from transformers import AutoModelForCausalLM
     kw = {}

@@ -122,7 +122,7 @@ def get_tuning(name:str)->Tuning:
 
 # %% ../nbs/17_tunings.ipynb #cd775b09
 from .failures import dpo_finetune
-from .train import openai_finetune
+from .train import SFT_METHODS, openai_finetune
 
 def nat_finetune(data:str|Path,  # NAT's tagged records (`fireact convert --fmt nat --keep_failed`)
                  out:str|Path,   # the adapter's folder
@@ -140,7 +140,7 @@ def nat_finetune(data:str|Path,  # NAT's tagged records (`fireact convert --fmt 
 def _openai(data, out, **settings)->dict: return openai_finetune(data, out, **settings)
 
 SFT_DATA = 'successful trajectories (Alpaca or chat records)'
-for _name in ('lora', 'qlora', 'full'): register_tuning(Tuning(_name, SFT_DATA, partial(finetune, method=_name)))
+for _name in SFT_METHODS: register_tuning(Tuning(_name, SFT_DATA, partial(finetune, method=_name)))
 register_tuning(Tuning('nat', 'successes and failures, each tagged in its instruction (nat records)', nat_finetune,
                        agent_fmt='nat'))
 register_tuning(Tuning('dpo', "one question's success and failure, cut where they part (preference pairs), after SFT",
