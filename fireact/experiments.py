@@ -115,7 +115,8 @@ FAILURE_TUNED = {  # the agents that learn from failures and from their own samp
     'SFT': (TURN_LORA.adapter, 'alpaca'), 'NAT': ('runs/finetune/smollm2-hotpotqa-nat-lora', 'nat'),
     'SFT -> DPO': (TURN_LORA.adapter + '-dpo', 'alpaca'),
     **{f'rejection sampling, round {r}': (f'runs/finetune/smollm2-hotpotqa-rs-r{r}', 'alpaca') for r in (1, 2, 3)}}
-_SAMPLES = ' '.join(f'runs/hotpotqa/train_react_alpaca_default-smollm2-hotpotqa-lora-mask-turn_replay_off_t0.7_s{s}.jsonl' for s in range(4))
+_SAMPLES = ' '.join(str(RunConfig(split='train', n=200, fmt='alpaca', lora=TURN_LORA.adapter, temperature=0.7, sample_seed=s).path)
+                    for s in range(4))  # `failures.sample_rollouts` of the SFT agent
 _LORA_FLAGS = '--lr 0.001 --epochs 1 --batch 8 --micro_batch 4 --val 0.05 --warmup 0.05 --eval_steps 20 --save_steps 5 --logging_steps 1'
 FAILURE_COMMANDS = {  # how each of them is trained (`17_tunings`); the samples are `failures.sample_rollouts` of the SFT agent
     FAILURE_TUNED['NAT'][0]: f'fireact convert --runs data/finetune/alpaca_format/hotpotqa.json,{_SAMPLES.replace(" ", ",")} '

@@ -76,7 +76,8 @@ def preference_pair(success:Trajectory, # a successful sample of a question
     at = first_difference(success.rounds, failure.rounds)
     if at is None or at >= min(success.turns, failure.turns): return None
     if any(a.observation != b.observation for a, b in zip(success.rounds[:at], failure.rounds[:at])): return None  # a noisy tool
-    prompt, chat = get_format(fmt).step_prompt(success.question, success.rounds[:at]), fmt == 'chat'
+    prompt = get_format(fmt).step_prompt(success.question, success.rounds[:at])
+    chat = isinstance(prompt, list)  # a chat format's prompt is its messages
     if not chat and (not isinstance(prompt, str) or not prompt.endswith('Thought:')): raise ValueError(f'{fmt}: pairs need a text format, or chat')
     turn = lambda t: agent_turn(t.rounds[at], at) if chat else agent_turn(t.rounds[at], at).removeprefix('Thought:')
     return {'prompt': prompt, 'chosen': turn(success), 'rejected': turn(failure), 'task': success.task, 'split': success.split,

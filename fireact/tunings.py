@@ -130,8 +130,8 @@ def nat_finetune(data:str|Path,  # NAT's tagged records (`fireact convert --fmt 
                 )->dict:
     "LoRA fine-tuning on NAT's tagged records: successes and failures, each with its tag."
     from fireact.convert import read_sft
-    from fireact.formats import record_format
-    untagged = sum(record_format(r).name != 'nat' for r in read_sft(data))
+    from fireact.formats import get_format
+    untagged = sum(not get_format('nat').is_record(r) for r in read_sft(data))
     if untagged:
         raise ValueError(f'{data}: {untagged} records carry no NAT tag; '
                          'write them with fireact convert --fmt nat --keep_failed')

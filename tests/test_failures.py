@@ -1,8 +1,9 @@
 "Preference pairs through TRL's own DPO tokenization: the completion it trains is the agent's turn, never an observation."
-import glob, math
+import math
 from pathlib import Path
 import pytest
 from fireact.core import Round, Trajectory
+from fireact.config import RunConfig
 from fireact.failures import preference_pair, preference_pairs, samples_by_question
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,7 +23,9 @@ def test_dpo_completion_mask_holds_no_observation(tmp_path):
     from fireact.models import load_tokenizer
     from fireact.train import save_tiny_llama, load_model
     pair, obs = hand_made()
-    samples = samples_by_question(sorted(glob.glob(str(ROOT/'runs/hotpotqa/train_react_alpaca_default-smollm2-hotpotqa-lora-mask-turn_replay_off_t0.7_s*.jsonl'))))
+    sft = 'runs/finetune/smollm2-hotpotqa-lora-mask-turn'  # the SFT agent's own samples
+    samples = samples_by_question([ROOT/RunConfig(split='train', n=200, fmt='alpaca', lora=sft, temperature=0.7, sample_seed=s).path
+                                   for s in range(4)])
     pairs = [pair] + preference_pairs(samples)[0][:3]  # and the committed samples' own pairs, where they have any
     observations = [obs] + [r.observation for ts in samples.values() for t in ts for r in t.rounds if len(r.observation) > 20][:200]
     tok = load_tokenizer()
