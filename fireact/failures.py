@@ -12,7 +12,7 @@ from fastcore.script import Param
 from .config import RunConfig
 from .browse import first_difference, outcome, trajectory_key
 from .tables import question_key
-from .core import Trajectory, agent_turn, alpaca_prompt, answered, render_react, write_atomic
+from .core import Trajectory, agent_turn, alpaca_prompt, answered, project_root, render_react, write_atomic
 from .formats import NAT_TAGS, get_format
 from .runs import load_scored
 from .tasks import get_task
@@ -28,14 +28,18 @@ def sample_rollouts(lora:str,            # the fine-tuned agent's adapter
                     temperature:float=0.7, # sampling temperature (above 0)
                     task:str='hotpotqa', split:str='train',
                     fmt:str='alpaca',    # the format the agent was fine-tuned in
+                    share:tuple[int,int]=(0, 1), # (this process, processes): each runs the seeds its rank is, modulo
                     **run_kw,            # the rest of `run_agent`'s settings (model, batch_size, ...)
-                   )->list[str]:         # the k run files
+                   )->list[str]:         # the k run files (this process's share sampled; the others' where they will be)
     "k trajectories per training question from a fine-tuned agent: one run file per sample seed, each resumable."
     from fireact.agent import run_agent
     if temperature <= 0: raise ValueError('samples of one question differ only at a temperature above 0')
     if get_task(task, split).split in ('dev', 'test'): raise ValueError(f'{task}/{split} is evaluated: sample training questions')
-    config = RunConfig(task=task, split=split, n=n, lora=lora, fmt=fmt, temperature=temperature)
-    return [run_agent(replace(config, sample_seed=s), progress=False, **run_kw)['out'] for s in range(k)]
+    fields_ = {f: run_kw.pop(f) for f in list(run_kw) if f in RunConfig.__dataclass_fields__}
+    config = RunConfig(task=task, split=split, n=n, lora=lora, fmt=fmt, temperature=temperature, **fields_)
+    rank, processes = share
+    for s in range(rank, k, processes): run_agent(replace(config, sample_seed=s), progress=False, **run_kw)
+    return [str(project_root()/replace(config, sample_seed=s).path) for s in range(k)]
 
 def samples_by_question(paths:list[str|Path], # run files of one agent's samples
                        )->dict[str,list[Trajectory]]: # question key -> its scored samples
@@ -125,7 +129,7 @@ def dpo_finetune(pairs:str|Path,        # preference pairs, JSON lines (`write_p
     from fireact.core import read_jsonl
     from fireact.data import sha256_file
     from fireact.models import load_tokenizer, model_path, weights_digest
-    from fireact.train import _callbacks, _name_base_only, last_complete_checkpoint
+    from fireact.train import _callbacks, _name_base_only, last_complete_checkpoint, process_share
     rows = read_jsonl(pairs)
     if not rows: raise ValueError(f'{pairs}: no preference pairs')
     out = Path(out); out.mkdir(parents=True, exist_ok=True); set_seed(seed)
@@ -133,7 +137,8 @@ def dpo_finetune(pairs:str|Path,        # preference pairs, JSON lines (`write_p
     policy, reference = load(True), load(False).merge_and_unload().eval()  # TRL runs a plain model as the reference
     cuda = torch.cuda.is_available()
     args = DPOConfig(output_dir=str(out/'checkpoints'), beta=beta, num_train_epochs=epochs, max_steps=max_steps, learning_rate=lr,
-                     per_device_train_batch_size=micro_batch, gradient_accumulation_steps=max(1, batch // micro_batch),
+                     per_device_train_batch_size=micro_batch,
+                     gradient_accumulation_steps=max(1, round(batch / (micro_batch * process_share()[1]))),
                      max_length=max_length, seed=seed, logging_steps=1, save_strategy='steps', save_steps=save_steps,
                      save_total_limit=2, use_cpu=not cuda, bf16=cuda and torch.cuda.is_bf16_supported(), report_to=[],
                      disable_tqdm=not progress)
@@ -149,11 +154,12 @@ def dpo_finetune(pairs:str|Path,        # preference pairs, JSON lines (`write_p
     hist = trainer.state.log_history
     card = {'kind': 'fireact-dpo', 'base': str(base), 'adapter_from': str(adapter), 'pairs': {'file': Path(pairs).name,
             'sha256': sha256_file(pairs), 'count': len(rows)}, 'hyperparameters': {'beta': beta, 'epochs': epochs, 'lr': lr,
-            'batch': batch, 'micro_batch': micro_batch, 'max_length': max_length, 'seed': seed, 'max_steps': max_steps},
+            'batch': args.per_device_train_batch_size * args.gradient_accumulation_steps * args.world_size, 'micro_batch': micro_batch, 'max_length': max_length, 'seed': seed, 'max_steps': max_steps},
             'steps': trainer.state.global_step, 'wall_seconds': round(log.seconds(), 1), 'resumed_from': Path(last).name if last else None,
             'log': [{k: h[k] for k in ('step', 'loss', 'rewards/accuracies', 'rewards/margins') if k in h} for h in hist if 'loss' in h],
-            'weights': weights_digest(out)}
-    (out/'card.json').write_text(json.dumps(card, indent=1))
+            'machine': {'processes': trainer.args.world_size, 'parallel': type(trainer.model_wrapped).__name__},
+            'weights': weights_digest(out) if trainer.is_world_process_zero() else None}  # only the first process saves
+    if trainer.is_world_process_zero(): (out/'card.json').write_text(json.dumps(card, indent=1))
     return card
 
 # %% ../nbs/16_failures.ipynb #912c5da0

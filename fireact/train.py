@@ -20,8 +20,9 @@ from .tasks import TASKS
 # %% auto #0
 __all__ = ['BATCHING', 'SFT_METHODS', 'LORA_PRESETS', 'FINAL_STATES', 'encode', 'encode_record', 'encode_records', 'data_summary',
            'PadCollator', 'make_collator', 'check_qlora', 'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama',
-           'split_examples', 'plot_losses', 'last_complete_checkpoint', 'trim_log', 'finetune', 'card_loss_mask',
-           'validate_chat', 'openai_finetune', 'FakeOpenAI', 'FakeHandler']
+           'split_examples', 'plot_losses', 'last_complete_checkpoint', 'trim_log', 'process_share',
+           'wait_for_everyone', 'finetune', 'card_loss_mask', 'validate_chat', 'openai_finetune', 'FakeOpenAI',
+           'FakeHandler']
 
 # %% ../nbs/09_train.ipynb #e666e092
 def encode(text:str,              # the full text
@@ -258,13 +259,27 @@ def _machine()->dict:
             'device': torch.cuda.get_device_name(0) if cuda else 'cpu', 'torch': torch.__version__,
             'transformers': transformers.__version__, 'peft': peft.__version__}
 
+# %% ../nbs/09_train.ipynb #2bf2ef55
+def process_share()->tuple[int,int]:
+    "This process's rank and the number of processes: (0, 1) unless a launcher started it."
+    return int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
+
+def wait_for_everyone(hours:float=24):
+    "Hold until every process of a distributed run gets here; in one process, return at once."
+    if process_share()[1] == 1: return
+    import torch
+    from datetime import timedelta
+    from accelerate import PartialState
+    # the first state made sets the group's timeout; on CPUs, as the Trainer's own state, it is gloo's
+    PartialState(cpu=not torch.cuda.is_available(), timeout=timedelta(hours=hours)).wait_for_everyone()
+
 # %% ../nbs/09_train.ipynb #feea45c6
 def _training_args(ckpts:Path, method, epochs, lr, batch, micro_batch, val:bool, batching, warmup, seed, max_steps,
                    eval_steps, save_steps, logging_steps, progress, report_to='none'):
     import torch
     from transformers import TrainingArguments
     cuda = torch.cuda.is_available()
-    world = int(os.environ.get('WORLD_SIZE', 1))
+    world = process_share()[1]
     return TrainingArguments(
         output_dir=str(ckpts), num_train_epochs=epochs, max_steps=max_steps, learning_rate=lr or (2e-5 if method == 'full' else 3e-4),
         warmup_steps=warmup, per_device_train_batch_size=micro_batch, per_device_eval_batch_size=micro_batch,
@@ -326,7 +341,7 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
     train_ex, val_ex = split_examples(examples, val, seed)
     if not train_ex: raise ValueError(f'{data}: nothing to train on ({len(records)} records, {encoding["dropped"]} dropped, {len(val_ex)} held out to validate)')
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    if int(os.environ.get('RANK', 0)) == 0:
+    if process_share()[0] == 0:
         print(f'{len(records)} records: {encoding["questions_completed"]} with question lines moved from the output to the instruction, '
               f'{encoding["truncated"]} truncated at {cutoff} tokens, {encoding["dropped"]} dropped '
               f'(nothing left to learn); {len(train_ex)} to train on, {len(val_ex)} to validate', file=sys.stderr)

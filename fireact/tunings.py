@@ -8,7 +8,7 @@ import json, os
 from pathlib import Path
 from .core import project_root, read_jsonl, write_atomic
 from .failures import sample_rollouts, samples_by_question, check_training_only, sample_counts
-from .train import finetune
+from .train import finetune, process_share, wait_for_everyone
 
 # %% auto #0
 __all__ = ['RS_SETTINGS', 'TUNINGS', 'SFT_DATA', 'round_adapter', 'rejection_round', 'rejection_sampling', 'Tuning',
@@ -33,23 +33,30 @@ def rejection_round(r:int,                    # the round, from 1
     "Round r of rejection sampling: sample from round r-1's agent, keep every success so far, fine-tune again."
     from fireact.convert import convert, read_sft
     from fireact.experiments import model_spec
-    root = project_root()
+    from fireact.experiments import trained
+    root, (rank, processes) = project_root(), process_share()
     agent = start if r == 1 else round_adapter(out, r - 1)
     prior = [] if r == 1 else json.loads((root/agent/'card.json').read_text())['rejection_sampling']['all_samples']
-    drawn = sample_rollouts(agent, n, k, temperature, model=model_spec(base))
+    wait_for_everyone()  # joins the processes' group first, which gives each process its own GPU to sample on
+    drawn = sample_rollouts(agent, n, k, temperature, model=model_spec(base), share=(rank, processes))
+    wait_for_everyone()  # every process's samples are written
     files = [str(Path(f).resolve().relative_to(root)) for f in drawn]
     new = samples_by_question([root/f for f in files])
     check_training_only(samples_by_question([root/f for f in prior + files]))
     stem = root/'runs/finetune/data'/f'{Path(out).name}-r{r}'
     data, kept = stem.with_name(stem.name + '.json'), stem.with_name(stem.name + '-successes.json')
-    report = convert([str(root/f) for f in prior + files], kept, fmt='alpaca', dedup_by=None, progress=False)
-    records = read_sft(release) + (read_sft(kept) if report['train'] else [])
-    if not data.is_file() or json.loads(data.read_text()) != records:
-        write_atomic(data, json.dumps(records, ensure_ascii=False, indent=1))
     adapter = root/round_adapter(out, r)
-    from fireact.experiments import trained
-    card = (json.loads((adapter/'card.json').read_text()) if trained(adapter) else
+    done = trained(adapter)
+    if rank == 0:
+        report = convert([str(root/f) for f in prior + files], kept, fmt='alpaca', dedup_by=None, progress=False)
+        records = read_sft(release) + (read_sft(kept) if report['train'] else [])
+        if not data.is_file() or json.loads(data.read_text()) != records:
+            write_atomic(data, json.dumps(records, ensure_ascii=False, indent=1))
+    wait_for_everyone()  # the round's training file is written
+    card = (json.loads((adapter/'card.json').read_text()) if done else
             finetune(data, adapter, base=base, progress=progress, **{**RS_SETTINGS, **settings}))
+    if rank > 0:  # the first process writes the card, which the next round reads; the others wait for it
+        wait_for_everyone(); return json.loads((adapter/'card.json').read_text())
     card['tuning'] = 'rejection-sampling'
     card['rejection_sampling'] = {'round': r, 'agent': agent, 'k': k, 'questions': n, 'temperature': temperature,
                                   'samples': files, 'all_samples': prior + files, 'counts': sample_counts(new),
@@ -57,6 +64,7 @@ def rejection_round(r:int,                    # the round, from 1
                                   'left_out': report['selection']['dropped'],
                                   'sampling_seconds': round(sum(t.seconds for ts in new.values() for t in ts), 1)}
     write_atomic(adapter/'card.json', json.dumps(card, indent=1))
+    wait_for_everyone()
     return card
 
 # %% ../nbs/17_tunings.ipynb #89b66796
@@ -104,7 +112,7 @@ class Tuning:
             raise ValueError(f'{self.name} takes no {flags}; its settings are {self.settings}')
         card = self.train(data, out, **settings)
         card_path = Path(out)/'card.json'
-        first = int(os.environ.get('RANK', 0)) == 0  # one process of a distributed run writes
+        first = process_share()[0] == 0  # one process of a distributed run writes
         if self.where == 'local' and card_path.is_file() and card.get('tuning') != self.name and first:
             card['tuning'] = self.name; write_atomic(card_path, json.dumps(card, indent=1))
         return card
@@ -196,7 +204,7 @@ def finetune_cli(data:str,                 # the tuning's data: SFT or NAT recor
         if rec['status'] != 'succeeded':
             why = f': {rec["error"]}' if rec.get('error') else ''
             sys.exit(f'fine-tuning job {rec["job_id"]} is {rec["status"]}{why}')
-    elif int(os.environ.get('RANK', 0)) == 0:
+    elif process_share()[0] == 0:
         headline = ('steps', 'final_train_loss', 'final_val_loss', 'wall_seconds', 'tokens_per_second')
         truncated = {'truncated': rec['encoding']['truncated']} if 'encoding' in rec else {}
         print(json.dumps({'tuning': t.name} | truncated | {k: rec[k] for k in headline if k in rec}))
