@@ -14,7 +14,8 @@ from pathlib import Path
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from fastcore.meta import delegates
-from .core import Round, Trajectory, answered, find_path, finish_observation, project_root, render_react, append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories
+from .core import (Round, Trajectory, answered, find_path, finish_observation, project_root, render_react,
+                          append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories)
 from .formats import STEP_STOP, get_format
 from .config import AGENT_FIELDS, IDENTITY, SPEED_ONLY, RunConfig, parse_noise, takes_config
 from .methods import (get_method, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt, parse_step,
@@ -47,50 +48,58 @@ def manifest_path(out:str|Path)->Path: return Path(str(out) + '.manifest.json')
 
 # %% ../nbs/07_agent.ipynb #24de14a7
 class RunInUse(RuntimeError): "Another process is writing the run file."
-class RunStopped(RuntimeError): "The run stopped early to spare the user's money (an outage, the spend cap); what finished is saved, and running it again resumes."
+class RunStopped(RuntimeError):
+    "The run stopped early to spare the user's money (an outage, the spend cap); what finished is saved: rerun it."
 
 @contextmanager
 def run_lock(out:str|Path): # a run file
-    "Hold the run file for this process: a second process that asks for it gets an error, instead of both answering every question."
+    "Hold the run file for this process: a second process asking for it gets an error, instead of both answering."
     import fcntl
     path = Path(str(out) + '.lock'); path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, 'a+') as f:
         try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            f.seek(0); raise RunInUse(f'{out} is in use by another process (pid {f.read().strip() or "?"}); wait for it, or use another output file') from None
+            f.seek(0); raise RunInUse(f'{out} is in use by another process (pid {f.read().strip() or "?"}); wait for '
+                                      'it, or use another output file') from None
         f.seek(0); f.truncate(); f.write(str(os.getpid())); f.flush()
         try: yield path
         finally: fcntl.flock(f, fcntl.LOCK_UN)
 
 # %% ../nbs/07_agent.ipynb #8975a680
-ADDED_LATER = ('questions', 'prompt_sha', 'dtype', 'device', 'loss_mask', 'sample_seed')  # kept since a later version: an older manifest lacking one still resumes
+# kept since a later version: an older manifest lacking one still resumes
+ADDED_LATER = ('questions', 'prompt_sha', 'dtype', 'device', 'loss_mask', 'sample_seed')
 
 def write_manifest(out:str|Path,          # the run file
                    run:dict,                # the configuration: on resume it must be the same
-                   weights:dict|None=None,  # digests of the LM's weights (`LM.weights`): on resume they must be the same
-                   server:dict|None=None,   # a served model's record (`OpenAILM.server_info`): on resume it must name the same model
+                   # digests of the LM's weights (`LM.weights`): on resume they must be the same
+                   weights:dict|None=None,
+                   # a served model's record (`OpenAILM.server_info`): on resume it must name the same model
+                   server:dict|None=None,
                   )->dict:
-    "Write (or, on resume, check) the manifest beside a run file; a different configuration, other weights or another served model are an error."
+    "Write (on resume, check) a run file's manifest; another configuration, weights or served model is an error."
     path = manifest_path(out)
     if not path.exists() and Path(out).exists() and Path(out).stat().st_size:
-        raise ValueError(f'{out} holds trajectories but no manifest says what made them, so none can be resumed into it; use another output file')
+        raise ValueError(f'{out} holds trajectories but no manifest says what made them, so none can be resumed into '
+                         'it; use another output file')
     if path.exists():
         old = json.loads(path.read_text())
         diff = {k: (old['run'].get(k), run.get(k)) for k in run.keys() | old['run'].keys()
-                if k not in SPEED_ONLY and old['run'].get(k) != run.get(k) and not (k in ADDED_LATER and k not in old['run'])}
+                if k not in SPEED_ONLY and old['run'].get(k) != run.get(k)
+                and not (k in ADDED_LATER and k not in old['run'])}
         if diff: raise ValueError(f'{out} was started with another configuration {diff}; use another output file')
         if 'weights' not in old and weights:
-            raise ValueError(f'{out} records no weights (it was started before runs kept their digests), so nothing shows these '
-                             'weights made it; one run is one set of weights: use another output file')
+            raise ValueError(f'{out} records no weights (it was started before runs kept their digests), so nothing '
+                             'shows these weights made it; one run is one set of weights: use another output file')
         if 'weights' in old and old['weights'] != (weights or {}):
             raise ValueError(f'{out} was started with other weights {old["weights"]}, the LM now has {weights or {}} '
                              '(an adapter trained again?); one run is one set of weights: use another output file')
         if old.get('server') and server and not same_served_model(old['server'], server):
             ids = lambda s: {k: s.get(k) for k in SERVED_IDENTITY if s.get(k) is not None}
-            raise ValueError(f'{out} was started against served model {ids(old["server"])}, the server now has {ids(server)}; '
-                             'one run is one model: use another output file')
+            raise ValueError(f'{out} was started against served model {ids(old["server"])}, the server now has '
+                             f'{ids(server)}; one run is one model: use another output file')
         return old
-    m = {'run': run, 'weights': weights or {}, **({'server': server} if server else {}), 'versions': _versions(), 'git_commit': _git_commit(), 'python': platform.python_version(),
+    m = {'run': run, 'weights': weights or {}, **({'server': server} if server else {}), 'versions': _versions(),
+         'git_commit': _git_commit(), 'python': platform.python_version(),
          'machine': platform.machine(), 'started': time.strftime('%Y-%m-%dT%H:%M:%S%z')}
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, json.dumps(m, indent=1))
@@ -100,7 +109,8 @@ def write_manifest(out:str|Path,          # the run file
 class ScriptedLM:
     "An LM that answers each question from a script: the completions it returns, in order, for prompts that contain it."
     name = 'scripted'
-    def __init__(self, script:dict[str,list[str]]): self.script, self.calls = {k: list(v) for k, v in script.items()}, []
+    def __init__(self, script:dict[str,list[str]]):
+        self.script, self.calls = {k: list(v) for k, v in script.items()}, []
 
     def generate(self, prompts, stop=None, max_tokens=256, temperature=0.0):
         from fireact.llm import Completion
@@ -124,7 +134,8 @@ class _State:
     seconds:float = 0.0
     cost:float = 0.0
     failure:str|None = None  # why an LM or tool call failed after its retries: the trajectory is failed, not answered
-    refused:str|None = None  # why the model could not take its prompt (too long): the trajectory ends unfinished, no fault
+    # why the model could not take its prompt (too long): the trajectory ends unfinished, no fault
+    refused:str|None = None
     prompt:Prompt|None = None  # its current step prompt, and what a re-ask for a missing action needs of it
     thought:str = ''
     retries:int = 0
@@ -136,7 +147,8 @@ class _State:
         elif c.error: self.refused = self.refused or f'the model refused the prompt: {c.error}'
 
 def call_cost(lm, prompts:list, max_tokens:int)->float:
-    "What a batch of prompts may cost at most, in US$: each prompt's tokens (about 4 characters each) and `max_tokens` back; 0 for an unpriced LM."
+    """What a batch of prompts may cost at most, in US$: each prompt's tokens (about 4 characters each) and
+    `max_tokens` back; 0 for an unpriced LM."""
     from fireact.api import price
     p = price(getattr(lm, 'model', ''), getattr(lm, 'prices', None)) if hasattr(lm, 'prices') else None
     if not p: return 0.0
@@ -153,8 +165,9 @@ class Budget:
         if self.limit is None: return
         nxt = call_cost(lm, prompts, max_tokens)
         if self.spent + nxt > self.limit:
-            raise RunStopped(f'spent ${self.spent:.4f}; the next call could cost up to ${nxt:.4f}, past the cap of ${self.limit:g} (--max_cost). '
-                             'Stopped before it; every finished trajectory is saved: raise the cap and run the same command again to go on')
+            raise RunStopped(f'spent ${self.spent:.4f}; the next call could cost up to ${nxt:.4f}, past the cap of '
+                             f'${self.limit:g} (--max_cost). Stopped before it; every finished trajectory is saved: '
+                             'raise the cap and run the same command again to go on')
 
 def _generate(lm, prompts, states, budget:Budget|None=None, **kw):
     "One batched LM call; each state is charged its tokens and an equal share of the call's wall time."
@@ -170,15 +183,18 @@ def _generate(lm, prompts, states, budget:Budget|None=None, **kw):
 class Agent:
     "Runs questions through one method with one LM and one search tool."
     def __init__(self, lm,            # an `fireact.llm.LM`: `generate(prompts, stop, max_tokens, temperature)`
-                 search=None,         # a `fireact.tools` search: `.name`, `.search(query, qid)`; needed by ReAct/Reflexion
-                 config:RunConfig|None=None, # what the agent does (its method, format, decoding); the LM and tool are given
+                 # a `fireact.tools` search: `.name`, `.search(query, qid)`; needed by ReAct/Reflexion
+                 search=None,
+                 # what the agent does (its method, format, decoding); the LM and tool are given
+                 config:RunConfig|None=None,
                  noise:str='off',     # the search's noise setting, recorded in each trajectory
                 ):
         self.lm, self.search, self.config = lm, search, (config or RunConfig()).check()
         self.method = get_method(self.config.method)
         self.budget = Budget()
         self.noise = getattr(search, 'setting', noise)
-        if self.method.acts and search is None: raise ValueError(f'{self.method.name} acts with the search tool, so it needs a search tool')
+        if self.method.acts and search is None:
+            raise ValueError(f'{self.method.name} acts with the search tool, so it needs a search tool')
 
     def _trajectory(self, s:_State, answer, finished, method=None, error=None)->Trajectory:
         if s.failure: answer, finished, error = None, False, s.failure
@@ -189,12 +205,14 @@ class Agent:
                           em=sc.em if sc else None, f1=sc.f1 if sc else None, finished=finished,
                           prompt_tokens=s.prompt_tokens, completion_tokens=s.completion_tokens,
                           seconds=round(s.seconds, 4), cost=round(s.cost, 6),
-                          search_backend=getattr(self.search, 'name', '') if self.search else '', noise=self.noise, error=error,
+                          search_backend=getattr(self.search, 'name', '') if self.search else '', noise=self.noise,
+                          error=error,
                           failed=s.failure is not None)
 
     def _call(self, prompts, states, **kw): return _generate(self.lm, prompts, states, self.budget, **kw)
 
-    def _gen_kw(self, stop): return dict(stop=stop, max_tokens=self.config.max_tokens, temperature=self.config.temperature)
+    def _gen_kw(self, stop):
+        return dict(stop=stop, max_tokens=self.config.max_tokens, temperature=self.config.temperature)
 
 # %% ../nbs/07_agent.ipynb #cdbd9b45
 @patch
@@ -202,7 +220,8 @@ def run_one_call(self:Agent, states:list[_State])->list[Trajectory]:
     "IO and CoT: one call each."
     c = self.config
     prefix = fewshot_prefix(states[0].q.task, c.method, c.prompts)
-    outs = self._call([answer_prompt(s.q.question, c.method, prefix) for s in states], states, **self._gen_kw(ANSWER_STOP))
+    outs = self._call([answer_prompt(s.q.question, c.method, prefix) for s in states], states,
+                      **self._gen_kw(ANSWER_STOP))
     done = []
     for s, o in zip(states, outs):
         if s.failure: done.append(self._trajectory(s, None, False)); continue
@@ -226,7 +245,8 @@ def _search_one(self:Agent, s:_State, query:str)->tuple[str,str,float]:
 # %% ../nbs/07_agent.ipynb #481aa9fe
 @patch
 def run_react(self:Agent, states:list[_State], on_done)->None:
-    "ReAct / Reflexion, each trajectory at its own pace: its next call is queued as its last call or search ends, and an ended trajectory's place goes to the next question."
+    """ReAct / Reflexion, each trajectory at its own pace: its next call is queued as its last call or search ends, and
+    an ended trajectory's place goes to the next question."""
     c = self.config
     if not states: return
     fmt = get_format(c.fmt)
@@ -239,7 +259,8 @@ def run_react(self:Agent, states:list[_State], on_done)->None:
         "Queue what s asks the LM next: a reflection where due, else its next step; or end it at the round limit."
         if len(s.rounds) >= c.max_rounds: return end(s, error=f'no finish within {c.max_rounds} rounds')
         if needs_reflection(c.method, len(s.rounds)) and s.reflection is None:
-            return lm.submit((id(s), 'reflect'), reflection_prompt(s.q.question, s.rounds, c.fmt), **self._gen_kw(['\n\n']))
+            return lm.submit((id(s), 'reflect'), reflection_prompt(s.q.question, s.rounds, c.fmt),
+                             **self._gen_kw(['\n\n']))
         s.prompt, s.retries = step_prompt(s.q.question, s.rounds, c.fmt, prefix, reflection=s.reflection), 0
         lm.submit((id(s), 'step'), s.prompt, **self._gen_kw(STEP_STOP))
     def act(s, thought, action):
@@ -258,10 +279,12 @@ def run_react(self:Agent, states:list[_State], on_done)->None:
         if s.refused: return end(s, error=s.refused)
         if kind == 'reflect':
             s.reflection = ' '.join(o.text.split()) or 'I should try a different search.'; return ask(s)
-        thought, action = (s.thought, o.text.strip() or None) if kind == 'retry' and fmt.prefills else parse_step(o.text)
+        thought, action = (s.thought,
+                           o.text.strip() or None) if kind == 'retry' and fmt.prefills else parse_step(o.text)
         if action is None and s.retries < c.action_retries:
             s.retries, s.thought = s.retries + 1, thought
-            again, stop = fmt.retry(s.prompt, thought)  # text formats pre-fill the thought and `Action:`; chat asks the turn again
+            # text formats pre-fill the thought and `Action:`; chat asks the turn again
+            again, stop = fmt.retry(s.prompt, thought)
             return lm.submit((sid, 'retry'), again, **self._gen_kw(stop))
         act(s, thought, action)
     def searched(f):
@@ -282,12 +305,13 @@ def run_react(self:Agent, states:list[_State], on_done)->None:
 # %% ../nbs/07_agent.ipynb #25b67da4
 @patch
 def manifest_run(self:Agent, questions:list[Question], meta:dict|None=None)->dict:
-    "What decides a run's answers, as its manifest records it: the configuration, the LM and how it computes, the questions' task, the prompt's text."
+    "What decides a run's answers, as its manifest records it: the configuration, the LM, the task, the prompt's text."
     import hashlib
     c, tasks = self.config, sorted({q.task for q in questions})
     prompt = ''.join(fewshot_prefix(t, c.method, c.prompts) for t in tasks) if get_format(c.fmt).examples else ''
     local = {k: str(getattr(self.lm, k)) for k in ('dtype', 'device') if hasattr(self.lm, k)}
-    return {**{k: getattr(c, k) for k in AGENT_FIELDS}, 'model': getattr(self.lm, 'name', ''), 'noise': self.noise, 'search': getattr(self.search, 'name', None),
+    return {**{k: getattr(c, k) for k in AGENT_FIELDS}, 'model': getattr(self.lm, 'name', ''), 'noise': self.noise,
+            'search': getattr(self.search, 'name', None),
             'questions': sorted({f'{q.task}/{q.split}' for q in questions}), **local,
             **({'prompt_sha': hashlib.sha256(prompt.encode()).hexdigest()[:16]} if prompt else {}), **(meta or {})}
 
@@ -298,8 +322,9 @@ def run(self:Agent, questions:list[Question], # the questions to answer
         progress:bool=True,
         meta:dict|None=None,            # more configuration for the manifest (task, model, seed, ...)
         max_failed_in_row:int=8,        # stop (`RunStopped`) after this many failed trajectories in a row: an outage
-        max_cost:float|None=None,       # US$ this call may spend at most: it stops (`RunStopped`) before a call that could pass it
-       )->list[Trajectory]:             # every trajectory of the run, in question order (a failed one is marked `failed`)
+        # US$ this call may spend at most: it stops (`RunStopped`) before a call that could pass it
+        max_cost:float|None=None,
+       )->list[Trajectory]:             # every trajectory of the run in question order, a failed one marked `failed`
     "Answer every question not yet answered in `out` (failed ones again); return all of the run's trajectories."
     self.budget = Budget(max_cost)
     with run_lock(out) if out else nullcontext(): return self._run(questions, out, progress, meta, max_failed_in_row)
@@ -310,7 +335,9 @@ def _run(self:Agent, questions, out, progress, meta, max_failed_in_row):
     if out: write_manifest(out, self.manifest_run(questions, meta), getattr(self.lm, 'weights', None),
                            self.lm.server_info() if hasattr(self.lm, 'server_info') else None)
     cut = mend_torn_tail(out) if out else None
-    if cut: print(f'{out}: cut off a torn last line ({len(cut)} characters, a write the last run did not finish); its question runs again', file=sys.stderr)
+    if cut:
+        print(f'{out}: cut off a torn last line ({len(cut)} characters, a write the last run did not finish); its '
+              'question runs again', file=sys.stderr)
     done = {t.qid: t for t in answered(read_trajectories(out))} if out and Path(out).exists() else {}
     todo = [q for q in questions if q.id not in done]
     bar = tqdm(total=len(questions), initial=len(questions) - len(todo), disable=not progress,
@@ -322,8 +349,9 @@ def _run(self:Agent, questions, out, progress, meta, max_failed_in_row):
         in_row[:] = [*in_row, t] if t.failed else []
         if len(in_row) >= max_failed_in_row:
             bar.close()
-            raise RunStopped(f'{len(in_row)} questions in a row failed (last: {t.error}); stopped rather than spend more. '
-                             f'Every record is saved{f" in {out}; run the same command again to ask the failed ones again" if out else ""}')
+            again = f' in {out}; run the same command again to ask the failed ones again' if out else ''
+            raise RunStopped(f'{len(in_row)} questions in a row failed (last: {t.error}); stopped rather than spend '
+                             f'more. Every record is saved{again}')
     bs = self.config.batch_size
     if self.method.acts: self.run_react([_State(q) for q in todo], on_done)
     else:
@@ -340,27 +368,33 @@ class FlakyLM(ScriptedLM):
         from fireact.llm import Completion
         outs = super().generate(prompts, stop, max_tokens, temperature)
         down = Completion('', 0, 0, 0.0, error='gave up after 6 attempts; last: HTTP 503', fault=True)
-        return [down if self.failing in (p if isinstance(p, str) else json.dumps(p)) else o for p, o in zip(prompts, outs)]
+        return [down if self.failing in (p if isinstance(p, str) else json.dumps(p)) else o
+                for p, o in zip(prompts, outs)]
 
 # %% ../nbs/07_agent.ipynb #d0219003
 def spend_estimate(lm, config:RunConfig, questions:list[Question])->float:
-    "About what a run will cost, in US$: each question's expected calls, the prompt growing by a round each call; 0 for an unpriced LM."
+    "About what a run will cost, in US$: each question's expected calls, the prompt growing each call; 0 if unpriced."
     if not questions or not call_cost(lm, ['x'], 1): return 0.0
     prefix = fewshot_prefix(questions[0].task, config.method, config.prompts) if get_format(config.fmt).examples else ''
     m = get_method(config.method)
     first = (step_prompt(questions[0].question, [], config.fmt, prefix) if m.acts
              else answer_prompt(questions[0].question, config.method, prefix))
     grow = 'x' * 4 * (config.max_tokens + 60)  # a round: the thought and action, and an observation of about 60 tokens
-    one = sum(call_cost(lm, [first if isinstance(first, str) else json.dumps(first) + grow * i], config.max_tokens) for i in range(m.expected_calls))
+    one = sum(call_cost(lm, [first if isinstance(first, str) else json.dumps(first) + grow * i], config.max_tokens)
+              for i in range(m.expected_calls))
     return one * len(questions)
 
 # %% ../nbs/07_agent.ipynb #fb8f44c5
 @takes_config()
 def make_agent(config:RunConfig|None=None, # the run's configuration; or its fields as keywords
-               base_url:str=None,     # an OpenAI-compatible server for openai:/openai-text: models; default $OPENAI_BASE_URL, else OpenAI's
-               key_env:str='OPENAI_API_KEY', # the environment variable holding that server's key (a local server needs none)
+               # an OpenAI-compatible server for openai:/openai-text: models; default $OPENAI_BASE_URL, else OpenAI's
+               base_url:str=None,
+               # the environment variable holding that server's key (a local server needs none)
+               key_env:str='OPENAI_API_KEY',
                concurrency:int=None,  # requests in flight at once, for a served model (default 16)
-               lm_cache:str=None,     # a SQLite file keeping a served model's answers, so a crash or resume never pays twice (OpenAI's API: on by default)
+               # a SQLite file keeping a served model's answers, so a crash or resume never pays twice (OpenAI's API:
+               # on by default)
+               lm_cache:str=None,
                **kwargs,              # `RunConfig` fields (method, model, lora, fmt, ...), over `config`
               )->Agent:
     "The agent a configuration names: its LM, its search tool (for a method that acts) and its settings."
@@ -369,19 +403,26 @@ def make_agent(config:RunConfig|None=None, # the run's configuration; or its fie
     config = replace(config or RunConfig(), **kwargs).check()
     served = config.model.startswith(tuple(API_SPECS))
     if not served and (base_url or concurrency or lm_cache):
-        raise ValueError(f'--base_url, --concurrency and --lm_cache are for openai: and openai-text: models, not {config.model!r}')
+        raise ValueError('--base_url, --concurrency and --lm_cache are for openai: and openai-text: models, not '
+                         f'{config.model!r}')
     lm = get_lm(config.model, lora=config.lora, seed=config.sample_seed,
-                **(dict(base_url=base_url, key_env=key_env, concurrency=concurrency or 16, cache=lm_cache) if served else {}))
-    search = make_search(config.search, noise=config.noise, p=config.p, seed=config.seed) if get_method(config.method).acts else None
+                **(dict(base_url=base_url, key_env=key_env, concurrency=concurrency or 16,
+                        cache=lm_cache) if served else {}))
+    search = make_search(config.search, noise=config.noise, p=config.p,
+                         seed=config.seed) if get_method(config.method).acts else None
     return Agent(lm, search, config)
 
 # %% ../nbs/07_agent.ipynb #70604cc2
 @delegates(make_agent)
 def run_agent(config:RunConfig|None=None, # the run's configuration; or its fields as keywords
-              out:str=None,          # the run file (JSON lines); default the configuration's `path` under the project root; resumed if it exists
-              max_cost:float=None,   # US$ this run may spend at most: it stops, resumable, before a call that could pass it
+              # the run file (JSON lines); default the configuration's `path` under the project root; resumed if it
+              # exists
+              out:str=None,
+              # US$ this run may spend at most: it stops, resumable, before a call that could pass it
+              max_cost:float=None,
               progress:bool=True,    # show a progress bar
-              **kwargs,              # `RunConfig` fields (task, split, n, method, model, lora, fmt, ...), and how to reach a served model
+              # `RunConfig` fields (task, split, n, method, model, lora, fmt, ...), and how to reach a served model
+              **kwargs,
              )->dict:                # the run file (`out`) and its `summarize`
     "Run an agent on a task's seed sample into a run file (resumed where it stopped) and summarise it."
     from fireact.tasks import get_task
@@ -393,10 +434,14 @@ def run_agent(config:RunConfig|None=None, # the run's configuration; or its fiel
     questions, ag = get_task(config.task, config.split).sample(config.n, config.seed), make_agent(config, **kwargs)
     out = Path(out) if out else project_root()/config.path
     estimate = spend_estimate(ag.lm, config, questions)
-    if estimate: print(f'{ag.lm.name}: about ${estimate:.2f} for {len(questions)} questions of about {ag.method.expected_calls} calls each '
-                       f'(those already in the run file cost nothing){"; capped at $" + format(max_cost, "g") if max_cost else "; --max_cost caps it"}', file=sys.stderr)
+    if estimate:
+        print(f'{ag.lm.name}: about ${estimate:.2f} for {len(questions)} questions of about {ag.method.expected_calls} '
+              'calls each (those already in the run file cost '
+              f'nothing){"; capped at $" + format(max_cost, "g") if max_cost else "; --max_cost caps it"}',
+              file=sys.stderr)
     meta = {k: getattr(config, k) for k in IDENTITY} | (
-           {'loss_mask': card_loss_mask(project_root()/config.lora)} if config.lora else {})  # an absolute path stays itself
+           # an absolute path stays itself
+           {'loss_mask': card_loss_mask(project_root()/config.lora)} if config.lora else {})
     trajs = ag.run(questions, out=out, meta=meta, max_cost=max_cost, progress=progress)
     return {'out': str(out), **summarize(trajs, questions)}
 
@@ -429,28 +474,32 @@ def demo(n:int=20, # questions of the seed-233 HotpotQA dev sample
 # %% ../nbs/07_agent.ipynb #c58ccf30
 def agent_for(out:str|Path, # a run file with its manifest
              )->tuple[Agent, dict]:
-    "The agent a run's manifest describes, with the manifest; an error if its weights are not here or not the ones it records."
+    "The agent a run's manifest describes, and the manifest; an error if its weights are absent or not those recorded."
     path = manifest_path(out)
     if not path.exists(): raise FileNotFoundError(f'{out}: no manifest beside it, so nothing says what made it')
     m = json.loads(path.read_text()); run = m['run']
     lacking = [k for k in ('task', 'split', 'seed', 'model', 'noise', 'search') if k not in run]
     if lacking: raise ValueError(f'{out}: its manifest lacks {lacking}; it cannot be re-run')
     if not m.get('weights') and not m.get('server'):
-        raise ValueError(f'{out}: its manifest records no weights digest (the run predates them), so no weights can be shown to have made it')
+        raise ValueError(f'{out}: its manifest records no weights digest (the run predates them), so no weights can be '
+                         'shown to have made it')
     if run.get('lora') and not (find_path(run['lora'])/'adapter_config.json').exists():
-        raise FileNotFoundError(f"{out}: its adapter {run['lora']} is not here (a clone has only the card of an adapter that is not committed)")
+        raise FileNotFoundError(f"{out}: its adapter {run['lora']} is not here (a clone has only the card of an "
+                                "adapter that is not committed)")
     server = m.get('server')
     agent = make_agent(RunConfig.from_manifest(run), **({'base_url': server['base_url']} if server else {}))
     lm = agent.lm
-    if server and not same_served_model(server, lm.server_info()): raise ValueError(f'{out}: the server now serves another model than the run used')
+    if server and not same_served_model(server, lm.server_info()):
+        raise ValueError(f'{out}: the server now serves another model than the run used')
     if not server and getattr(lm, 'weights', {}) != m['weights']:
-        raise ValueError(f"{out} was made by weights {m['weights']}; the ones here are {lm.weights}: another training, not this run's")
+        raise ValueError(f"{out} was made by weights {m['weights']}; the ones here are {lm.weights}: another training, "
+                         "not this run's")
     return agent, m
 
 # %% ../nbs/07_agent.ipynb #63c40938
 def verify_run(out:str|Path, # a run file with its manifest
                n:int=5,      # its first n questions are run again
-              )->list[dict]: # per question: the recorded and the new answer, and whether answer and trajectory are the same
+              )->list[dict]: # per question: the recorded and new answer, and whether answer and trajectory are the same
     "Re-run the first `n` questions of a run from what its manifest names and compare each with what the run recorded."
     from fireact.tasks import get_task
     if n < 1: raise ValueError(f'n must be at least 1, not {n}')
@@ -458,16 +507,20 @@ def verify_run(out:str|Path, # a run file with its manifest
     run, recorded = m['run'], {t.qid: t for t in answered(read_trajectories(out))}
     questions = [q for q in get_task(run['task'], run['split']).sample(None, run['seed']) if q.id in recorded][:n]
     steps = lambda t: [(r.thought, r.action, r.observation, r.reflection) for r in t.rounds]
-    return [{'qid': t.qid, 'recorded': recorded[t.qid].answer, 'now': t.answer, 'same_answer': t.answer == recorded[t.qid].answer,
+    return [{'qid': t.qid, 'recorded': recorded[t.qid].answer, 'now': t.answer,
+             'same_answer': t.answer == recorded[t.qid].answer,
              'same_trajectory': steps(t) == steps(recorded[t.qid])} for t in agent.run(questions, progress=False)]
 
 # %% ../nbs/07_agent.ipynb #67ad45b1
 def verify_cli(run:str,  # a run file with its manifest, e.g. runs/hotpotqa/dev_react_fewshot_default_replay_off.jsonl
                n:int=5,  # how many of its first questions to run again
               ):
-    "Re-run a committed run's first questions from the weights and configuration its manifest names; exit 1 if any differs."
+    "Re-run a run's first questions from the weights and configuration its manifest names; exit 1 on a difference."
     rows = verify_run(run, n)
-    for r in rows: print(f"{r['qid']:>8}  {'identical' if r['same_trajectory'] else 'DIFFERENT':<9}  recorded {r['recorded']!r}, now {r['now']!r}")
+    for r in rows:
+        print(f"{r['qid']:>8}  {'identical' if r['same_trajectory'] else 'DIFFERENT':<9}  recorded {r['recorded']!r}, "
+              f"now {r['now']!r}")
     same = sum(r['same_trajectory'] for r in rows)
-    print(json.dumps({'run': run, 'questions': len(rows), 'identical_trajectories': same, 'same_answers': sum(r['same_answer'] for r in rows)}))
+    print(json.dumps({'run': run, 'questions': len(rows), 'identical_trajectories': same,
+                      'same_answers': sum(r['same_answer'] for r in rows)}))
     if same < len(rows): sys.exit(1)

@@ -51,7 +51,7 @@ def _error_code(e:Exception)->str|None:
 _OVER_CONTEXT = re.compile(r'maximum context length|context (?:size|length|window)', re.I)
 
 def prompt_too_long(e:Exception)->bool:
-    "Whether a server refused a request for its prompt's length: OpenAI's code, llama.cpp's error type, or vLLM's message."
+    "Whether a server refused a request for its prompt's length: OpenAI's code, llama.cpp's error type, vLLM's message."
     body = getattr(e, 'body', None)
     kind = body.get('type') if isinstance(body, dict) else None
     return (_error_code(e) == 'context_length_exceeded' or kind == 'exceed_context_size_error'
@@ -62,7 +62,8 @@ def public_url(url:str|None)->str|None:
     if not url: return url
     from urllib.parse import urlsplit, urlunsplit
     u = urlsplit(url)
-    return urlunsplit((u.scheme, u.hostname + (f':{u.port}' if u.port else '') if u.hostname else u.netloc, u.path, '', ''))
+    return urlunsplit((u.scheme, u.hostname + (f':{u.port}' if u.port else '') if u.hostname else u.netloc, u.path, '',
+                       ''))
 
 def _run_sync(coro):
     "Run a coroutine to completion, also from inside a running event loop (a notebook's)."
@@ -77,22 +78,31 @@ APIS = ('chat', 'completions') # where a text prompt goes: one user message of a
 
 # %% ../nbs/05b_api.ipynb #9e502a99
 class OpenAILM(LM):
-    "An OpenAI-compatible API (OpenAI, vLLM, llama.cpp, `transformers serve`...), called concurrently under a requests-per-minute limit."
+    "An OpenAI-compatible API (OpenAI, vLLM, llama.cpp, `transformers serve`...), called concurrently within an RPM."
     def __init__(self,
-                 model:str,                 # the served model's name, e.g. gpt-4, ft:gpt-3.5-turbo-0613:org::id, or a LoRA adapter's served name
+                 # the served model's name, e.g. gpt-4, ft:gpt-3.5-turbo-0613:org::id, or a LoRA adapter's served name
+                 model:str,
                  base_url:str|None=None,    # default $OPENAI_BASE_URL, else OpenAI's
-                 api_key:str|None=None,     # default the variable `key_env` names; a local server (base_url set) needs none
-                 api:str='chat',            # where text prompts go: 'chat' (one user message) or 'completions' (the text as is); messages always go to chat
+                 # default the variable `key_env` names; a local server (base_url set) needs none
+                 api_key:str|None=None,
+                 # where text prompts go: 'chat' (one user message) or 'completions' (the text as is); messages always
+                 # go to chat
+                 api:str='chat',
                  key_env:str='OPENAI_API_KEY', # the environment variable that holds the key
-                 seed:int|None=0,           # sent with every request, for servers that seed their sampling; None sends none
+                 # sent with every request, for servers that seed their sampling; None sends none
+                 seed:int|None=0,
                  rpm:float=500,             # most requests started per minute
                  concurrency:int=16,        # most requests in flight at once
                  max_retries:int=5,         # retries of a rate-limited, failed or timed-out request before giving up
-                 timeout:float=600.0,       # seconds before one request counts as timed out (a busy local server queues requests)
+                 # seconds before one request counts as timed out (a busy local server queues requests)
+                 timeout:float=600.0,
                  backoff:float=1.0,         # first retry delay in seconds, doubled (with jitter) each retry, at most 60
                  prices:dict|None=None,     # overrides of `PRICES`
-                 cache:str|Path|bool|None=None, # a SQLite file keeping every answer, so a crash or a resume never pays for one twice;
-                                            # default: kept in the cache folder for OpenAI's own API, not for other servers; False: none
+                 # a SQLite file keeping every answer, so a crash or a resume never pays for one twice;
+                 cache:str|Path|bool|None=None,
+                                            # default: kept in the cache folder for OpenAI's own API, not for other
+                                            # servers; False: none
+
                 ):
         if api not in APIS: raise ValueError(f'unknown api {api!r}; use one of {APIS}')
         self.name = self.model = model
@@ -101,7 +111,8 @@ class OpenAILM(LM):
         key = api_key or os.environ.get(key_env)
         if not key and self.base_url is None: raise LMError(f'{model}: no API key; set {key_env} or pass api_key=')
         self._key = Secret(key or 'none') # OpenAI-compatible local servers accept any key
-        self.rpm, self.concurrency, self.max_retries, self.timeout, self.backoff = rpm, concurrency, max_retries, timeout, backoff
+        self.rpm, self.concurrency, self.max_retries = rpm, concurrency, max_retries
+        self.timeout, self.backoff = timeout, backoff
         self.prices = {**PRICES, **(prices or {})}
         self._next_slot = 0.0
         if cache is None: cache = self.base_url is None
@@ -122,7 +133,7 @@ class OpenAILM(LM):
         if slot > now: await asyncio.sleep(slot - now)
 
     def _delay(self, e:Exception, attempt:int)->float:
-        "Seconds to wait before retrying (`retry_delay`): the server's `Retry-After` if it gave one, else backoff with jitter."
+        "Seconds before retrying (`retry_delay`): the server's `Retry-After` if it gave one, else backoff with jitter."
         try: asked = float(getattr(e, 'response', None).headers['retry-after'])
         except (AttributeError, KeyError, TypeError, ValueError): asked = None
         return retry_delay(attempt, self.backoff, asked)
@@ -132,7 +143,8 @@ class OpenAILM(LM):
 async def _request(self:OpenAILM, client, prompt:Prompt, stop, max_tokens:int, temperature:float)->tuple[str,object]:
     "One request to the endpoint the prompt goes to: its text and its usage."
     kw = dict(model=self.model, max_tokens=max_tokens, temperature=temperature,
-              **({'stop': stop_strings(stop)[:4]} if stop_strings(stop) else {}), # at most 4; the rest, and patterns, are cut here
+              # at most 4; the rest, and patterns, are cut here
+              **({'stop': stop_strings(stop)[:4]} if stop_strings(stop) else {}),
               **({'seed': self.seed} if self.seed is not None else {}))
     if isinstance(prompt, str) and self.api == 'completions':
         r = await client.completions.create(prompt=prompt, **kw)
@@ -144,10 +156,11 @@ async def _request(self:OpenAILM, client, prompt:Prompt, stop, max_tokens:int, t
 # %% ../nbs/05b_api.ipynb #e12ec4d6
 @patch
 def _cache_key(self:OpenAILM, prompt:Prompt, stop, max_tokens:int, temperature:float)->tuple[str,str]:
-    "(store, request) as the cache keys one answer: the server, endpoint and model; everything sent that decides the answer."
+    "(store, request) as the cache keys an answer: the server, endpoint and model; all that is sent and decides it."
     api = 'completions' if isinstance(prompt, str) and self.api == 'completions' else 'chat'
     store = f'lm {public_url(self.base_url) or "https://api.openai.com/v1"} {api} {self.model}'
-    return store, json.dumps({'prompt': prompt, 'stop': stop_strings(stop), 'max_tokens': max_tokens, 'temperature': temperature, 'seed': self.seed}, sort_keys=True)
+    return store, json.dumps({'prompt': prompt, 'stop': stop_strings(stop), 'max_tokens': max_tokens,
+                              'temperature': temperature, 'seed': self.seed}, sort_keys=True)
 
 # %% ../nbs/05b_api.ipynb #54471221
 @patch
@@ -175,19 +188,26 @@ async def _call(self:OpenAILM, client, sem, prompt:Prompt, stop, max_tokens:int,
             try: text, usage = await self._request(client, prompt, stop, max_tokens, temperature)
             except openai.APIStatusError as e:
                 if e.status_code == 429 and _error_code(e) == 'insufficient_quota':
-                    raise LMError(f'{self.model} at {public_url(str(client.base_url))}: {self._describe(e)} (the account has no quota left)') from None
+                    raise LMError(f'{self.model} at {public_url(str(client.base_url))}: {self._describe(e)} (the '
+                                  'account has no quota left)') from None
                 if e.status_code in FATAL_STATUS:
                     hint = FATAL_STATUS[e.status_code].replace('${key_env}', self.key_env)
-                    raise LMError(f'{self.model} at {public_url(str(client.base_url))}: {self._describe(e)} ({hint})') from None
-                if e.status_code not in RETRY_STATUS and e.status_code < 500:  # refused: the prompt's doing only when it is too long
-                    return Completion('', 0, 0, time.perf_counter() - start, error=self._describe(e), fault=not prompt_too_long(e))
+                    where = public_url(str(client.base_url))
+                    raise LMError(f'{self.model} at {where}: {self._describe(e)} ({hint})') from None
+                # refused: the prompt's doing only when it is too long
+                if e.status_code not in RETRY_STATUS and e.status_code < 500:
+                    return Completion('', 0, 0, time.perf_counter() - start, error=self._describe(e),
+                                      fault=not prompt_too_long(e))
                 last = e
-            except (openai.APIError, ValueError) as e: last = e # a timeout, a lost connection, a body that is not the JSON promised
+            except (openai.APIError, ValueError) as e:
+                last = e # a timeout, a lost connection, a body that is not the JSON promised
             else:
                 self.stats['answers'] += 1
                 pt, ct = (usage.prompt_tokens, usage.completion_tokens) if usage else (0, 0)
-                text = re.sub('[\ud800-\udfff]', '\ufffd', text) # a lone surrogate cannot be stored or sent back as UTF-8
-                return Completion(cut_at_stop(text, stop)[0], pt, ct, time.perf_counter() - start, cost(self.model, pt, ct, self.prices))
+                # a lone surrogate cannot be stored or sent back as UTF-8
+                text = re.sub('[\ud800-\udfff]', '\ufffd', text)
+                return Completion(cut_at_stop(text, stop)[0], pt, ct, time.perf_counter() - start,
+                                  cost(self.model, pt, ct, self.prices))
         if attempt < self.max_retries: await asyncio.sleep(self._delay(last, attempt))
     return Completion('', 0, 0, time.perf_counter() - start, fault=True,
                       error=f'gave up after {self.max_retries + 1} attempts; last: {self._describe(last)}')
@@ -215,7 +235,8 @@ async def agenerate(self:OpenAILM, prompts:list[Prompt], stop:list[str]|None=Non
 # %% ../nbs/05b_api.ipynb #fc7107a7
 @patch
 def generate(self:OpenAILM,
-             prompts:list[Prompt],        # raw text (to the chat or completions endpoint, as `api` says), or chat messages
+             # raw text (to the chat or completions endpoint, as `api` says), or chat messages
+             prompts:list[Prompt],
              stop:list[str]|None=None,    # stop strings; the text is cut before the first one
              max_tokens:int=256,          # most tokens to generate per prompt
              temperature:float=0.0,       # sampling temperature
@@ -228,7 +249,7 @@ SERVED_IDENTITY = ('model', 'root', 'parent') # what tells one served model from
 
 @patch
 def server_info(self:OpenAILM)->dict:
-    "What a run's manifest records of the server: address (no credentials), API, served model, and what `/v1/models` says of it."
+    "What a run's manifest records of the server: address (no credentials), API, served model, its `/v1/models` entry."
     info = {'base_url': public_url(self.base_url) or 'https://api.openai.com/v1', 'api': self.api, 'model': self.model,
             'weights': 'served remotely: not digested'}
     async def listing():

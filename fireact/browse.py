@@ -40,7 +40,7 @@ def source_label(source:str)->str:
 def gold_spans(text:str,           # an observation
                gold:str|bool|None, # the question's gold answer
               )->list[tuple[int,int]]: # (start, end) of each occurrence
-    "Where the gold answer occurs in `text` as a whole phrase, ignoring case; none for yes/no, true/false or empty golds."
+    "Where the gold answer occurs in `text` as a whole phrase, any case; none for yes/no, true/false or empty golds."
     if not isinstance(gold, str) or gold.strip().lower() in ('', 'yes', 'no', 'true', 'false'): return []
     pattern = re.compile(r'(?<!\w)' + re.escape(gold.strip()) + r'(?!\w)', re.I)
     return [m.span() for m in pattern.finditer(text or '')]
@@ -85,7 +85,7 @@ def outcome_table(a:list[Trajectory], # the first run's answered trajectories
 
 # %% ../nbs/14_browse.ipynb #131f8374
 def first_difference(a:list[Round], b:list[Round])->int|None:
-    "The index of the first round where the two trajectories' thoughts or actions differ, or one has no such round; None when alike."
+    "The first round where two trajectories' thoughts or actions differ, or where one has none; None when alike."
     for i in range(max(len(a), len(b))):
         if i >= len(a) or i >= len(b) or (a[i].thought, a[i].action) != (b[i].thought, b[i].action): return i
     return None
@@ -109,7 +109,8 @@ def browse_data(runs:list[list[Trajectory]], # one or two runs, each its answere
         ts = [m.get(k) for m in maps]
         t = next(x for x in ts if x)
         q = {'key': k, 'task': t.task, 'split': t.split, 'qid': t.qid, 'question': t.question, 'gold': str(t.gold),
-             'sources': sorted({r.source for x in ts if x for r in x.rounds}), 'runs': [x and trajectory_view(x) for x in ts]}
+             'sources': sorted({r.source for x in ts if x for r in x.rounds}),
+             'runs': [x and trajectory_view(x) for x in ts]}
         if len(ts) == 2 and all(ts): q['differs_at'] = first_difference(ts[0].rounds, ts[1].rounds)
         questions.append(q)
     return {'title': title or ' vs '.join(names), 'runs': [{'name': n, **run_summary(r)} for n, r in zip(names, runs)],
@@ -121,13 +122,18 @@ _STYLE = '''
 body{font:14px/1.45 system-ui,sans-serif;margin:1.2em;color:#222}
 h1{font-size:1.3em;margin:0 0 .4em} .runs{display:flex;gap:1.5em;flex-wrap:wrap;margin-bottom:.6em}
 .run{border:1px solid #ccc;border-radius:6px;padding:.4em .7em} .run b{font-size:1.05em}
-table.pair{border-collapse:collapse;margin:.4em 0} .pair td,.pair th{border:1px solid #bbb;padding:.3em .7em;text-align:center}
+table.pair{border-collapse:collapse;margin:.4em 0}
+.pair td,.pair th{border:1px solid #bbb;padding:.3em .7em;text-align:center}
 .pair td.cell{cursor:pointer;font-weight:600} .pair td.cell:hover{background:#eef} .pair td.active{background:#ccf}
-.filters{display:flex;gap:.8em;flex-wrap:wrap;align-items:center;margin:.6em 0;position:sticky;top:0;background:#fff;padding:.4em 0}
+.filters{display:flex;gap:.8em;flex-wrap:wrap;align-items:center;margin:.6em 0;position:sticky;top:0;background:#fff;
+  padding:.4em 0}
 details.q{border-top:1px solid #ddd;padding:.3em 0} summary{cursor:pointer}
-.badge{display:inline-block;min-width:5.5em;padding:0 .4em;margin-right:.3em;border-radius:4px;font-size:.85em;text-align:center}
-.right{background:#d4f4d4} .wrong{background:#f8d4d4} .unfinished{background:#f4ecc4} .failed{background:#ddd} .absent{background:#fff;border:1px dashed #bbb}
-.grid{display:grid;gap:.2em .8em;margin:.4em 0} .grid.two{grid-template-columns:2.5em 1fr 1fr} .grid.one{grid-template-columns:2.5em 1fr}
+.badge{display:inline-block;min-width:5.5em;padding:0 .4em;margin-right:.3em;border-radius:4px;font-size:.85em;
+  text-align:center}
+.right{background:#d4f4d4} .wrong{background:#f8d4d4} .unfinished{background:#f4ecc4} .failed{background:#ddd}
+.absent{background:#fff;border:1px dashed #bbb}
+.grid{display:grid;gap:.2em .8em;margin:.4em 0}
+.grid.two{grid-template-columns:2.5em 1fr 1fr} .grid.one{grid-template-columns:2.5em 1fr}
 .step{border-left:3px solid #ccd;padding:.2em .5em;background:#fafafc;white-space:pre-wrap;overflow-wrap:anywhere}
 .diverge .step{border-left-color:#e08020;background:#fff6ec} .diverge-label{color:#c06010;font-weight:600}
 .src{color:#666;font-size:.85em} mark{background:#ffe066} code{background:#f0f0f0}
@@ -157,7 +163,10 @@ const cellOf = {};
 if (D.table) for (const [c, keys] of Object.entries(D.table.cells)) for (const k of keys) cellOf[k] = c;
 for (const q of D.questions) {
   const texts = [q.question, q.gold, q.qid];
-  for (const v of q.runs) if (v) { texts.push(v.answer || ''); for (const r of v.rounds) texts.push(r.thought, r.action, r.observation, r.reflection); }
+  for (const v of q.runs) if (v) {
+    texts.push(v.answer || '');
+    for (const r of v.rounds) texts.push(r.thought, r.action, r.observation, r.reflection);
+  }
   q.hay = texts.join('\n').toLowerCase();
 }
 function passes(q) {
@@ -175,12 +184,14 @@ function step(r) {
     r.reflection ? el('div', {}, el('i', {}, 'Reflection: '), r.reflection) : null,
     el('div', {}, el('b', {}, 'Thought '), r.thought),
     el('div', {}, el('b', {}, 'Action '), el('code', {}, r.action)),
-    el('div', {}, el('b', {}, 'Observation '), el('span', {class: 'src'}, '(' + r.source_label + ') '), marked(r.observation, r.marks)));
+    el('div', {}, el('b', {}, 'Observation '), el('span', {class: 'src'}, '(' + r.source_label + ') '),
+       marked(r.observation, r.marks)));
 }
 function ending(name, v, gold) {
   if (!v) return el('div', {class: 'note'}, name + ': not in this run');
   const f1 = v.f1 === null || v.f1 === undefined ? '–' : v.f1.toFixed(2);
-  return el('div', {}, el('b', {}, name + ': '), badge(v), 'answer ', el('code', {}, v.answer === null ? '(none)' : v.answer),
+  return el('div', {}, el('b', {}, name + ': '), badge(v), 'answer ',
+            el('code', {}, v.answer === null ? '(none)' : v.answer),
     ' · gold ', el('code', {}, gold), ' · EM ', String(v.em), ' · F1 ', f1,
     ' · tokens ', v.prompt_tokens + ' in + ' + v.completion_tokens + ' out', ' · ', v.seconds + ' s',
     v.error ? el('div', {class: 'note'}, 'error: ' + v.error) : null);
@@ -190,15 +201,21 @@ function detail(q) {
   const n = Math.max(...q.runs.map(v => v ? v.rounds.length : 0));
   for (let i = 0; i < n; i++) {
     const diverge = two && q.differs_at === i;
-    const row = [el('div', {class: diverge ? 'diverge-label' : ''}, String(i + 1), diverge ? el('div', {}, '≠') : null)];
-    for (const v of q.runs) { const s = step(v && v.rounds[i]); if (diverge) s.classList.add('diverge-step'); row.push(el('div', {class: diverge ? 'diverge' : ''}, s)); }
+    const row = [el('div', {class: diverge ? 'diverge-label' : ''}, String(i + 1),
+                    diverge ? el('div', {}, '≠') : null)];
+    for (const v of q.runs) {
+      const s = step(v && v.rounds[i]);
+      if (diverge) s.classList.add('diverge-step');
+      row.push(el('div', {class: diverge ? 'diverge' : ''}, s));
+    }
     if (diverge) row.forEach(c => c.setAttribute('data-diverge', 'true'));
     grid.append(...row);
   }
   const note = two ? el('div', {class: 'note'}, q.differs_at === null || q.differs_at === undefined
       ? (q.runs.every(v => v) ? 'The two trajectories are alike round by round.' : '')
       : 'The runs first differ at round ' + (q.differs_at + 1) + ' (marked ≠).') : null;
-  return el('div', {}, note, grid, el('div', {class: 'end ' + (two ? 'two' : '')}, ...q.runs.map((v, i) => ending(D.runs[i].name, v, q.gold))));
+  const ends = q.runs.map((v, i) => ending(D.runs[i].name, v, q.gold));
+  return el('div', {}, note, grid, el('div', {class: 'end ' + (two ? 'two' : '')}, ...ends));
 }
 function item(q) {
   const d = el('details', {class: 'q', 'data-key': q.key},
@@ -233,20 +250,25 @@ function header() {
       el('tr', {}, el('th', {}, 'A right'), cell('both'), cell('only_a')),
       el('tr', {}, el('th', {}, 'A not right'), cell('only_b'), cell('neither'))));
     root.append(el('div', {class: 'note'}, D.table.n + ' questions both runs answered; McNemar exact p = ' +
-      D.table.p.toPrecision(3) + ' (' + c.only_a + ' only A, ' + c.only_b + ' only B). A click on a cell lists its questions.'));
+      D.table.p.toPrecision(3) + ' (' + c.only_a + ' only A, ' + c.only_b + ' only B). ' +
+      'A click on a cell lists its questions.'));
   }
   const outs = D.outcomes.map(o => [o, o]);
   const tasks = [...new Set(D.questions.map(q => q.task))].sort();
   const sources = [...new Set(D.questions.flatMap(q => q.sources))].sort();
   root.append(el('div', {class: 'filters'},
-    ...D.runs.map((r, i) => select('out-' + i, (two ? 'AB'[i] : 'outcome') + (two ? ' outcome' : ''), [['', 'any'], ...outs, ['absent', 'not in run']], v => { state.out[i] = v; })),
+    ...D.runs.map((r, i) => select('out-' + i, (two ? 'AB'[i] : 'outcome') + (two ? ' outcome' : ''),
+                                   [['', 'any'], ...outs, ['absent', 'not in run']], v => { state.out[i] = v; })),
     select('task', 'task', [['', 'any'], ...tasks.map(t => [t, t])], v => { state.task = v; }),
-    select('source', 'search source', [['', 'any'], ...sources.map(s => [s, D.source_labels[s] || s])], v => { state.source = v; }),
+    select('source', 'search source', [['', 'any'], ...sources.map(s => [s, D.source_labels[s] || s])],
+           v => { state.source = v; }),
     el('label', {}, 'text ', el('input', {id: 'text', type: 'search', placeholder: 'question, answer, any round',
       oninput: e => { state.text = e.target.value; render(); }})),
     el('span', {id: 'count'})));
-  root.append(el('div', {class: 'note'}, 'Outcomes: right and wrong are finished answers scored by the task\'s exact-match rule; ' +
-    'unfinished never called finish; failed is an LM or tool call that failed, no answer. Counts are over the questions each file holds. ' +
+  root.append(el('div', {class: 'note'},
+    'Outcomes: right and wrong are finished answers scored by the task\'s exact-match rule; ' +
+    'unfinished never called finish; failed is an LM or tool call that failed, no answer. ' +
+    'Counts are over the questions each file holds. ' +
     'Marked text in an observation is the gold answer.'));
   root.append(el('div', {id: 'list'}));
 }
@@ -285,7 +307,8 @@ def browse(runs:list[str|Path],      # one or two run files (or release names)
 def show_page(page:str, height:int=700):
     "Show a browser page inline in a notebook, in an iframe of its own."
     from IPython.display import HTML
-    return HTML(f'<iframe srcdoc="{html.escape(page)}" style="width:100%;height:{height}px;border:1px solid #ccc"></iframe>')
+    return HTML(f'<iframe srcdoc="{html.escape(page)}" style="width:100%;height:{height}px;border:1px solid '
+                '#ccc"></iframe>')
 
 # %% ../nbs/14_browse.ipynb #7e2ff4d9
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -301,11 +324,12 @@ def open_page(path:str|Path, # an HTML file
 
 def chromium(playwright, executable:str='/usr/bin/chromium'):
     "Launch the system's headless Chromium through Playwright."
-    if not Path(executable).exists(): raise FileNotFoundError(f'{executable}: no Chromium here (make browser installs it)')
+    if not Path(executable).exists():
+        raise FileNotFoundError(f'{executable}: no Chromium here (make browser installs it)')
     return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
 
 def with_chromium(fn):
-    "`fn(browser)` with the system's headless Chromium open, in a thread of its own: Playwright's sync API refuses Jupyter's event loop."
+    "`fn(browser)` with headless Chromium open, in its own thread: Playwright's sync API refuses Jupyter's event loop."
     def go():
         from playwright.sync_api import sync_playwright
         with sync_playwright() as p:
@@ -328,7 +352,8 @@ def page_screenshot(path:str|Path,  # an HTML page written by `browse`
     return png
 
 # %% ../nbs/14_browse.ipynb #339b81ca
-def browse_cli(runs:Param('one or two run files (JSON lines, a released trajs/*.json, or its release name)', str, nargs='+'),
+def browse_cli(runs:Param('one or two run files (JSON lines, a released trajs/*.json, or its release name)', str,
+                          nargs='+'),
                out:str='browse.html',  # the page to write
                task:str='hotpotqa',    # the task a released run answered
                split:str='dev',        # the split a released run answered

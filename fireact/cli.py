@@ -37,7 +37,7 @@ def available_commands()->list[str]:
 OPTION_ALIASES = {'format': 'fmt'}  # an option's older or longer name -> its parameter
 
 def option_names(argv:list[str])->list[str]:
-    "Command-line words with each option's name spelled as its parameter is (`--base-url=x` -> `--base_url=x`, `--format` -> `--fmt`)."
+    "Command-line words with options spelled as parameters (`--base-url=x` -> `--base_url=x`, `--format` -> `--fmt`)."
     def one(w:str)->str:
         if not w.startswith('--'): return w
         name, eq, value = w[2:].partition('=')

@@ -28,7 +28,8 @@ def read_sft(data:str|Path, # an Alpaca JSON or chat JSON-lines file, or a relea
     text = path.read_text(encoding='utf-8')
     if text.lstrip().startswith('['):
         try: records = json.loads(text)
-        except json.JSONDecodeError as e: raise ValueError(f'{path}: not valid JSON (line {e.lineno}: {e.msg})') from None
+        except json.JSONDecodeError as e:
+            raise ValueError(f'{path}: not valid JSON (line {e.lineno}: {e.msg})') from None
     else: records = read_jsonl(path)
     shapes = set()
     for i, r in enumerate(records, 1):
@@ -56,7 +57,8 @@ def reward(t:Trajectory)->bool|None:
 # %% ../nbs/08_convert.ipynb #091db6d9
 TEACHER = 'gpt-4'
 _options_re = re.compile(r'\nA\. .*\nB\. .*\nC\. .*\nD\. ', re.S)
-HOTPOTQA_RELEASE_FILES = ('data/finetune/alpaca_format/hotpotqa.json', 'data/finetune/alpaca_format/hotpotqa_multimethod.json')
+HOTPOTQA_RELEASE_FILES = ('data/finetune/alpaca_format/hotpotqa.json',
+                          'data/finetune/alpaca_format/hotpotqa_multimethod.json')
 
 @cache
 def release_hotpotqa_questions()->frozenset[str]:
@@ -83,7 +85,8 @@ def from_record(record:dict,    # an Alpaca or chat record
     question, body, meta = fmt.read_record(record)
     rounds = parse_react(body)
     answer = final_answer(rounds)
-    t = Trajectory(task or infer_task(question, answer), split, qid, question, model=model, prompt_format=fmt.name, rounds=rounds,
+    t = Trajectory(task or infer_task(question, answer), split, qid, question, model=model, prompt_format=fmt.name,
+                   rounds=rounds,
                    answer=answer, finished=answer is not None, meta=meta)
     return replace(t, method=classify(t), em=reward(t))
 
@@ -113,9 +116,10 @@ def convertible()->list[str]:
 
 # %% ../nbs/08_convert.ipynb #0c44c7bf
 def to_react(t:Trajectory)->Trajectory:
-    "The trajectory in the ReAct fine-tuning format, as its method converts it (CoT → one finishing round); IO is an error."
+    "The trajectory in the ReAct fine-tuning format, as its method converts it (CoT: one finishing round); IO fails."
     m = METHODS.get(t.method)
-    if m is None or m.to_react is None: raise ValueError(f'{t.qid}: method {t.method!r} has no reasoning to convert; convertible: {convertible()}')
+    if m is None or m.to_react is None:
+        raise ValueError(f'{t.qid}: method {t.method!r} has no reasoning to convert; convertible: {convertible()}')
     return m.to_react(t)
 
 # %% ../nbs/08_convert.ipynb #8516e66b
@@ -152,7 +156,8 @@ def _norm_q(q:str)->str: return ' '.join(normalize_answer(q).split())
 def dedup(trajs:list[Trajectory], by:str|None='question')->list[Trajectory]:
     "The first trajectory of each question (`by='question'`), of each question and method, or all (`None`)."
     if by is None: return list(trajs)
-    if by not in ('question', 'question+method'): raise ValueError(f"dedup is 'question', 'question+method' or None, not {by!r}")
+    if by not in ('question', 'question+method'):
+        raise ValueError(f"dedup is 'question', 'question+method' or None, not {by!r}")
     seen, out = set(), []
     for t in trajs:
         k = _norm_q(t.question) if by == 'question' else (_norm_q(t.question), t.method)
@@ -189,12 +194,15 @@ def mix(trajs:list[Trajectory],             # trajectories in the ReAct format (
             for k in wanted:
                 if _group_key(t, k) == k: groups.setdefault(k, []).append(t)
         unknown = [k for k in wanted if k not in groups]
-        if unknown: raise ValueError(f'no trajectories in groups {unknown}; groups present: {sorted(Counter(_group_key(t, k) for t in pool for k in wanted))}')
+        if unknown:
+            raise ValueError(f'no trajectories in groups {unknown}; groups present: '
+                             f'{sorted(Counter(_group_key(t, k) for t in pool for k in wanted))}')
         chosen = set()
         for k, group in groups.items():
             n = wanted[k] if counts else round(wanted[k] * len(group))
             if n > len(group): short[k] = {'asked': n, 'available': len(group)}
-            order = group[:]; random.Random(f'{seed}/{k}').shuffle(order)  # one order per group: smaller counts are nested
+            # one order per group: smaller counts are nested
+            order = group[:]; random.Random(f'{seed}/{k}').shuffle(order)
             chosen |= {id(t) for t in order[:n]}
         pool = [t for t in pool if id(t) in chosen]
     questions = sorted({_norm_q(t.question) for t in pool})
@@ -226,7 +234,8 @@ def stats(trajs:list[Trajectory], # the trajectories of a file
     rows = [{'task': t.task, 'method': t.method, 'rounds': t.turns,
              'tokens': len(tok(example_text(t, fmt, tok), add_special_tokens=False).input_ids)} for t in trajs]
     df = pd.DataFrame(rows)
-    def summary(g): return pd.Series({'count': len(g), 'rounds_mean': g.rounds.mean(), 'rounds_std': g.rounds.std(ddof=0),
+    def summary(g):
+        return pd.Series({'count': len(g), 'rounds_mean': g.rounds.mean(), 'rounds_std': g.rounds.std(ddof=0),
                                       'tokens_mean': g.tokens.mean(), 'tokens_max': g.tokens.max(),
                                       f'over_{cutoff}': (g.tokens > cutoff).mean()})
     table = df.groupby(['task', 'method']).apply(summary, include_groups=False)
@@ -287,8 +296,10 @@ def convert(runs:list[str],                 # run files and fine-tuning files, o
     trajs = [t for r in tqdm(runs, desc='loading', disable=not progress) for t in load_trajectories(r)]
     sel = select(trajs, keep_failed)
     m = mix(sel.kept, tasks, methods, counts, ratios, dedup_by, val, seed)
-    report = {'sources': list(runs), 'format': fmt, 'keep_failed': keep_failed, 'loaded': len(trajs), 'selection': sel.report(), **m.report,
-              'per_task_method': {f'{k[0]}/{k[1]}': v for k, v in sorted(Counter((t.task, t.method) for t in m.train).items())}}
+    report = {'sources': list(runs), 'format': fmt, 'keep_failed': keep_failed, 'loaded': len(trajs),
+              'selection': sel.report(), **m.report,
+              'per_task_method': {f'{k[0]}/{k[1]}': v
+                                  for k, v in sorted(Counter((t.task, t.method) for t in m.train).items())}}
     write_sft(out, m.train, fmt); write_labels(out, m.train, report)
     if m.val: write_sft(val_path(out), m.val, fmt); write_labels(val_path(out), m.val, report)
     return report
@@ -308,9 +319,11 @@ def convert_cli(runs:str=None,           # comma-separated run files / fine-tuni
                ):
     "Convert trajectories into one ReAct fine-tuning file, mixed by task and method."
     split = lambda s: [x.strip() for x in s.split(',') if x.strip()] if s else None
-    if not runs or not out: raise SystemExit('fireact convert: say --runs (what to convert) and --out (the file to write)')
+    if not runs or not out:
+        raise SystemExit('fireact convert: say --runs (what to convert) and --out (the file to write)')
     try:
-        report = convert(split(runs), out, fmt, split(tasks), split(methods), _parse_counts(counts), _parse_counts(ratios),
+        report = convert(split(runs), out, fmt, split(tasks), split(methods), _parse_counts(counts),
+                         _parse_counts(ratios),
                          keep_failed, None if dedup == 'none' else dedup, val, seed)
     except (ValueError, FileNotFoundError) as e: raise SystemExit(f'fireact convert: {e}')
     print(json.dumps({k: report[k] for k in ('train', 'val', 'selection', 'per_task_method', 'short')}))

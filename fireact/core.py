@@ -70,7 +70,8 @@ class Trajectory:
     search_backend:str=''          # serpapi, replay, ...
     noise:str='off'                # off, or the noisy tool's setting: none@0.5 ("None" observations), random@0.5
     error:str|None=None            # why a trajectory stopped abnormally, if it did
-    failed:bool=False              # an LM or tool call failed after its retries: no answer, not scored, asked again on resume
+    # an LM or tool call failed after its retries: no answer, not scored, asked again on resume
+    failed:bool=False
     meta:dict=field(default_factory=dict)
 
     @property
@@ -115,7 +116,8 @@ def label_pattern(fields:str='Thought|Action|Observation', # the labels, as a re
     return rf'({fields}){LABEL_NUMBER}:'
 
 LINE_LABEL = re.compile('^' + label_pattern() + r'(?= |$)')   # a line that opens a field; its text follows a space
-ACTION_LABEL = re.compile(r'(?:^|\n)\s*' + label_pattern('Action') + r'\s*')  # where a completion's action begins, spaces tolerated
+# where a completion's action begins, spaces tolerated
+ACTION_LABEL = re.compile(r'(?:^|\n)\s*' + label_pattern('Action') + r'\s*')
 ACTION_END = re.compile(ACTION_LABEL.pattern + r'\S[^\n]*(?=\n)')  # a whole Action line, ended by its newline
 
 def first_label(text:str)->int|None:
@@ -124,12 +126,13 @@ def first_label(text:str)->int|None:
     return m.start() if m else None
 
 # %% ../nbs/00_core.ipynb #134546c4
-REFLECTION_INTRO = "Now that I haven't solved the task within {n} steps, let me do a reflection and think about how to improve my strategy."
+REFLECTION_INTRO = ("Now that I haven't solved the task within {n} steps, let me do a reflection and think about how "
+                    "to improve my strategy.")
 _intro_re = re.compile(re.escape(REFLECTION_INTRO).replace(r'\{n\}', r'(\d+)') + ' Thought: ', re.S)
 
 def parse_react(text:str, # ReAct lines: `Thought: ...`, `Action: ...`, `Observation: ...`
                )->list[Round]:
-    "Read ReAct text into rounds, every character kept: a round starts at a Thought, or at an Action after an Observation."
+    "Read ReAct text into rounds, every character kept: a round starts at a Thought, or an Action after an Observation."
     body = text[:-1] if text.endswith('\n') else text
     rounds, last = [], None
     for line in body.split('\n'):
@@ -155,19 +158,24 @@ def agent_turn(r:Round,              # one round
                skip_empty:bool=False, # leave out an empty Thought or Action line (a fine-tuning record's exact text)
               )->str:                # the Thought and Action lines, no final newline
     "What the agent writes in round `i`: its Thought (opened by a reflection, if any) and its Action."
-    thought = (f'{REFLECTION_INTRO.format(n=i)} Thought: {r.reflection}' + (f' {r.thought}' if r.thought else '')) if r.reflection else r.thought
+    thought = r.thought
+    if r.reflection:
+        thought = f'{REFLECTION_INTRO.format(n=i)} Thought: {r.reflection}' + (f' {r.thought}' if r.thought else '')
     return '\n'.join(f'{k}: {v}' for k, v in (('Thought', thought), ('Action', r.action)) if v or not skip_empty)
 
 # %% ../nbs/00_core.ipynb #55139f51
 def render_react(rounds:Iterable[Round], # the rounds to write
-                 skip_empty:bool=False,  # leave out empty lines (fine-tuning records), rather than write every label (prompts)
+                 # leave out empty lines (fine-tuning records), rather than write every label (prompts)
+                 skip_empty:bool=False,
                  )->str: # ReAct text, ending with a newline
-    "Write rounds as the paper's `Thought:` / `Action:` / `Observation:` lines, a reflection opening its round's thought."
-    return ''.join(agent_turn(r, i, skip_empty) + '\n' + (f'Observation: {r.observation}\n' if r.observation or not skip_empty else '')
+    "The paper's `Thought:` / `Action:` / `Observation:` lines of rounds; a reflection opens its round's thought."
+    return ''.join(agent_turn(r, i, skip_empty) + '\n'
+                   + (f'Observation: {r.observation}\n' if r.observation or not skip_empty else '')
                    for i, r in enumerate(rounds))
 
 # %% ../nbs/00_core.ipynb #2f5bb76f
-ALPACA_HEADER = 'Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n'
+ALPACA_HEADER = ('Below is an instruction that describes a task. Write a response that appropriately completes the '
+                 'request.\n\n')
 
 def alpaca_prompt(instruction:str, # the question
                  )->str:
@@ -195,7 +203,7 @@ def append_jsonl(path:str|Path,      # the JSON-lines file, created with its fol
 
 # %% ../nbs/00_core.ipynb #f946f9a3
 def _json_line(d:dict)->str:
-    "One JSON line, UTF-8 as is; a line UTF-8 cannot hold (a lone surrogate, which a model can emit) is written escaped, and reads back the same."
+    "One JSON line, UTF-8 as is; a line UTF-8 cannot hold (a lone surrogate) is written escaped, reading back the same."
     s = json.dumps(d, ensure_ascii=False)
     try: s.encode('utf-8')
     except UnicodeEncodeError: s = json.dumps(d)
@@ -238,7 +246,7 @@ def write_atomic(path:str|Path, # the file to (re)write
 # %% ../nbs/00_core.ipynb #405cb77b
 def mend_torn_tail(path:str|Path, # a JSON-lines file that is about to be resumed
                   )->str|None:    # the text cut off, or None if the file ended cleanly
-    "Cut off a torn last line (no newline, not valid JSON) left by a crash mid-append; end a complete last record with its newline."
+    "Cut off a torn last line (no newline, not JSON) a crash left mid-append; end a whole last record with a newline."
     path = Path(path)
     if not path.exists() or path.stat().st_size == 0: return None
     data = path.read_bytes()
@@ -255,7 +263,7 @@ def mend_torn_tail(path:str|Path, # a JSON-lines file that is about to be resume
 
 # %% ../nbs/00_core.ipynb #5dfd9aa9
 class Registry(dict):
-    "Named objects of one kind (each with a `name`): `add` one, and `named` gives one back or an error that lists the names."
+    "Named objects of one kind (each with a `name`): `add` one; `named` gives one back, or an error listing the names."
     def __init__(self, kind:str): super().__init__(); self.kind = kind
     def add(self, obj):
         self[obj.name] = obj
@@ -287,7 +295,7 @@ def retry_delay(attempt:int,                 # 0 before the first retry, 1 befor
                 retry_after:float|None=None, # what the server asked for (`Retry-After`), if it did
                 cap:float=60.0,              # the longest wait
                )->float:
-    "Seconds to wait before a retry: the server's `Retry-After`, else `backoff`·2^`attempt` with ±50% jitter, at most `cap`."
+    "Seconds before a retry: the server's `Retry-After`, else `backoff`·2^`attempt` with ±50% jitter, at most `cap`."
     if retry_after is not None: return min(cap, max(0.0, retry_after))
     return min(cap, backoff * 2**attempt * random.uniform(0.5, 1.5))
 
@@ -306,7 +314,7 @@ class Secret:
 
 # %% ../nbs/00_core.ipynb #3e7f6bc0
 def mask_secrets(text:str)->str:
-    "Text with every key this process holds, and anything shaped like a key (`sk-...`, `Bearer ...`), replaced by `***`."
+    "Text with every key this process holds, and anything shaped like a key (`sk-...`, `Bearer ...`), as `***`."
     for s in Secret.held: text = text.replace(s, '***')
     return _key_like.sub(r'\1***', text)
 
@@ -327,10 +335,11 @@ def trajectory_html(t:Trajectory)->str:
     mark = {True: '✅', False: '❌', None: '·'}[t.em]
     rows = []
     for i, r in enumerate(t.rounds, 1):
-        if r.reflection: rows.append(f'<tr><td>{i}</td><td colspan="2"><i>Reflection: {_esc(r.reflection)}</i></td></tr>')
+        if r.reflection:
+            rows.append(f'<tr><td>{i}</td><td colspan="2"><i>Reflection: {_esc(r.reflection)}</i></td></tr>')
         src = f' <small>({_esc(r.source)})</small>' if r.source else ''
-        rows.append(f'<tr><td>{i}</td><td><b>Thought</b> {_esc(r.thought)}<br><b>Action</b> <code>{_esc(r.action)}</code></td>'
-                    f'<td><b>Observation</b>{src} {_esc(r.observation)}</td></tr>')
+        rows.append(f'<tr><td>{i}</td><td><b>Thought</b> {_esc(r.thought)}<br><b>Action</b> '
+                    f'<code>{_esc(r.action)}</code></td><td><b>Observation</b>{src} {_esc(r.observation)}</td></tr>')
     return (f'<div><p><b>{_esc(t.task)}/{_esc(t.split)} #{_esc(t.qid)}</b> · {_esc(t.method)} · {_esc(t.model)}<br>'
             f'<b>Q:</b> {_esc(t.question)}</p><table>{"".join(rows)}</table>'
             f'<p>{mark} <b>answer</b> {_esc(t.answer)} · <b>gold</b> {_esc(t.gold)} · {t.turns} turns'
@@ -352,7 +361,7 @@ _SCHEMA = '''CREATE TABLE IF NOT EXISTS searches (
   PRIMARY KEY (backend, query))'''
 
 class AnswerCache:
-    "Answers (search results, LM completions) in a SQLite file, keyed by source and exact request, each committed as it arrives."
+    "Answers (search results, LM completions) in SQLite, keyed by source and exact request, each committed on arrival."
     def __init__(self, path:str|Path): # the SQLite file, created with its folder if missing
         self.path = Path(path).expanduser()
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -370,7 +379,8 @@ class AnswerCache:
 
     def get(self, backend:str, query:str)->tuple[bool,str|None]:
         "(found, observation): a cached None observation is (True, None)."
-        row = self._conn().execute('SELECT observation FROM searches WHERE backend=? AND query=?', (backend, query)).fetchone()
+        row = self._conn().execute('SELECT observation FROM searches WHERE backend=? AND query=?',
+                                   (backend, query)).fetchone()
         return (True, row[0]) if row else (False, None)
 
     def put(self, backend:str, query:str, observation:str|None, response:str|None=None):
@@ -380,12 +390,14 @@ class AnswerCache:
 
     def response(self, backend:str, query:str)->dict|None:
         "The raw response kept for a query, parsed."
-        row = self._conn().execute('SELECT response FROM searches WHERE backend=? AND query=?', (backend, query)).fetchone()
+        row = self._conn().execute('SELECT response FROM searches WHERE backend=? AND query=?',
+                                   (backend, query)).fetchone()
         return json.loads(row[0]) if row and row[0] else None
 
     def queries(self, backend:str)->list[str]:
         "Every query kept for a backend, oldest first."
-        return [q for q, in self._conn().execute('SELECT query FROM searches WHERE backend=? ORDER BY created', (backend,))]
+        rows = self._conn().execute('SELECT query FROM searches WHERE backend=? ORDER BY created', (backend,))
+        return [q for q, in rows]
 
     def __len__(self)->int: return self._conn().execute('SELECT COUNT(*) FROM searches').fetchone()[0]
     def __repr__(self)->str: return f'AnswerCache({str(self.path)!r}): {len(self)} answers'

@@ -88,18 +88,22 @@ def _check(path:Path, f:DataFile, hint:str=''):
                         f'got {sha256_file(path)}{hint}')
 
 def _download(url:str, dest:Path, f:DataFile, progress:bool, timeout:float=60):
-    "Download to a temporary file beside `dest`, check what can be checked, then move it into place; nothing is left otherwise."
+    "Download to a temporary file beside `dest`, check what can be checked, move it into place; else leave nothing."
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name + '.', suffix='.part')
     try:
         got = 0
         with os.fdopen(fd, 'wb') as out, urllib.request.urlopen(url, timeout=timeout) as resp:
             promised = int(resp.headers.get('Content-Length') or 0)
-            with tqdm(total=promised or f.size, unit='B', unit_scale=True, desc=f.name, disable=not progress, leave=False) as bar:
-                for block in iter(lambda: resp.read(1 << 16), b''): out.write(block); bar.update(len(block)); got += len(block)
+            with tqdm(total=promised or f.size, unit='B', unit_scale=True, desc=f.name, disable=not progress,
+                      leave=False) as bar:
+                for block in iter(lambda: resp.read(1 << 16), b''):
+                    out.write(block); bar.update(len(block)); got += len(block)
         hint = f' (downloaded from {url}; nothing was saved)'
-        if promised and got != promised: raise DataError(f'{f.name}: the download stopped at {got:,} of {promised:,} bytes{hint}')
-        if f.size and not f.sha256 and got != f.size: raise DataError(f'{f.name}: {got:,} bytes downloaded, the release file has {f.size:,}{hint}')
+        if promised and got != promised:
+            raise DataError(f'{f.name}: the download stopped at {got:,} of {promised:,} bytes{hint}')
+        if f.size and not f.sha256 and got != f.size:
+            raise DataError(f'{f.name}: {got:,} bytes downloaded, the release file has {f.size:,}{hint}')
         _check(Path(tmp), f, hint=hint)
         if not f.sha256 and f.name.endswith('.json'):  # no digest on record: at least whole JSON
             try: json.loads(Path(tmp).read_bytes())
@@ -133,7 +137,8 @@ def fetch(name:str,                  # a registry name: the file's path in the r
         return path
     path = cache_dir(cache)/'release'/name
     if path.is_file():
-        pinned = f if f.sha256 or not _pin(path).is_file() else DataFile(f.name, _pin(path).read_text().strip(), f.size, f.url)
+        pinned = f if f.sha256 or not _pin(path).is_file() else DataFile(f.name, _pin(path).read_text().strip(),
+                                                                         f.size, f.url)
         _check(path, pinned, hint=' (delete the file to download it again)')
         return path
     try: _download(f.source, path, f, progress)

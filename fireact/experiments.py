@@ -24,10 +24,12 @@ __all__ = ['FIREACT_LORA', 'LMS', 'DATA_MIXES', 'EVAL_TASKS', 'SCALING', 'FINETU
 FIREACT_LORA = 'runs/finetune/smollm2-hotpotqa-lora'
 LMS = {'SmolLM2-135M': 'default', 'Gemma-3-270M': 'gemma3'}  # base LMs compared: label -> `fireact finetune --base`
 DATA_MIXES = ('hotpotqa', 'hotpotqa_multimethod', 'multitask', 'multitask_multimethod')  # the release's Alpaca files
-EVAL_TASKS = tuple((t.name, t.eval_split) for t in TASKS.values())  # the registered tasks, each on the split the paper evaluates
+# the registered tasks, each on the split the paper evaluates
+EVAL_TASKS = tuple((t.name, t.eval_split) for t in TASKS.values())
 SCALING = (100, 200, 500)           # trajectories per fine-tune; hotpotqa.json holds 500, so 500 is the whole file
 _SMALL = dict(epochs=1, batch=8, micro_batch=4, val=0.05, warmup=0.05, eval_steps=20, save_steps=5, logging_steps=1)
-FINETUNE_CONFIG = {  # `finetune`'s settings at small scale: one epoch, 8 examples a step, 5% held out for the validation loss
+# `finetune`'s settings at small scale: one epoch, 8 examples a step, 5% held out for the validation loss
+FINETUNE_CONFIG = {
     'lora': dict(method='lora', lora='paper', lr=1e-3, **_SMALL),
     'full': dict(method='full', lr=5e-5, **_SMALL)}
 
@@ -39,18 +41,21 @@ def model_spec(base:str)->str:
 # %% ../nbs/10_experiments.ipynb #7e19628d
 @dataclass(frozen=True)
 class FinetuneSpec:
-    "One fine-tuned model an experiment needs: the release file and the part of it it is trained on, the base LM, LoRA or full."
+    "One fine-tuned model an experiment needs: the release file and its part trained on, the base LM, LoRA or full."
     data:str='hotpotqa'        # a release Alpaca file, by stem (`DATA_MIXES`)
     base:str='default'         # 'default' (SmolLM2-135M-Instruct), 'gemma3', or a model folder
     examples:int|None=None     # only this many ReAct trajectories: a seeded subset, nested (100 within 200 within ...)
-    methods:tuple|None=None    # only trajectories of these methods (as `fireact.convert.classify` reads them), e.g. ('react', 'cot')
+    # only trajectories of these methods (as `fireact.convert.classify` reads them), e.g. ('react', 'cot')
+    methods:tuple|None=None
     method:str='lora'          # lora or full (`FINETUNE_CONFIG`)
-    mask:str='agent'           # which tokens carry the loss (`fireact.train.LOSS_MASKS`); the committed adapters': agent
+    # which tokens carry the loss (`fireact.train.LOSS_MASKS`); the committed adapters': agent
+    mask:str='agent'
 
     @property
     def name(self)->str:
         "The data part of the model's name."
-        return '-'.join([self.data.replace('_', '-'), *(self.methods or ()), *([str(self.examples)] if self.examples else [])])
+        return '-'.join([self.data.replace('_', '-'), *(self.methods or ()),
+                         *([str(self.examples)] if self.examples else [])])
     @property
     def adapter(self)->str:
         "The folder the fine-tune writes: an adapter (LoRA) or a whole model (full)."
@@ -67,37 +72,42 @@ class FinetuneSpec:
     def selection(self)->dict:
         "What `fireact.convert.convert` keeps of the release file; empty when the model trains on the whole file."
         return ({'counts': {'react': self.examples}} if self.examples else {}) | (
-               {'methods': list(self.methods), 'keep_failed': True, 'dedup_by': None} if self.methods else {})  # the release file's records as they are
+               # the release file's records as they are
+               {'methods': list(self.methods), 'keep_failed': True, 'dedup_by': None} if self.methods else {})
 
     @property
     def config(self)->dict:
         "`fireact.train.finetune`'s arguments, paths relative to the project root."
-        return dict(data=self.data_path, out=self.adapter, base=self.base, **FINETUNE_CONFIG[self.method], mask=self.mask)
+        return dict(data=self.data_path, out=self.adapter, base=self.base, **FINETUNE_CONFIG[self.method],
+                    mask=self.mask)
 
     def commands(self)->list[str]:
-        "The same training as shell commands, from the project root: `fireact convert` where data is selected, then `fireact finetune`."
+        "The same training as shell commands from the project root: `fireact convert` if data is selected, `finetune`."
         s, cfg = self.selection, self.config
-        select = ([f'--counts react={s["counts"]["react"]}'] if 'counts' in s else []) + ([f'--methods {",".join(s["methods"])} --keep_failed --dedup none'] if 'methods' in s else [])
+        select = [f'--counts react={s["counts"]["react"]}'] if 'counts' in s else []
+        if 'methods' in s: select.append(f'--methods {",".join(s["methods"])} --keep_failed --dedup none')
         convert = [f'fireact convert --runs {self.release_path} --out {self.data_path} {" ".join(select)}'] if s else []
-        flags = ' '.join(f'--{k} {v}' for k, v in cfg.items() if k not in ('data', 'out') and not (k == 'base' and v == 'default'))
+        flags = ' '.join(f'--{k} {v}' for k, v in cfg.items()
+                         if k not in ('data', 'out') and not (k == 'base' and v == 'default'))
         return convert + [f'fireact finetune {cfg["data"]} {cfg["out"]} {flags}']
 
     def command(self)->str: return ' && '.join(self.commands())
 
     def train(self, root:str|Path|None=None)->dict:
-        "Train it in this process under the project root: select its data (`convert`) where needed, then `finetune`; a killed fine-tune resumes from its last checkpoint."
+        """Train it in this process under the project root: select its data (`convert`) where needed, then `finetune`;
+        a killed fine-tune resumes from its last checkpoint."""
         from fireact.convert import convert
         from fireact.train import finetune
         root, cfg = Path(root or project_root()), self.config
         if self.selection: convert([self.release_path], root/self.data_path, **self.selection)
-        data = root/cfg['data'] if self.selection else cfg['data']  # a release name is fetched, not looked up under the root
+        data = root/cfg['data'] if self.selection else cfg['data']  # a release name is fetched, not found in root
         return finetune(**{**cfg, 'data': data, 'out': root/cfg['out']})
 
 # %% ../nbs/10_experiments.ipynb #a164b320
 def RunSpec(label:str, # the run's row in its table
             **kw,      # `RunConfig` fields (task, split, method, model, lora, fmt, noise, p, tag, ...)
            )->RunConfig:
-    "One run of an experiment: its configuration, with the row label a table shows it under (its n is the experiment's)."
+    "One run of an experiment: its configuration and the row label a table shows it under (n is the experiment's)."
     return RunConfig(label=label, **kw)
 
 # %% ../nbs/10_experiments.ipynb #d7d114d7
@@ -109,24 +119,36 @@ def finetuned(label:str, ft:FinetuneSpec=FinetuneSpec(), **kw)->RunConfig:
 MULTIMETHOD = {'ReAct': FinetuneSpec(), 'ReAct+CoT': FinetuneSpec('hotpotqa_multimethod', methods=('react', 'cot')),
                'ReAct+Reflexion': FinetuneSpec('hotpotqa_multimethod', methods=('react', 'reflexion')),
                'ReAct+CoT+Reflexion': FinetuneSpec('hotpotqa_multimethod')}  # Table 4's data: label -> fine-tune
-LOSS_MASK_RUNS = {m: FinetuneSpec(mask=m) for m in LOSS_MASKS}  # one HotpotQA LoRA per loss mask; agent is the committed adapter
-TURN_LORA = LOSS_MASK_RUNS['turn']  # Table 2/3's fine-tuned agent: the HotpotQA LoRA retrained with the turn's end in its loss
-FAILURE_TUNED = {  # the agents that learn from failures and from their own samples (`17_tunings`), beside their SFT start: label -> (adapter, format)
+# one HotpotQA LoRA per loss mask; agent is the committed adapter
+LOSS_MASK_RUNS = {m: FinetuneSpec(mask=m) for m in LOSS_MASKS}
+# Table 2/3's fine-tuned agent: the HotpotQA LoRA retrained with the turn's end in its loss
+TURN_LORA = LOSS_MASK_RUNS['turn']
+# the agents that learn from failures and from their own samples (`17_tunings`), beside their SFT start: label ->
+# (adapter, format)
+FAILURE_TUNED = {
     'SFT': (TURN_LORA.adapter, 'alpaca'), 'NAT': ('runs/finetune/smollm2-hotpotqa-nat-lora', 'nat'),
     'SFT -> DPO': (TURN_LORA.adapter + '-dpo', 'alpaca'),
     **{f'rejection sampling, round {r}': (f'runs/finetune/smollm2-hotpotqa-rs-r{r}', 'alpaca') for r in (1, 2, 3)}}
-_SAMPLES = ' '.join(str(RunConfig(split='train', n=200, fmt='alpaca', lora=TURN_LORA.adapter, temperature=0.7, sample_seed=s).path)
+_SAMPLES = ' '.join(str(RunConfig(split='train', n=200, fmt='alpaca', lora=TURN_LORA.adapter, temperature=0.7,
+                                  sample_seed=s).path)
                     for s in range(4))  # `failures.sample_rollouts` of the SFT agent
-_LORA_FLAGS = '--lr 0.001 --epochs 1 --batch 8 --micro_batch 4 --val 0.05 --warmup 0.05 --eval_steps 20 --save_steps 5 --logging_steps 1'
-FAILURE_COMMANDS = {  # how each of them is trained (`17_tunings`); the samples are `failures.sample_rollouts` of the SFT agent
-    FAILURE_TUNED['NAT'][0]: f'fireact convert --runs data/finetune/alpaca_format/hotpotqa.json,{_SAMPLES.replace(" ", ",")} '
-                             f'--out runs/finetune/data/hotpotqa_nat.json --fmt nat --keep_failed --dedup none && '
-                             f'fireact finetune runs/finetune/data/hotpotqa_nat.json {FAILURE_TUNED["NAT"][0]} --method nat {_LORA_FLAGS}',
-    FAILURE_TUNED['SFT -> DPO'][0]: f'fireact pairs {_SAMPLES} --out runs/finetune/data/hotpotqa_turn_dpo_pairs.jsonl && '
-                                    f'fireact finetune runs/finetune/data/hotpotqa_turn_dpo_pairs.jsonl {FAILURE_TUNED["SFT -> DPO"][0]} '
-                                    f'--method dpo --adapter {TURN_LORA.adapter} --epochs 2 --lr 5e-05',
-    **{FAILURE_TUNED[f'rejection sampling, round {r}'][0]: f'fireact finetune data/finetune/alpaca_format/hotpotqa.json '
-       f'runs/finetune/smollm2-hotpotqa-rs --method rejection-sampling --adapter {TURN_LORA.adapter} --rounds {r}' for r in (1, 2, 3)}}
+_LORA_FLAGS = ('--lr 0.001 --epochs 1 --batch 8 --micro_batch 4 --val 0.05 --warmup 0.05 --eval_steps 20 '
+               '--save_steps 5 --logging_steps 1')
+# how each of them is trained (`17_tunings`); the samples are `failures.sample_rollouts` of the SFT agent
+FAILURE_COMMANDS = {
+    FAILURE_TUNED['NAT'][0]: 'fireact convert --runs '
+                             f'data/finetune/alpaca_format/hotpotqa.json,{_SAMPLES.replace(" ", ",")} --out '
+                             'runs/finetune/data/hotpotqa_nat.json --fmt nat --keep_failed --dedup none && fireact '
+                             f'finetune runs/finetune/data/hotpotqa_nat.json {FAILURE_TUNED["NAT"][0]} --method nat '
+                             f'{_LORA_FLAGS}',
+    FAILURE_TUNED['SFT -> DPO'][0]: f'fireact pairs {_SAMPLES} --out runs/finetune/data/hotpotqa_turn_dpo_pairs.jsonl '
+                                    '&& fireact finetune runs/finetune/data/hotpotqa_turn_dpo_pairs.jsonl '
+                                    f'{FAILURE_TUNED["SFT -> DPO"][0]} --method dpo --adapter {TURN_LORA.adapter} '
+                                    '--epochs 2 --lr 5e-05',
+    **{FAILURE_TUNED[f'rejection sampling, round {r}'][0]: f'fireact finetune '
+       'data/finetune/alpaca_format/hotpotqa.json '
+       f'runs/finetune/smollm2-hotpotqa-rs --method rejection-sampling --adapter {TURN_LORA.adapter} --rounds {r}'
+       for r in (1, 2, 3)}}
 
 FINETUNES = {ft.adapter: ft for ft in [FinetuneSpec(d, b) for b in LMS.values() for d in DATA_MIXES]
                                      + [FinetuneSpec('hotpotqa', b, k) for b in LMS.values() for k in SCALING[:-1]]
@@ -139,31 +161,39 @@ EXPERIMENTS = {
                finetuned('FireAct (full fine-tuning, zero-shot)', FinetuneSpec(method='full'))],
     'table2_500': [RunSpec('ReAct (few-shot prompting), 500 questions', tag='n500'),  # the paper's sample size
                    finetuned('FireAct (LoRA, zero-shot), 500 questions', TURN_LORA, tag='n500')],
-    'table3': [RunSpec('ReAct'), RunSpec('ReAct, "None" observations', noise='none'), RunSpec('ReAct, random observations', noise='random'),
+    'table3': [RunSpec('ReAct'), RunSpec('ReAct, "None" observations', noise='none'),
+               RunSpec('ReAct, random observations', noise='random'),
                finetuned('FireAct', TURN_LORA), finetuned('FireAct, "None" observations', TURN_LORA, noise='none'),
                finetuned('FireAct, random observations', TURN_LORA, noise='random'),
-               RunSpec('ReAct, Bamboogle', task='bamboogle', split='test'), finetuned('FireAct, Bamboogle', TURN_LORA, task='bamboogle', split='test')],
+               RunSpec('ReAct, Bamboogle', task='bamboogle', split='test'),
+               finetuned('FireAct, Bamboogle', TURN_LORA, task='bamboogle', split='test')],
     'table4': [finetuned(f'FireAct, {label} data', ft) for label, ft in MULTIMETHOD.items()],
     'table5': [finetuned(f'{mix} -> {task}', FinetuneSpec(mix), task=task, split=split)
                for mix in ('hotpotqa', 'multitask', 'multitask_multimethod') for task, split in EVAL_TASKS]
-              + [RunSpec(f'{label} prompting -> {task}', task=task, split=split, method=method)  # the same base model, few-shot
+              # the same base model, few-shot
+              + [RunSpec(f'{label} prompting -> {task}', task=task, split=split, method=method)
                  for method, label in (('io', 'IO'), ('cot', 'CoT'), ('react', 'ReAct')) for task, split in EVAL_TASKS],
     'fig3': [finetuned(f'{lm}, {k} trajectories', FinetuneSpec('hotpotqa', base, None if k == SCALING[-1] else k))
              for lm, base in LMS.items() for k in SCALING],
     'fig4': [RunSpec(f'{lm}, few-shot ReAct', model=model_spec(base)) for lm, base in LMS.items()]
             + [finetuned(f'{lm}, {mix}', FinetuneSpec(mix, base)) for lm, base in LMS.items() for mix in DATA_MIXES],
-    'loss_masks': [finetuned(f'loss on {m}', ft, tag='actionstop' if m == 'agent' else None)  # the committed adapter's run
-                   for m, ft in LOSS_MASK_RUNS.items()],                                   # again, stopping at the action's end
-    'failures': [RunSpec(f'{label}, {task}', task=task, split=split, lora=adapter, fmt=fmt)  # issue 33: SFT and what learns from failures
-                 for task, split in (('hotpotqa', 'dev'), ('bamboogle', 'test')) for label, (adapter, fmt) in FAILURE_TUNED.items()],
+    # the committed adapter's run
+    'loss_masks': [finetuned(f'loss on {m}', ft, tag='actionstop' if m == 'agent' else None)
+                   # again, stopping at the action's end
+                   for m, ft in LOSS_MASK_RUNS.items()],
+    # issue 33: SFT and what learns from failures
+    'failures': [RunSpec(f'{label}, {task}', task=task, split=split, lora=adapter, fmt=fmt)
+                 for task, split in (('hotpotqa', 'dev'), ('bamboogle', 'test'))
+                 for label, (adapter, fmt) in FAILURE_TUNED.items()],
 }
 
 # %% ../nbs/10_experiments.ipynb #d1dc55da
 def trained(model_dir:str|Path)->bool:
-    "Whether a fine-tuned model is there: its final weights, the ones its card records (not just the card a clone has, nor a save cut short)."
+    "Whether a fine-tuned model is here: the final weights its card records (not a clone's lone card, nor a cut save)."
     from fireact.models import weights_digest
     card = Path(model_dir)/'card.json'
-    if not card.is_file() or not any((Path(model_dir)/f).exists() for f in ('adapter_config.json', 'config.json')): return False
+    if not card.is_file() or not any((Path(model_dir)/f).exists() for f in ('adapter_config.json', 'config.json')):
+        return False
     try: return json.loads(card.read_text()).get('weights') == weights_digest(model_dir)
     except (FileNotFoundError, ValueError): return False
 
@@ -180,7 +210,8 @@ def needs_training(spec:RunConfig)->str|None:
 
 # %% ../nbs/10_experiments.ipynb #899063e9
 def served_spec(spec:RunConfig)->RunConfig:
-    "The same run against an OpenAI-compatible server that names each model as this project does: a base LM by its name, a fine-tuned one by its folder's."
+    """The same run against an OpenAI-compatible server that names each model as this project does: a base LM by its
+    name, a fine-tuned one by its folder's."""
     from dataclasses import replace
     from fireact.models import EMBEDDED_MODELS
     tuned = needs_training(spec)
@@ -190,11 +221,15 @@ def served_spec(spec:RunConfig)->RunConfig:
 
 # %% ../nbs/10_experiments.ipynb #37c78688
 def run_experiment(name:str,          # a key of `EXPERIMENTS`
-                   n:int=200,         # questions per run (the first n of the seed-233 sample; all, if the split is smaller)
+                   # questions per run (the first n of the seed-233 sample; all, if the split is smaller)
+                   n:int=200,
                    dry_run:bool=False,# only say which runs exist and which would run
-                   train:bool=False,  # fine-tune the models it needs that are not there yet (else their runs are skipped)
-                   only:str|None=None,# only the row with this label, else the rows whose label contains it, e.g. 'multitask ->'
-                   base_url:str|None=None, # run every model on this OpenAI-compatible server instead, by the names `served_spec` gives
+                   # fine-tune the models it needs that are not there yet (else their runs are skipped)
+                   train:bool=False,
+                   # only the row with this label, else the rows whose label contains it, e.g. 'multitask ->'
+                   only:str|None=None,
+                   # run every model on this OpenAI-compatible server instead, by the names `served_spec` gives
+                   base_url:str|None=None,
                    root:str|Path|None=None, # the project root its runs and models are under; default `project_root()`
                    **run_kw,          # passed to `fireact.agent.run_agent` (batch_size, max_tokens, key_env, ...)
                   )->'pd.DataFrame':
@@ -203,22 +238,29 @@ def run_experiment(name:str,          # a key of `EXPERIMENTS`
     from fireact.agent import run_agent
     root = Path(root or project_root())
     if name not in EXPERIMENTS: raise ValueError(f'unknown experiment {name!r}; experiments are {sorted(EXPERIMENTS)}')
-    specs = [s for s in EXPERIMENTS[name] if s.label == only] or [s for s in EXPERIMENTS[name] if only is None or only in s.label]
-    if not specs: raise ValueError(f'no row of {name} has {only!r} in its label; its rows are {[s.label for s in EXPERIMENTS[name]]}')
+    specs = ([s for s in EXPERIMENTS[name] if s.label == only]
+             or [s for s in EXPERIMENTS[name] if only is None or only in s.label])
+    if not specs:
+        raise ValueError(f'no row of {name} has {only!r} in its label; its rows are '
+                         f'{[s.label for s in EXPERIMENTS[name]]}')
     if base_url: specs, run_kw = [served_spec(s) for s in specs], {**run_kw, 'base_url': base_url}
     rows = []
     for spec in specs:
         out = root/spec.path
         questions = get_task(spec.task, spec.split).sample(n)
-        complete = out.exists() and {q.id for q in questions} <= {t.qid for t in answered(load_run(out))}  # a committed run counts without its weights
+        # a committed run counts without its weights
+        complete = out.exists() and {q.id for q in questions} <= {t.qid for t in answered(load_run(out))}
         model = needs_training(spec)
-        if model and not trained(root/model) and not complete and train and not dry_run and model in FINETUNES: FINETUNES[model].train(root)
+        if model and not trained(root/model) and not complete and train and not dry_run and model in FINETUNES:
+            FINETUNES[model].train(root)
         if model and not trained(root/model) and not complete:
-            rows.append({'run': spec.label, 'status': f'not run: nothing at {model} (train it: {train_command(model)}, or add --train)'}); continue
+            status = f'not run: nothing at {model} (train it: {train_command(model)}, or add --train)'
+            rows.append({'run': spec.label, 'status': status}); continue
         if not complete and not dry_run: run_agent(replace(spec, n=n), out=str(out), **run_kw)
         if not out.exists(): rows.append({'run': spec.label, 'status': f'missing ({out})'}); continue
         trajs = load_scored(out)
-        status = 'complete' if len({t.qid for t in answered(trajs)} & {q.id for q in questions}) == len(questions) else 'partial'
+        done = {t.qid for t in answered(trajs)} & {q.id for q in questions}
+        status = 'complete' if len(done) == len(questions) else 'partial'
         rows.append({'run': spec.label, 'status': status, **summarize(trajs, questions), 'path': str(spec.path)})
     return pd.DataFrame(rows).set_index('run')
 
@@ -227,26 +269,36 @@ def experiment_cli(name:str,           # a key of `EXPERIMENTS`: table1 ... tabl
                    n:int=200,          # questions per run
                    dry_run:bool=False, # only report what exists
                    train:bool=False,   # fine-tune the models it needs first (resumable; hours on a CPU)
-                   only:str=None,      # only the row with this label, else the rows whose label contains it, e.g. 'multitask ->'
+                   # only the row with this label, else the rows whose label contains it, e.g. 'multitask ->'
+                   only:str=None,
                    batch_size:int=32,  # trajectories in flight at once (their calls batched together)
-                   base_url:str=None,  # an OpenAI-compatible server that serves every model the rows need, each by its name (`served_spec`)
-                   key_env:str='OPENAI_API_KEY', # the environment variable holding that server's key (a local server needs none)
+                   # an OpenAI-compatible server that serves every model the rows need, each by its name (`served_spec`)
+                   base_url:str=None,
+                   # the environment variable holding that server's key (a local server needs none)
+                   key_env:str='OPENAI_API_KEY',
                    concurrency:int=None, # requests in flight at once, for served models (default 16)
                   ):
     "Build a paper table at small scale: run what is missing, reuse what exists, print the table."
     import pandas as pd
     served = dict(key_env=key_env, concurrency=concurrency) if base_url else {}
     with pd.option_context('display.width', 200, 'display.max_columns', 30):
-        print(run_experiment(name, n, dry_run, train, only, base_url, **({} if dry_run else {'batch_size': batch_size, **served})))
+        print(run_experiment(name, n, dry_run, train, only, base_url,
+                             **({} if dry_run else {'batch_size': batch_size, **served})))
 
 # %% ../nbs/10_experiments.ipynb #45f76f65
 RELEASED_RUNS = [
-    {'path': 'trajs/hotpotqa_dev_0_500_llama_models_lora_llama-2-7b-d_1000_0.7_2023-09-19-00-49-36.json', 'task': 'hotpotqa', 'split': 'dev',
-     'method': 'react', 'fmt': 'alpaca', 'model': 'Llama-2-7B', 'lora': 'FireAct (authors)', 'search': 'serpapi', 'noise': 'off', 'source': 'release'},
-    {'path': 'trajs/hotpotqa_dev_0_500_ft_gpt-3.5-turbo-0613_princeton-nlp__7woQRsdi_0.0_2023-09-21-16-19-51.json', 'task': 'hotpotqa', 'split': 'dev',
-     'method': 'react', 'fmt': 'chat', 'model': 'gpt-3.5-turbo-0613 (FireAct fine-tuned)', 'lora': None, 'search': 'serpapi', 'noise': 'off', 'source': 'release'},
-    {'path': 'trajs/hotpotqa_dev_0_500_llama_models_lora_llama-2-13b-d_1000_0.7_2023-09-18-13-40-08.json', 'task': 'hotpotqa', 'split': 'dev',
-     'method': 'react', 'fmt': 'alpaca', 'model': 'Llama-2-13B', 'lora': 'FireAct (authors)', 'search': 'serpapi', 'noise': 'off', 'source': 'release'}]
+    {'path': 'trajs/hotpotqa_dev_0_500_llama_models_lora_llama-2-7b-d_1000_0.7_2023-09-19-00-49-36.json',
+     'task': 'hotpotqa', 'split': 'dev',
+     'method': 'react', 'fmt': 'alpaca', 'model': 'Llama-2-7B', 'lora': 'FireAct (authors)', 'search': 'serpapi',
+     'noise': 'off', 'source': 'release'},
+    {'path': 'trajs/hotpotqa_dev_0_500_ft_gpt-3.5-turbo-0613_princeton-nlp__7woQRsdi_0.0_2023-09-21-16-19-51.json',
+     'task': 'hotpotqa', 'split': 'dev',
+     'method': 'react', 'fmt': 'chat', 'model': 'gpt-3.5-turbo-0613 (FireAct fine-tuned)', 'lora': None,
+     'search': 'serpapi', 'noise': 'off', 'source': 'release'},
+    {'path': 'trajs/hotpotqa_dev_0_500_llama_models_lora_llama-2-13b-d_1000_0.7_2023-09-18-13-40-08.json',
+     'task': 'hotpotqa', 'split': 'dev',
+     'method': 'react', 'fmt': 'alpaca', 'model': 'Llama-2-13B', 'lora': 'FireAct (authors)', 'search': 'serpapi',
+     'noise': 'off', 'source': 'release'}]
 CONFIG_KEYS = ('task', 'split', 'method', 'fmt', 'model', 'lora', 'search', 'noise')
 
 EXPERIMENT_OF = {}  # a run file (relative to the root) -> the first experiment with a run that writes it
@@ -268,7 +320,8 @@ def list_runs(root:str|Path|None=None, # the project root; its `runs/` folder is
         run = json.loads(m.read_text())['run']
         path = Path(str(m).removesuffix('.manifest.json'))
         done = sum(1 for l in open(path) if l.strip()) if path.exists() else 0
-        rows.append({'path': str(path.relative_to(root)), **{k: run.get(k) for k in CONFIG_KEYS}, 'source': 'this project', 'questions': done})
+        rows.append({'path': str(path.relative_to(root)), **{k: run.get(k) for k in CONFIG_KEYS},
+                     'source': 'this project', 'questions': done})
     if released: rows += [{**r, 'questions': None} for r in RELEASED_RUNS]
     df = pd.DataFrame(rows, columns=['path', *CONFIG_KEYS, 'source', 'questions'])
     return df.assign(experiment=[EXPERIMENT_OF.get(p) for p in df.path])

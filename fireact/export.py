@@ -51,7 +51,8 @@ def trajectories_dataset(trajs:list[Trajectory], # a run's trajectories
 
 def dataset_trajectories(ds)->list[Trajectory]:
     "The trajectories of a dataset written by `trajectories_dataset`, as they went in."
-    return [Trajectory.from_dict({**row, 'gold': json.loads(row['gold']), 'meta': json.loads(row['meta'])}) for row in ds]
+    return [Trajectory.from_dict({**row, 'gold': json.loads(row['gold']), 'meta': json.loads(row['meta'])})
+            for row in ds]
 
 # %% ../nbs/15_export.ipynb #e3d25689
 def sft_dataset(records:list[dict], # the records of one fine-tuning file (`read_sft`)
@@ -81,7 +82,8 @@ def to_dataset(path:str|Path, task:str='hotpotqa', split:str='dev'):
     return sft_dataset(read_sft(path), str(path))
 
 # %% ../nbs/15_export.ipynb #796405cf
-def export_cli(path:Param('a run (JSON lines or a released trajs/*.json, or its release name) or a fine-tuning file', str),
+def export_cli(path:Param('a run (JSON lines or a released trajs/*.json, or its release name) or a fine-tuning file',
+                          str),
                to:str='',            # the folder to write the dataset to (`save_to_disk`); required
                task:str='hotpotqa',  # the task a released run answered
                split:str='dev',      # the split a released run answered

@@ -30,11 +30,12 @@ def sample_rollouts(lora:str,            # the fine-tuned agent's adapter
                     fmt:str='alpaca',    # the format the agent was fine-tuned in
                     share:tuple[int,int]=(0, 1), # (this process, processes): each runs the seeds its rank is, modulo
                     **run_kw,            # the rest of `run_agent`'s settings (model, batch_size, ...)
-                   )->list[str]:         # the k run files (this process's share sampled; the others' where they will be)
+                   )->list[str]:         # the k run files (this process's share sampled, the others' named)
     "k trajectories per training question from a fine-tuned agent: one run file per sample seed, each resumable."
     from fireact.agent import run_agent
     if temperature <= 0: raise ValueError('samples of one question differ only at a temperature above 0')
-    if get_task(task, split).split in ('dev', 'test'): raise ValueError(f'{task}/{split} is evaluated: sample training questions')
+    if get_task(task, split).split in ('dev', 'test'):
+        raise ValueError(f'{task}/{split} is evaluated: sample training questions')
     fields_ = {f: run_kw.pop(f) for f in list(run_kw) if f in RunConfig.__dataclass_fields__}
     config = RunConfig(task=task, split=split, n=n, lora=lora, fmt=fmt, temperature=temperature, **fields_)
     rank, processes = share
@@ -69,28 +70,32 @@ def sample_counts(samples:dict[str,list[Trajectory]])->dict:
     return {'questions': len(outs), 'samples': sum(map(len, outs.values())), 'successes': sum(map(sum, outs.values())),
             'failures': sum(len(o) - sum(o) for o in outs.values()),
             'questions_with_both': sum(any(o) and not all(o) for o in outs.values()),
-            'questions_all_right': sum(all(o) for o in outs.values()), 'questions_none_right': sum(not any(o) for o in outs.values())}
+            'questions_all_right': sum(all(o) for o in outs.values()),
+            'questions_none_right': sum(not any(o) for o in outs.values())}
 
 # %% ../nbs/16_failures.ipynb #821adbf4
 def preference_pair(success:Trajectory, # a successful sample of a question
                     failure:Trajectory, # a failed sample of the same question
                     fmt:str='alpaca',    # the format the agent runs in
                    )->dict|None:         # prompt, chosen, rejected, and where they part; None where no round parts them
-    "A DPO pair cut at the first round where a success and a failure differ: the step prompt there (text, or chat messages), and the two turns."
+    "A DPO pair cut where a success and a failure first differ: the step prompt there (text or chat), the two turns."
     at = first_difference(success.rounds, failure.rounds)
     if at is None or at >= min(success.turns, failure.turns): return None
-    if any(a.observation != b.observation for a, b in zip(success.rounds[:at], failure.rounds[:at])): return None  # a noisy tool
+    if any(a.observation != b.observation for a, b in zip(success.rounds[:at], failure.rounds[:at])):
+        return None  # a noisy tool
     prompt = get_format(fmt).step_prompt(success.question, success.rounds[:at])
     chat = isinstance(prompt, list)  # a chat format's prompt is its messages
-    if not chat and (not isinstance(prompt, str) or not prompt.endswith('Thought:')): raise ValueError(f'{fmt}: pairs need a text format, or chat')
+    if not chat and (not isinstance(prompt, str) or not prompt.endswith('Thought:')):
+        raise ValueError(f'{fmt}: pairs need a text format, or chat')
     turn = lambda t: agent_turn(t.rounds[at], at) if chat else agent_turn(t.rounds[at], at).removeprefix('Thought:')
-    return {'prompt': prompt, 'chosen': turn(success), 'rejected': turn(failure), 'task': success.task, 'split': success.split,
+    return {'prompt': prompt, 'chosen': turn(success), 'rejected': turn(failure), 'task': success.task,
+            'split': success.split,
             'qid': success.qid, 'round': at}
 
 def preference_pairs(samples:dict[str,list[Trajectory]], # `samples_by_question`
                      per_question:int=2,                  # the most pairs one question gives
                      fmt:str='alpaca')->tuple[list[dict],dict]: # pairs, and why questions gave none
-    "Pairs from every question with a success and a failure: each failure with a success in turn, at most `per_question`."
+    "Pairs of every question with a success and a failure: each failure with a success in turn, at most `per_question`."
     pairs, why = [], defaultdict(int)
     for k, ts in samples.items():
         good, bad = [t for t in ts if outcome(t) == 'right'], [t for t in ts if outcome(t) != 'right']
@@ -106,10 +111,13 @@ def write_pairs(path:str|Path, pairs:list[dict])->Path:
     return write_atomic(path, ''.join(json.dumps(p, ensure_ascii=False) + '\n' for p in pairs))
 
 def openai_preference(pair:dict)->dict:
-    "A chat pair as OpenAI's preference fine-tuning record: the messages so far, the preferred and the other assistant turn."
-    if not isinstance(pair.get('prompt'), list): raise ValueError(f"an OpenAI preference job needs chat pairs (fireact pairs --fmt chat), not {type(pair.get('prompt')).__name__} prompts")
+    "A chat pair as OpenAI's preference record: the messages so far, the preferred and the other assistant turn."
+    if not isinstance(pair.get('prompt'), list):
+        raise ValueError("an OpenAI preference job needs chat pairs (fireact pairs --fmt chat), not "
+                         f"{type(pair.get('prompt')).__name__} prompts")
     turn = lambda text: [{'role': 'assistant', 'content': text}]
-    return {'input': {'messages': pair['prompt']}, 'preferred_output': turn(pair['chosen']), 'non_preferred_output': turn(pair['rejected'])}
+    return {'input': {'messages': pair['prompt']}, 'preferred_output': turn(pair['chosen']),
+            'non_preferred_output': turn(pair['rejected'])}
 
 def dpo_finetune(pairs:str|Path,        # preference pairs, JSON lines (`write_pairs`)
                  out:str|Path,          # the folder: adapter, card.json, log.jsonl, checkpoints/
@@ -133,10 +141,12 @@ def dpo_finetune(pairs:str|Path,        # preference pairs, JSON lines (`write_p
     rows = read_jsonl(pairs)
     if not rows: raise ValueError(f'{pairs}: no preference pairs')
     out = Path(out); out.mkdir(parents=True, exist_ok=True); set_seed(seed)
-    load = lambda trainable: PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(model_path(base)), str(adapter), is_trainable=trainable)
+    load = lambda trainable: PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(model_path(base)),
+                                                       str(adapter), is_trainable=trainable)
     policy, reference = load(True), load(False).merge_and_unload().eval()  # TRL runs a plain model as the reference
     cuda = torch.cuda.is_available()
-    args = DPOConfig(output_dir=str(out/'checkpoints'), beta=beta, num_train_epochs=epochs, max_steps=max_steps, learning_rate=lr,
+    args = DPOConfig(output_dir=str(out/'checkpoints'), beta=beta, num_train_epochs=epochs, max_steps=max_steps,
+                     learning_rate=lr,
                      per_device_train_batch_size=micro_batch,
                      gradient_accumulation_steps=max(1, round(batch / (micro_batch * process_share()[1]))),
                      max_length=max_length, seed=seed, logging_steps=1, save_strategy='steps', save_steps=save_steps,
@@ -146,17 +156,23 @@ def dpo_finetune(pairs:str|Path,        # preference pairs, JSON lines (`write_p
     wall = Path(last or '')/'wall.json'
     log = _callbacks(out, json.loads(wall.read_text())['seconds'] if last and wall.is_file() else 0.0)
     data = Dataset.from_list([{k: r[k] for k in ('prompt', 'chosen', 'rejected')} for r in rows])
-    trainer = DPOTrainer(model=policy, ref_model=reference, args=args, train_dataset=data, processing_class=load_tokenizer(base),
+    trainer = DPOTrainer(model=policy, ref_model=reference, args=args, train_dataset=data,
+                         processing_class=load_tokenizer(base),
                          callbacks=[log])
     trainer.train(resume_from_checkpoint=last)
     trainer.save_model(str(out))
     _name_base_only(out/'adapter_config.json')  # no path of this machine in a committed adapter
     hist = trainer.state.log_history
     card = {'kind': 'fireact-dpo', 'base': str(base), 'adapter_from': str(adapter), 'pairs': {'file': Path(pairs).name,
-            'sha256': sha256_file(pairs), 'count': len(rows)}, 'hyperparameters': {'beta': beta, 'epochs': epochs, 'lr': lr,
-            'batch': args.per_device_train_batch_size * args.gradient_accumulation_steps * args.world_size, 'micro_batch': micro_batch, 'max_length': max_length, 'seed': seed, 'max_steps': max_steps},
-            'steps': trainer.state.global_step, 'wall_seconds': round(log.seconds(), 1), 'resumed_from': Path(last).name if last else None,
-            'log': [{k: h[k] for k in ('step', 'loss', 'rewards/accuracies', 'rewards/margins') if k in h} for h in hist if 'loss' in h],
+            'sha256': sha256_file(pairs), 'count': len(rows)},
+            'hyperparameters': {'beta': beta, 'epochs': epochs, 'lr': lr,
+            'batch': args.per_device_train_batch_size * args.gradient_accumulation_steps * args.world_size,
+                                'micro_batch': micro_batch, 'max_length': max_length, 'seed': seed,
+                                'max_steps': max_steps},
+            'steps': trainer.state.global_step, 'wall_seconds': round(log.seconds(), 1),
+            'resumed_from': Path(last).name if last else None,
+            'log': [{k: h[k] for k in ('step', 'loss', 'rewards/accuracies', 'rewards/margins') if k in h}
+                    for h in hist if 'loss' in h],
             'machine': {'processes': trainer.args.world_size, 'parallel': type(trainer.model_wrapped).__name__},
             'weights': weights_digest(out) if trainer.is_world_process_zero() else None}  # only the first process saves
     if trainer.is_world_process_zero(): (out/'card.json').write_text(json.dumps(card, indent=1))
@@ -173,6 +189,7 @@ def pairs_cli(runs:Param('run files of one agent sampling training questions (on
     samples = samples_by_question(runs)
     check_training_only(samples)
     pairs, why = preference_pairs(samples, per_question, fmt)
-    report = {'sources': list(runs), 'samples': sample_counts(samples), 'pairs': len(pairs), 'questions_without_pair': why}
+    report = {'sources': list(runs), 'samples': sample_counts(samples), 'pairs': len(pairs),
+              'questions_without_pair': why}
     write_pairs(out, pairs); Path(f'{out}.stats.json').write_text(json.dumps(report, indent=1))
     print(json.dumps(report))

@@ -21,9 +21,11 @@ class PromptFormat:
     "A prompt format: how the agent is prompted in it and, for a format agents are fine-tuned in, its training records."
     name:str = ''
     examples:bool = False      # prompts open with the method's worked examples (few-shot prompting); else zero-shot
-    prefills:bool = True       # a prompt can end inside the agent's turn (a reflection opens the thought; a retry, the Action)
+    # a prompt can end inside the agent's turn (a reflection opens the thought; a retry, the Action)
+    prefills:bool = True
     suffix:str = ''            # the extension of a fine-tuning file in this format; '' for a prompting-only format
-    release_dir:str = ''       # the release's folder of fine-tuning files in this format (`data/finetune/<release_dir>/`)
+    # the release's folder of fine-tuning files in this format (`data/finetune/<release_dir>/`)
+    release_dir:str = ''
     special_tokens:bool = True # training text gets the tokenizer's special tokens, as a text prompt does at inference
     trained_end:bool = True    # an end-of-sequence token follows the training text, and is trained
 
@@ -55,7 +57,7 @@ class PromptFormat:
         "A fine-tuning file's text: one JSON object a line."
         return ''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in records)
     def training_text(self, record:dict, tok, mask:str='turn')->tuple[str,list[tuple[int,int]]]:
-        "The text a model trains on for a record, as inference renders its prompt, and the character spans that carry the loss."
+        "The text a model trains on for a record, as inference renders its prompt, and the spans that carry the loss."
         raise NotImplementedError
     def completes_question(self, record:dict)->bool:
         "Whether training moves text of the record into its question (`Alpaca` does, for the release's MMLU options)."
@@ -92,7 +94,8 @@ def to_alpaca(t:Trajectory)->dict:
     instruction = t.meta.get('alpaca_instruction', t.question)
     lead = t.question[len(instruction) + 1:] + '\n' if instruction != t.question else ''
     out = lead + render_react(t.rounds, skip_empty=True)
-    return {'instruction': instruction, 'input': '', 'output': out[:-1] if t.meta.get('alpaca_newline') is False else out}
+    return {'instruction': instruction, 'input': '',
+            'output': out[:-1] if t.meta.get('alpaca_newline') is False else out}
 
 # %% ../nbs/00b_formats.ipynb #ff6e20f5
 def react_spans(response:str,        # ReAct lines, e.g. an Alpaca record's `output`
@@ -116,19 +119,22 @@ def react_spans(response:str,        # ReAct lines, e.g. an Alpaca record's `out
 # %% ../nbs/00b_formats.ipynb #26dd0a66
 def whole_question(record:dict, # an Alpaca record
                   )->dict:      # the record, with any question text of its output moved to the instruction
-    "An Alpaca record whose instruction is the whole question: text its output has before the first ReAct label moves there."
+    "An Alpaca record whose instruction is the whole question: output text before the first ReAct label moves there."
     lead, body = split_lead(record['output'])
     if not lead.strip() or not body: return record
     return {**record, 'instruction': record['instruction'] + '\n' + lead.rstrip('\n'), 'output': body}
 
 # %% ../nbs/00b_formats.ipynb #98c2538a
 LOSS_MASKS = {  # which tokens of a fine-tuning record carry the loss: name -> what
-    'turn': "the agent's Thoughts and Actions, the `\\nObservation:` label after each Action, an end right after the final finish",
-    'agent': "the agent's Thoughts and Actions, and an end after the last Observation (this project's recipe until 2026-12)",
+    'turn': "the agent's Thoughts and Actions, the `\\nObservation:` label after each Action, an end right after the "
+            "final finish",
+    'agent': "the agent's Thoughts and Actions, and an end after the last Observation (this project's recipe until "
+             "2026-12)",
     'all': "every token, the prompt included (the release's train_on_inputs=True)",
     'last': "the last round only, with its turn's end (LLaMA-Factory's mask_history)"}
 
-_final_observation_re = re.compile(r'(\n' + label_pattern('Action') + r'\s*finish\[[^\n]*)\n' + label_pattern('Observation') + r'[^\n]*\n?$')
+_final_observation_re = re.compile(r'(\n' + label_pattern('Action') + r'\s*finish\[[^\n]*)\n'
+                                   + label_pattern('Observation') + r'[^\n]*\n?$')
 
 def check_mask(mask:str)->str:
     "The loss mask's name, or a one-line error naming the known ones."
@@ -139,7 +145,7 @@ def check_mask(mask:str)->str:
 def alpaca_text(record:dict,     # an Alpaca record
                 mask:str='turn', # which tokens carry the loss (`LOSS_MASKS`)
                )->tuple[str,list[tuple[int,int]]]: # the text, and the spans that carry the loss
-    "An Alpaca record as inference renders it, `alpaca_prompt(question)` then the ReAct rounds, with the spans to train."
+    "An Alpaca record as inference renders it, `alpaca_prompt(question)` then the rounds, with the spans to train."
     check_mask(mask)
     record = whole_question(record)
     prompt = alpaca_prompt(record['instruction'])
@@ -151,7 +157,7 @@ def alpaca_text(record:dict,     # an Alpaca record
 
 # %% ../nbs/00b_formats.ipynb #de93ae08
 class Alpaca(PromptFormat):
-    "The Alpaca format of the fine-tuned open models: `alpaca_prompt(question)`, then the ReAct rounds; a file is one JSON list."
+    "The fine-tuned open models' Alpaca format: `alpaca_prompt(question)`, then the rounds; a file is one JSON list."
     name, suffix, release_dir = 'alpaca', '.json', 'alpaca_format'
     def step_prompt(self, question, rounds, prefix='', opening='Thought:'):
         return f'{alpaca_prompt(question)}{render_react(rounds)}{opening}'
@@ -186,19 +192,23 @@ def chat_problems(record:dict, # one chat record
     for j, m in enumerate(msgs):
         if not isinstance(m, dict): out.append(f'message {j} is not an object'); continue
         if m.get('role') not in CHAT_ROLES: out.append(f'message {j} has role {m.get("role")!r}')
-        if not isinstance(m.get('content'), str) or not m['content'].strip(): out.append(f'message {j} has empty content')
-        if set(m) - {'role', 'content', 'name', 'weight'}: out.append(f'message {j} has unknown keys {sorted(set(m) - {"role", "content", "name", "weight"})}')
+        if not isinstance(m.get('content'), str) or not m['content'].strip():
+            out.append(f'message {j} has empty content')
+        if set(m) - {'role', 'content', 'name', 'weight'}:
+            out.append(f'message {j} has unknown keys {sorted(set(m) - {"role", "content", "name", "weight"})}')
     if not any(isinstance(m, dict) and m.get('role') == 'assistant' for m in msgs): out.append('no assistant message')
     return out
 
 def to_chat(t:Trajectory)->dict:
-    "A trajectory as OpenAI chat messages: user question, then each round's assistant Thought+Action and user Observation."
+    "A trajectory as OpenAI chat: the user's question, then each round's assistant Thought+Action and user Observation."
     in_reply = t.meta.get('chat_question_in_reply')
     msgs = [] if in_reply else [{'role': 'user', 'content': t.question}]
     for i, r in enumerate(t.rounds):
-        parts = agent_turn(r, i, skip_empty=True).split('\nObservation: ')  # a second observation of one action is its own message
+        # a second observation of one action is its own message
+        parts = agent_turn(r, i, skip_empty=True).split('\nObservation: ')
         if i == 0 and in_reply: parts[0] = t.question + '\n' + parts[0]
-        msgs += [{'role': 'assistant', 'content': p if j == 0 else 'Observation: ' + p} for j, p in enumerate(parts) if p]
+        msgs += [{'role': 'assistant', 'content': p if j == 0 else 'Observation: ' + p}
+                 for j, p in enumerate(parts) if p]
         if r.observation: msgs.append({'role': 'user', 'content': 'Observation: ' + r.observation})
     return {'messages': msgs}
 
@@ -219,13 +229,15 @@ def chat_text(messages:list[dict], # OpenAI chat messages
               tok,                 # the model's tokenizer, with a chat template
               mask:str='turn',     # which tokens carry the loss (`LOSS_MASKS`); turn and agent: every assistant turn
              )->tuple[str,list[tuple[int,int]]]: # the rendered text, and the spans of the assistant's turns
-    "A chat record rendered with the tokenizer's chat template, with the spans of every assistant message and its end token."
+    "A chat record in the tokenizer's chat template, with the spans of every assistant message and its end token."
     text = tok.apply_chat_template(messages, tokenize=False)
     if check_mask(mask) == 'all': return text, [(0, len(text))]
     spans, pos = [], 0
     for m in messages:
         b = text.find(m['content'], pos)
-        if b < 0: raise ValueError(f'the chat template does not write this {m["role"]} message verbatim: {m["content"][:60]!r}')
+        if b < 0:
+            raise ValueError(f'the chat template does not write this {m["role"]} message verbatim: '
+                             f'{m["content"][:60]!r}')
         pos = b + len(m['content'])
         if m['role'] == 'assistant':
             if text.startswith(tok.eos_token, pos): pos += len(tok.eos_token)
@@ -234,13 +246,14 @@ def chat_text(messages:list[dict], # OpenAI chat messages
 
 # %% ../nbs/00b_formats.ipynb #697dba24
 class Chat(PromptFormat):
-    "OpenAI chat messages, the format of the fine-tuned GPT-3.5: the question, then the agent's turns and the Observations."
+    "OpenAI chat, the fine-tuned GPT-3.5's format: the question, then the agent's turns and the Observations."
     name, prefills, suffix, release_dir = 'chat', False, '.jsonl', 'gpt_format'
     special_tokens = trained_end = False  # the chat template writes a chat's special tokens and the end of each turn
     def step_prompt(self, question, rounds, prefix='', opening='Thought:'):
         msgs = [{'role': 'user', 'content': question}]
         for i, r in enumerate(rounds):
-            msgs += [{'role': 'assistant', 'content': agent_turn(r, i)}, {'role': 'user', 'content': f'Observation: {r.observation}'}]
+            msgs += [{'role': 'assistant', 'content': agent_turn(r, i)},
+                     {'role': 'user', 'content': f'Observation: {r.observation}'}]
         return msgs
     def retry(self, prompt, thought): return prompt, STEP_STOP
     def ask(self, text): return [{'role': 'user', 'content': text}]
@@ -255,7 +268,8 @@ class Chat(PromptFormat):
         if msgs[0]['role'] == 'user': question, rest = msgs[0]['content'], msgs[1:]
         else:
             lead, body = split_lead(msgs[0]['content'])
-            question, rest, meta = lead[:-1], [{**msgs[0], 'content': body}] + msgs[1:], {'chat_question_in_reply': True}
+            rest = [{**msgs[0], 'content': body}] + msgs[1:]
+            question, meta = lead[:-1], {'chat_question_in_reply': True}
         return question, ''.join(m['content'] + '\n' for m in rest), meta
     def training_text(self, record, tok, mask='turn'): return chat_text(record['messages'], tok, mask)
 
@@ -271,7 +285,8 @@ def record_format(record:dict)->PromptFormat:
     if not isinstance(record, dict): raise ValueError(f'a record must be a JSON object, not {type(record).__name__}')
     for f in reversed(sft_formats()):  # a format registered later may refine an earlier one (NAT's tagged Alpaca)
         if f.is_record(record): return f
-    raise ValueError(f'a record of no fine-tuning format ({", ".join(f.name for f in sft_formats())}): keys {sorted(record)}')
+    raise ValueError(f'a record of no fine-tuning format ({", ".join(f.name for f in sft_formats())}): keys '
+                     f'{sorted(record)}')
 
 def read_rounds(trajectory)->tuple[PromptFormat,list[Round]]:
     "A released run's trajectory (text or chat messages) read by the format it is written in."
@@ -284,7 +299,7 @@ def read_rounds(trajectory)->tuple[PromptFormat,list[Round]]:
 NAT_TAGS = {True: 'Solve this well: the trajectory below succeeds.', False: 'The trajectory below fails.'}
 
 class Tagged(Alpaca):
-    "NAT's format: an Alpaca record whose instruction opens with a success or failure tag; the agent runs with the success tag."
+    "NAT's format: Alpaca records whose instruction opens with a success or failure tag; the agent runs with success's."
     name, release_dir = 'nat', ''
     def step_prompt(self, question, rounds, prefix='', opening='Thought:'):
         return super().step_prompt(f'{NAT_TAGS[True]}\n{question}', rounds, prefix, opening)

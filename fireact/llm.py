@@ -27,7 +27,9 @@ class Completion:
     seconds:float          # wall time for this prompt (its share of the batch, for batched local generation)
     cost:float=0.0         # US$ where the model is priced
     error:str|None=None    # why the call failed after its retries; `text` is then empty
-    fault:bool=False       # the failure is the server's or the network's (an outage, a broken response, a refused request), not the prompt's: what depends on it failed, it is not an answer
+    # the failure is the server's or the network's (an outage, a broken response, a refused request), not the prompt's:
+    # what depends on it failed, it is not an answer
+    fault:bool=False
 
     @property
     def ok(self)->bool: return self.error is None
@@ -38,7 +40,8 @@ Prompt = str|list[dict] # raw text, or chat messages `[{'role': 'user', 'content
 class LM:
     "A language model behind one call: a batch of prompts in, one `Completion` per prompt out, in order."
     name:str = ''
-    weights:dict = {}  # digests of the local weight files its answers depend on (`weights_digest`); none for an API model
+    # digests of the local weight files its answers depend on (`weights_digest`); none for an API model
+    weights:dict = {}
     def generate(self,
                  prompts:list[Prompt],        # raw text, or chat messages
                  stop:list[str]|None=None,    # stop strings; the text is cut before the first one
@@ -83,12 +86,14 @@ def _buffer_layer():
             self.n = k.shape[2]
             self.kbuf[:, :, :self.n] = k; self.vbuf[:, :, :self.n] = v; self._view()
         def fill_rows(self, rows:list, n:int):
-            "Start row i from its own keys and values `rows[i]` (`[1, heads, m, dim]`, or None), right-aligned in the first `n` positions."
+            "Start row i from its keys and values `rows[i]` (`[1, heads, m, dim]` or None), right-aligned in `n` slots."
             k0, v0 = next(r for r in rows if r is not None)
             self.lazy_initialization(k0.expand(len(rows), -1, -1, -1), v0.expand(len(rows), -1, -1, -1))
-            self.kbuf[:, :, :n] = 0; self.vbuf[:, :, :n] = 0  # masked, but uninitialised memory could hold NaNs that 0 * NaN spreads
+            # masked, but uninitialised memory could hold NaNs that 0 * NaN spreads
+            self.kbuf[:, :, :n] = 0; self.vbuf[:, :, :n] = 0
             for i, r in enumerate(rows):
-                if r is not None: m = r[0].shape[2]; self.kbuf[i, :, n - m:n] = r[0][0]; self.vbuf[i, :, n - m:n] = r[1][0]
+                if r is not None:
+                    m = r[0].shape[2]; self.kbuf[i, :, n - m:n] = r[0][0]; self.vbuf[i, :, n - m:n] = r[1][0]
             self.n = n; self._view()
         def row(self, j:int, mask)->tuple:
             "Row j's keys and values at the positions its attention mask keeps, as a one-row prefix (a copy)."
@@ -113,7 +118,7 @@ def _new_cache(n_layers:int, capacity:int, prefix=None, batch:int=1):
 
 # %% ../nbs/05_llm.ipynb #0ab21700
 def _shared_len(a, b)->int:
-    "Length of the common prefix of two token sequences of one type (lists, or tuples), by bisection on C-speed slice comparisons."
+    "The common prefix length of two token sequences of one type (lists or tuples), by bisecting C-speed comparisons."
     lo, hi = 0, min(len(a), len(b))
     while lo < hi:
         mid = (lo + hi + 1) // 2
@@ -143,7 +148,8 @@ class PrefixCache:
         "Store the keys and values of a sequence, dropping the least recently used beyond the budget."
         if tokens in self.entries: self.bytes -= self.nbytes(self.entries.pop(tokens))
         self.entries[tokens] = kv; self.bytes += self.nbytes(kv)
-        while self.entries and self.bytes > self.max_bytes: self.bytes -= self.nbytes(self.entries.popitem(last=False)[1])
+        while self.entries and self.bytes > self.max_bytes:
+            self.bytes -= self.nbytes(self.entries.popitem(last=False)[1])
     def clear(self): self.entries.clear(); self.bytes = 0
     def __len__(self): return len(self.entries)
 
@@ -163,15 +169,20 @@ def _auto_dtype(dtype, device:str):
 class HFLM(LM):
     "A local transformers causal LM, optionally with a LoRA adapter, generating in batches with a shared-prefix cache."
     def __init__(self,
-                 path:str|Path='default',   # a model folder, or a name of `EMBEDDED_MODELS` ('default': SmolLM2-135M-Instruct)
+                 # a model folder, or a name of `EMBEDDED_MODELS` ('default': SmolLM2-135M-Instruct)
+                 path:str|Path='default',
                  lora:str|Path|None=None,   # a PEFT LoRA adapter folder to apply
                  merge:bool=True,           # fold the adapter into the weights (faster; same outputs up to rounding)
                  dtype=None,                # torch dtype or its name; default fp32 on CPU, bf16 on a GPU
                  device:str='auto',         # 'cpu', 'cuda', 'mps', or 'auto' for the best available
                  batch_size:int=64,         # most prompts decoded together
                  kv_budget:int=3<<30,       # most bytes of key/value cache the running batch holds; bounds its memory
-                 max_padding:float=2.0,     # prompts prefilled together: their tokens past a shared prefix, padded, at most this many times the real ones
-                 prefix_budget:int=4<<30,   # most bytes of cached keys and values kept between calls (prefixes, earlier rounds); 0 to turn reuse off
+                 # prompts prefilled together: their tokens past a shared prefix, padded, at most this many times the
+                 # real ones
+                 max_padding:float=2.0,
+                 # most bytes of cached keys and values kept between calls (prefixes, earlier rounds); 0 to turn reuse
+                 # off
+                 prefix_budget:int=4<<30,
                  seed:int=0,                # seeds sampling (temperature > 0)
                  name:str|None=None,        # how the model is named in trajectories; default from the folder names
                 ):
@@ -197,7 +208,8 @@ class HFLM(LM):
         eos = eos if isinstance(eos, list) else [eos]
         self.eos = {t for t in eos + [self.tokenizer.eos_token_id] if t is not None} # any of them ends a sequence
         self.stats = dict(prefill_tokens=0, reused_tokens=0) # prompt tokens computed vs taken from the prefix cache
-        self.weights = {'model': weights_digest(self.path), **({'lora': weights_digest(lora)} if lora is not None else {})}
+        self.weights = {'model': weights_digest(self.path),
+                        **({'lora': weights_digest(lora)} if lora is not None else {})}
 
     @property
     def kv_bytes_per_token(self)->int:
@@ -210,10 +222,13 @@ class HFLM(LM):
     def encode(self, prompt:Prompt)->list[int]:
         "Token ids of a prompt: raw text as is, chat messages through the chat template with the generation prompt."
         if isinstance(prompt, str): return self.tokenizer(prompt).input_ids
-        if not self.tokenizer.chat_template: raise ValueError(f'{self.name} has no chat template; pass raw text prompts')
-        return list(self.tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=True, return_dict=True)['input_ids'])
+        if not self.tokenizer.chat_template:
+            raise ValueError(f'{self.name} has no chat template; pass raw text prompts')
+        return list(self.tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=True,
+                                                       return_dict=True)['input_ids'])
 
-    def __repr__(self): return f'HFLM({self.name!r}, device={self.device!r}, dtype={str(self.dtype).removeprefix("torch.")})'
+    def __repr__(self):
+        return f'HFLM({self.name!r}, device={self.device!r}, dtype={str(self.dtype).removeprefix("torch.")})'
 
 # %% ../nbs/05_llm.ipynb #04a021fb
 @patch
@@ -239,23 +254,27 @@ def _pick(self:HFLM, logits, temperature:float, draws:list[str]):
     import torch
     if temperature <= 0: return logits.argmax(-1)
     probs = torch.softmax(logits.float() / temperature, -1)
-    gens = [torch.Generator(probs.device).manual_seed(int.from_bytes(hashlib.sha256(d.encode()).digest()[:8], 'little')) for d in draws]
+    gens = [torch.Generator(probs.device).manual_seed(int.from_bytes(hashlib.sha256(d.encode()).digest()[:8], 'little'))
+            for d in draws]
     return torch.cat([torch.multinomial(probs[j], 1, generator=g) for j, g in enumerate(gens)])
 
 @patch
 def _prefill(self:HFLM, ids:list[list[int]]):
-    "Compute a group of tokenised prompts in one padded forward, each row from its longest cached prefix: the cache, its attention mask and each row's last logits."
+    """Compute a group of tokenised prompts in one padded forward, each row from its longest cached prefix: the cache,
+    its attention mask and each row's last logits."""
     import torch
     dev, B, reuse = self.device, len(ids), self.prefixes.max_bytes > 0
     p = min(common_prefix_len(ids), min(map(len, ids)) - 1) if reuse and B > 1 else 0
     if p > 0: self._prefix_kv(tuple(ids[0][:p]))  # computed once for the group, then found by every row below
-    known = [self.prefixes.longest(tuple(s[:-1])) if reuse else ((), None) for s in ids]  # a row computes at least its last token
+    # a row computes at least its last token
+    known = [self.prefixes.longest(tuple(s[:-1])) if reuse else ((), None) for s in ids]
     C = max(len(k) for k, _ in known)
     rest = [s[len(k):] for s, (k, _) in zip(ids, known)]
     self.stats['prefill_tokens'] += sum(map(len, rest)); self.stats['reused_tokens'] += sum(len(k) for k, _ in known)
     L = max(map(len, rest))
     inp = torch.full((B, L), self.tokenizer.pad_token_id, dtype=torch.long)
-    mask = torch.zeros(B, C + L, dtype=torch.long)  # row i: [padding][its cached tokens][padding][the rest of its prompt]
+    # row i: [padding][its cached tokens][padding][the rest of its prompt]
+    mask = torch.zeros(B, C + L, dtype=torch.long)
     for i, (s, (k, _)) in enumerate(zip(rest, known)):
         inp[i, L - len(s):] = torch.tensor(s); mask[i, C - len(k):C] = 1; mask[i, C + L - len(s):] = 1
     pos = (mask.cumsum(-1) - 1).clamp(min=0)[:, C:]
@@ -263,7 +282,8 @@ def _prefill(self:HFLM, ids:list[list[int]]):
     cache = _new_cache(self.config.get_text_config().num_hidden_layers, C + L)
     for n, layer in enumerate(cache.layers if C else []): layer.fill_rows([kv[n] if kv else None for _, kv in known], C)
     with torch.inference_mode():
-        logits = self.model(inp, attention_mask=mask, position_ids=pos, cache=cache, use_cache=True, logits_to_keep=1).logits[:, -1]
+        logits = self.model(inp, attention_mask=mask, position_ids=pos, cache=cache, use_cache=True,
+                            logits_to_keep=1).logits[:, -1]
     return cache, mask, logits
 
 # %% ../nbs/05_llm.ipynb #51dc138d
@@ -273,7 +293,8 @@ def _batches(self:HFLM, lengths:dict[int,int], max_tokens:int, shared:int=0)->li
     batches, per_token = [], self.kv_bytes_per_token
     for i in sorted(lengths, key=lambda i: -lengths[i]):
         b = batches[-1] if batches else None
-        if (b is None or len(b) >= self.batch_size or (len(b) + 1) * (lengths[b[0]] + max_tokens) * per_token > self.kv_budget
+        if (b is None or len(b) >= self.batch_size
+            or (len(b) + 1) * (lengths[b[0]] + max_tokens) * per_token > self.kv_budget
             or (len(b) + 1) * (lengths[b[0]] - shared) > self.max_padding * sum(lengths[j] - shared for j in [*b, i])):
             batches.append([i])
         else: b.append(i)
@@ -283,11 +304,12 @@ def _batches(self:HFLM, lengths:dict[int,int], max_tokens:int, shared:int=0)->li
 # %% ../nbs/05_llm.ipynb #78aa8037
 @lru_cache(None)
 def _rows_layer():
-    "The cache-layer class of a rolling batch, defined on first use so that importing this module does not import torch."
+    "The cache-layer class of a rolling batch, defined on first use so that importing this module skips torch."
     import torch
     from transformers.cache_utils import DynamicLayer
     class RowsLayer(DynamicLayer):
-        "One layer's keys and values for a rolling batch: row i's tokens at its first `cols[i]` positions, a step writing each row's new key at its own column."
+        """One layer's keys and values for a rolling batch: row i's tokens at its first `cols[i]` positions, a step
+        writing each row's new key at its own column."""
         def __init__(self, k, v):
             super().__init__(); self.kbuf, self.vbuf, self.device, self.is_initialized = k, v, k.device, True
             self.rows, self.cols, self.n = 0, None, 0
@@ -301,7 +323,8 @@ def _rows_layer():
         def get_seq_length(self)->int: return self.n
     return RowsLayer
 
-_SHARED = {}  # during a rolling batch's decode step: each layer's shared-prefix keys and values, and which rows start with it
+# during a rolling batch's decode step: each layer's shared-prefix keys and values, and which rows start with it
+_SHARED = {}
 
 def _shared_prefix_attention(module, query, key, value, attention_mask, scaling=None, dropout=0.0, **kwargs):
     """Attention for one decode step of a rolling batch whose rows start with one shared prefix: every row's query
@@ -310,21 +333,25 @@ def _shared_prefix_attention(module, query, key, value, attention_mask, scaling=
     import torch
     from transformers.integrations.sdpa_attention import sdpa_attention_forward
     if not _SHARED or query.shape[2] != 1:
-        return sdpa_attention_forward(module, query, key, value, attention_mask, scaling=scaling, dropout=dropout, **kwargs)
+        return sdpa_attention_forward(module, query, key, value, attention_mask, scaling=scaling, dropout=dropout,
+                                      **kwargs)
     pk, pv = _SHARED['kv'][module.layer_idx]                      # [kv heads, P, dim]
     B, H, _, D = query.shape
     kvh, P = pk.shape[0], pk.shape[1]
     g, scaling = H // kvh, scaling or D ** -0.5
     q = query.reshape(B, kvh, g, D)                                # query head h uses key/value head h // g
-    own = (q @ key.transpose(-1, -2)).float().mul_(scaling).masked_fill_(~attention_mask[:, :, :1, :], float('-inf'))  # [B, kvh, g, S]
+    # [B, kvh, g, S]
+    own = (q @ key.transpose(-1, -2)).float().mul_(scaling).masked_fill_(~attention_mask[:, :, :1, :], float('-inf'))
     qh = q.permute(1, 0, 2, 3).reshape(kvh, B * g, D)
-    pre = torch.bmm(qh, pk.transpose(1, 2)).float().mul_(scaling).view(kvh, B, g, P).permute(1, 0, 2, 3)  # [B, kvh, g, P]
+    # [B, kvh, g, P]
+    pre = torch.bmm(qh, pk.transpose(1, 2)).float().mul_(scaling).view(kvh, B, g, P).permute(1, 0, 2, 3)
     pre = pre.masked_fill(~_SHARED['rows'][:, None, None, None], float('-inf'))
-    top = torch.maximum(pre.amax(-1, keepdim=True), own.amax(-1, keepdim=True))  # scores and sums in fp32 whatever the weights' dtype
+    # scores and sums in fp32 whatever the weights' dtype
+    top = torch.maximum(pre.amax(-1, keepdim=True), own.amax(-1, keepdim=True))
     pre, own = (pre - top).exp_(), (own - top).exp_()
     total = pre.sum(-1, keepdim=True) + own.sum(-1, keepdim=True)
-    out = (torch.bmm(pre.to(pv.dtype).permute(1, 0, 2, 3).reshape(kvh, B * g, P), pv).view(kvh, B, g, D).permute(1, 0, 2, 3)
-           + own.to(value.dtype) @ value)
+    shared = torch.bmm(pre.to(pv.dtype).permute(1, 0, 2, 3).reshape(kvh, B * g, P), pv)
+    out = shared.view(kvh, B, g, D).permute(1, 0, 2, 3) + own.to(value.dtype) @ value
     return (out.float() / total).to(query.dtype).reshape(B, H, 1, D).transpose(1, 2), None
 
 @lru_cache(None)
@@ -348,12 +375,13 @@ class _Request:
     seconds:float = 0.0
 
 class RollingBatch:
-    "An `HFLM`'s running batch: a prompt takes a row as soon as one is free, every row decodes one token a step, and a row leaves the moment it stops."
+    "An `HFLM`'s running batch: a prompt takes a free row, every row decodes a token a step, and leaves when it stops."
     def __init__(self, lm:HFLM):
         self.lm, self.waiting, self.rows, self.ended = lm, deque(), [], []
         self.k = self.v = None  # per layer: [rows, kv heads, capacity, head dim]
         self.lens, self.feed = [], []  # per row: tokens it has keys for, and the token it feeds next (its last one)
-        self.shared, self.pkv, self.starts = (), None, []  # the prefix rows share, its keys and values, and which rows start with it
+        # the prefix rows share, its keys and values, and which rows start with it
+        self.shared, self.pkv, self.starts = (), None, []
         c = lm.config.get_text_config()
         self.window = c.sliding_window if 'sliding_attention' in (getattr(c, 'layer_types', None) or []) else None
 
@@ -366,7 +394,7 @@ class RollingBatch:
         else: self.waiting.append(_Request(key, ids, stop, max_tokens, temperature))
 
     def step(self)->list[tuple]:
-        "Let waiting prompts take free rows, then decode one token for every row: the `(key, Completion)` of each prompt that ended."
+        "Let waiting prompts take free rows, decode a token for every row: each ended prompt's `(key, Completion)`."
         out, self.ended = self.ended, []
         self._admit(out)
         if self.rows: self._decode(out)
@@ -381,7 +409,7 @@ class RollingBatch:
 # %% ../nbs/05_llm.ipynb #f0b95a4d
 @patch
 def _checked(self:HFLM, prompt:Prompt, max_tokens:int)->tuple:
-    "A prompt's token ids, or the `Completion` it gets at once: an error for an empty prompt or one past the context, nothing for `max_tokens` 0."
+    "A prompt's token ids, or its `Completion` at once: an error if empty or past the context, none for `max_tokens` 0."
     toks = self.encode(prompt)
     limit = getattr(self.config.get_text_config(), 'max_position_embeddings', None)
     if not toks: return None, Completion('', 0, 0, 0.0, error='empty prompt')
@@ -404,14 +432,17 @@ def _room(self:RollingBatch, rows:int, capacity:int):
     have, cap = (self.k[0].shape[0], self.k[0].shape[2]) if self.k else (0, 0)
     if rows <= have and capacity <= cap: return
     per, budget = self.lm.kv_bytes_per_token, self.lm.kv_budget
-    rows, capacity = max(rows, len(self.rows)), max(capacity, cap)  # rows that are free now are not kept: the budget bounds the new buffers
+    # rows that are free now are not kept: the budget bounds the new buffers
+    rows, capacity = max(rows, len(self.rows)), max(capacity, cap)
     rows = max(rows, min(2 * rows, self.lm.batch_size, budget // (per * capacity)))  # room ahead, as the budget allows:
     capacity = max(capacity, min(2 * capacity, budget // (per * rows)))              # each growth copies every row
     c = self.lm.config.get_text_config()
     heads = getattr(c, 'num_key_value_heads', None) or c.num_attention_heads
     dim = getattr(c, 'head_dim', None) or c.hidden_size // c.num_attention_heads
-    with torch.inference_mode():  # zeros: a row reads past its length (masked), and 0 * NaN from uninitialised memory would spread
-        k = [torch.zeros(rows, heads, capacity, dim, dtype=self.lm.dtype, device=self.lm.device) for _ in range(c.num_hidden_layers)]
+    # zeros: a row reads past its length (masked), and 0 * NaN from uninitialised memory would spread
+    with torch.inference_mode():
+        k = [torch.zeros(rows, heads, capacity, dim, dtype=self.lm.dtype, device=self.lm.device)
+             for _ in range(c.num_hidden_layers)]
         v = [torch.zeros_like(x) for x in k]
         for old, new in ((self.k, k), (self.v, v)):
             for o, n in zip(old or [], new):
@@ -421,7 +452,7 @@ def _room(self:RollingBatch, rows:int, capacity:int):
 
 @patch
 def _share(self:RollingBatch):
-    "Before the first rows join: the prefix the waiting prompts share (64 tokens or more), kept once for every row that starts with it."
+    "Before the first rows join: the prefix the waiting prompts share (64+ tokens), kept once for every row it starts."
     ids = [r.ids for r in list(self.waiting)[:self.lm.batch_size]]
     n = min(common_prefix_len(ids), min(map(len, ids)) - 1) if len(ids) > 1 and not self.window else 0
     if n < 64: return
@@ -437,7 +468,7 @@ def _skip(self:RollingBatch, r:_Request)->int:
 
 @patch
 def _admit(self:RollingBatch, out:list):
-    "Move waiting prompts into free rows, prefilled in padding-bounded groups; one that ends on its first token goes to `out`."
+    "Move waiting prompts into free rows, prefilled in padding-bounded groups; one ended at once goes to `out`."
     import torch
     lm, group = self.lm, []
     if self.k is None and self.waiting: self._share()
@@ -462,28 +493,31 @@ def _admit(self:RollingBatch, out:list):
             row, skip = len(self.rows), self._skip(r)
             m = len(r.ids) - skip
             with torch.inference_mode():
-                for (k, v), kb, vb in zip(kv, self.k, self.v): kb[row, :, :m] = k[0, :, skip:]; vb[row, :, :m] = v[0, :, skip:]
+                for (k, v), kb, vb in zip(kv, self.k, self.v):
+                    kb[row, :, :m] = k[0, :, skip:]; vb[row, :, :m] = v[0, :, skip:]
             self.rows.append(r); self.lens.append(m); self.feed.append(t); self.starts.append(bool(skip))
         share = (time.perf_counter() - t0) / len(sub)
         for r in sub: r.seconds += share
 
 @patch
 def _pick(self:RollingBatch, rows:list[_Request], logits)->list[int]:
-    "Each row's next token: the most likely one, or one sampled at its temperature with a draw seeded by the LM's seed, its prompt and its position."
+    "Each row's next token: the likeliest, or a sample at its temperature seeded by the LM's seed, prompt and position."
     picks = logits.argmax(-1).tolist()
     for temp in {r.temperature for r in rows if r.temperature > 0}:
         js = [j for j, r in enumerate(rows) if r.temperature == temp]
-        draws = [f'{self.lm.seed}/{hashlib.sha256(str(rows[j].ids).encode()).hexdigest()[:16]}/{len(rows[j].gen)}' for j in js]
+        draws = [f'{self.lm.seed}/{hashlib.sha256(str(rows[j].ids).encode()).hexdigest()[:16]}/{len(rows[j].gen)}'
+                 for j in js]
         for j, t in zip(js, self.lm._pick(logits[js], temp, draws).tolist()): picks[j] = t
     return picks
 
 @patch
 def _done(self:RollingBatch, r:_Request)->bool:
-    "Whether a row stops at its last token: an end of sequence, its `max_tokens`, or one of its stop strings or patterns."
+    "Whether a row stops at its last token: an end of sequence, its `max_tokens`, or a stop string or pattern."
     lm, g = self.lm, r.gen
     strings, patterns = stop_strings(r.stop), [p for p in r.stop or [] if isinstance(p, re.Pattern)]
     tail = max(map(len, strings)) + 8 if strings else 0  # enough tokens to hold any stop string
-    return bool(g[-1] in lm.eos or len(g) >= r.max_tokens or (tail and cut_at_stop(lm.tokenizer.decode(g[-tail:]), strings)[1])
+    return bool(g[-1] in lm.eos or len(g) >= r.max_tokens
+                or (tail and cut_at_stop(lm.tokenizer.decode(g[-tail:]), strings)[1])
                 or (patterns and cut_at_stop(lm.tokenizer.decode(g), patterns)[1]))
 
 @patch
@@ -495,7 +529,9 @@ def _decode(self:RollingBatch, out:list):
     cols = torch.arange(int(lens.max()) + 1, device=lm.device)
     sees = cols[None] <= lens[:, None]  # row i: its own positions, up to the one it writes now
     mask = sees[:, None, None]
-    if self.window: mask = {'full_attention': mask, 'sliding_attention': (sees & (cols[None] > lens[:, None] - self.window))[:, None, None]}
+    if self.window:
+        mask = {'full_attention': mask,
+                'sliding_attention': (sees & (cols[None] > lens[:, None] - self.window))[:, None, None]}
     for layer in self.cache.layers: layer.at(B, lens)
     if self.shared: _SHARED.update(kv=self.pkv, rows=starts)
     t0 = time.perf_counter()
@@ -512,17 +548,19 @@ def _decode(self:RollingBatch, out:list):
 
 @patch
 def _leave(self:RollingBatch, j:int, out:list):
-    "Row j has stopped: its keys and values (prompt and all but its last token) go to the prefix cache, and the last row moves into its place."
+    "Row j stopped: its keys and values (all but its last token) go to the prefix cache; the last row takes its place."
     import torch
     r, n, last = self.rows[j], self.lens[j], len(self.rows) - 1
     with torch.inference_mode():
         if self.lm.prefixes.max_bytes:
             whole = lambda p, b: torch.cat([p[None], b[j:j+1, :, :n]], 2) if self.starts[j] else b[j:j+1, :, :n].clone()
-            self.lm.prefixes.add(tuple(r.ids + r.gen[:-1]), [(whole(pk, k), whole(pv, v)) for (pk, pv), k, v in zip(self.pkv or [(None, None)] * len(self.k), self.k, self.v)])
+            self.lm.prefixes.add(tuple(r.ids + r.gen[:-1]),
+                                 [(whole(pk, k), whole(pv, v))
+                                  for (pk, pv), k, v in zip(self.pkv or [(None, None)] * len(self.k), self.k, self.v)])
         if j != last:
             m = self.lens[last]
             for b in (*self.k, *self.v): b[j, :, :m] = b[last, :, :m]
-            self.rows[j], self.lens[j], self.feed[j], self.starts[j] = self.rows[last], self.lens[last], self.feed[last], self.starts[last]
+            for held in (self.rows, self.lens, self.feed, self.starts): held[j] = held[last]
     del self.rows[-1], self.lens[-1], self.feed[-1], self.starts[-1]
     out.append((r.key, r))
 
@@ -548,7 +586,7 @@ def generate(self:HFLM,
 
 # %% ../nbs/05_llm.ipynb #4b6c3eef
 class CallBatch:
-    "Any LM behind the rolling batch's interface: `submit` queues a prompt, `step` sends all that are queued, one `generate` call per setting."
+    "Any LM behind the rolling batch's interface: `submit` queues a prompt, `step` sends the queue, a call per setting."
     def __init__(self, lm,
                  before=None, # before(prompts, max_tokens): called before each call (a spend cap's check)
                 ):
@@ -586,8 +624,11 @@ def get_lm(spec:str='default',      # 'default', 'gemma3', 'hf:PATH', 'openai:MO
     if spec.startswith('hf:'): return HFLM(find_path(spec.removeprefix('hf:')), lora=find_path(lora), **kwargs)
     for prefix, api in API_SPECS.items():
         if spec.startswith(prefix):
-            if lora is not None: raise ValueError('a LoRA adapter applies to local models only; a served adapter is a model name '
-                                                  "(vLLM's --lora-modules NAME=PATH, then openai-text:NAME), an OpenAI fine-tune its own model")
+            if lora is not None:
+                raise ValueError('a LoRA adapter applies to local models only; a served adapter is a model name '
+                                                  "(vLLM's --lora-modules NAME=PATH, then openai-text:NAME), an OpenAI "
+                                                  "fine-tune its own model")
             from fireact.api import OpenAILM  # the client sits above the interface it implements
             return OpenAILM(spec.removeprefix(prefix), api=api, **kwargs)
-    raise ValueError(f"unknown model spec {spec!r}; use {', '.join(map(repr, EMBEDDED_MODELS))}, 'hf:PATH', 'openai:MODEL' or 'openai-text:MODEL'")
+    raise ValueError(f"unknown model spec {spec!r}; use {', '.join(map(repr, EMBEDDED_MODELS))}, 'hf:PATH', "
+                     "'openai:MODEL' or 'openai-text:MODEL'")

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from typing import Callable
-from .core import ACTION_LABEL, Registry, label_pattern, Round, Trajectory, REFLECTION_INTRO, finish_observation, parse_action, render_react
+from .core import (ACTION_LABEL, Registry, label_pattern, Round, Trajectory, REFLECTION_INTRO,
+                          finish_observation, parse_action, render_react)
 from .formats import FORMATS, STEP_STOP, get_format
 from .tasks import Exemplar, task_spec
 from .data import fetch
@@ -24,7 +25,7 @@ TOOLS = ('search', 'finish')
 # %% ../nbs/06_methods.ipynb #43dfe4d5
 @dataclass
 class Method:
-    "A prompting method: its few-shot form, whether it acts with the search tool, how its answer is read, how it becomes fine-tuning data."
+    "A prompting method: its few-shot form, whether it searches, how its answer is read, how it becomes training data."
     name:str                      # how runs, manifests and the command line name it
     instruction:str               # opens a few-shot prompt; `{rule}` becomes the task's answer rule
     example:Callable              # example(Exemplar) -> one worked example as the method writes it
@@ -36,15 +37,18 @@ class Method:
     release_prompt:str|None=None  # the authors' prompt file for it, `{task}` standing for the task
     to_react:Callable|None=None   # to_react(Trajectory) -> the trajectory as ReAct fine-tuning data; None: it cannot be
     expected_calls:int=1          # LM calls a question takes, roughly (a spend estimate's unit)
-    read_lenient:Callable|None=None # one-call methods: read_lenient(completion) -> the answer its prose states, where `read` finds none
+    # one-call methods: read_lenient(completion) -> the answer its prose states, where `read` finds none
+    read_lenient:Callable|None=None
 
 # %% ../nbs/06_methods.ipynb #71696be8
 METHODS = Registry('method')
 
 def register_method(m:Method)->Method:
-    "Add a prompting method (or replace one of the same name); the agent, conversion and the command line find it by name."
-    if not m.acts and m.read is None: raise ValueError(f'{m.name}: a one-call method needs `read` (completion -> thought, answer)')
-    if m.formats is not None and any(f not in FORMATS for f in m.formats): raise ValueError(f'{m.name}: formats are {list(FORMATS)}, not {m.formats}')
+    "Add a prompting method (or replace one of its name); the agent, conversion and the command line find it by name."
+    if not m.acts and m.read is None:
+        raise ValueError(f'{m.name}: a one-call method needs `read` (completion -> thought, answer)')
+    if m.formats is not None and any(f not in FORMATS for f in m.formats):
+        raise ValueError(f'{m.name}: formats are {list(FORMATS)}, not {m.formats}')
     return METHODS.add(m)
 
 # %% ../nbs/06_methods.ipynb #e12a3013
@@ -69,8 +73,11 @@ def check_action(action:str|None)->str|None:
     "None for a usable action, else the observation that tells the model what was wrong."
     if not action: return 'Invalid action: no action was given. Valid actions are search[query] and finish[answer].'
     parsed = parse_action(action)
-    if parsed is None: return f'Invalid action: {action!r} is not of the form tool[argument]. Valid actions are search[query] and finish[answer].'
-    if parsed[0] not in TOOLS: return f'Invalid action: there is no tool {parsed[0]!r}. Valid actions are search[query] and finish[answer].'
+    if parsed is None:
+        return (f'Invalid action: {action!r} is not of the form tool[argument]. '
+                'Valid actions are search[query] and finish[answer].')
+    if parsed[0] not in TOOLS:
+        return f'Invalid action: there is no tool {parsed[0]!r}. Valid actions are search[query] and finish[answer].'
     return None
 
 # %% ../nbs/06_methods.ipynb #b38487a3
@@ -106,16 +113,17 @@ def react_to_react(t:Trajectory)->Trajectory:
 def cot_to_react(t:Trajectory)->Trajectory:
     "A CoT trajectory as one finishing round: its reasoning as the Thought, then `finish[answer]` and the reward."
     if not (len(t.rounds) == 1 and t.rounds[0].tool == 'finish'):
-        return replace(t, rounds=[Round(' '.join(r.thought for r in t.rounds if r.thought), f'finish[{t.answer}]', finish_observation(t.em))])
+        return replace(t,
+                       rounds=[Round(' '.join(r.thought for r in t.rounds if r.thought), f'finish[{t.answer}]',
+                                     finish_observation(t.em))])
     return react_to_react(t)
 
 # %% ../nbs/06_methods.ipynb #63488991
 REFLECT_AT = (6, 10)
-REACT_INSTRUCTION = ('Answer a question by alternating Thought, Action and Observation steps. A Thought reasons about what is '
-                     'known and what is missing. An Action is one of:\n'
-                     '(1) search[query], which searches Google and returns a short snippet; the snippet may miss the answer, '
-                     'so another search can be needed.\n'
-                     '(2) finish[answer], which gives {rule} and ends the task.\nExamples follow.\n\n')
+REACT_INSTRUCTION = ('Answer a question by alternating Thought, Action and Observation steps. A Thought reasons about '
+                     'what is known and what is missing. An Action is one of:\n(1) search[query], which searches '
+                     'Google and returns a short snippet; the snippet may miss the answer, so another search can be '
+                     'needed.\n(2) finish[answer], which gives {rule} and ends the task.\nExamples follow.\n\n')
 
 def io_example(e:Exemplar)->str: return f'{e.question}\nAnswer: {e.answer}\n'
 
@@ -129,18 +137,21 @@ def read_cot(text:str)->tuple[str,str]: return split_cot(text), parse_answer(tex
 
 register_method(Method('io', 'Answer a question with {rule}. Examples follow.\n\n', io_example, read=read_io,
                        release_prompt='prompts/io_{task}.txt'))
-register_method(Method('cot', 'Answer a question by thinking step by step, then giving {rule}. Examples follow.\n\n', cot_example,
+register_method(Method('cot', 'Answer a question by thinking step by step, then giving {rule}. Examples follow.\n\n',
+                       cot_example,
                        cue='Thought:', read=read_cot, release_prompt='prompts/cot_{task}.txt', to_react=cot_to_react,
                        read_lenient=stated_answer))
 register_method(Method('react', REACT_INSTRUCTION, react_example, acts=True, formats=None, expected_calls=5,
                        release_prompt='prompts/react_{task}_google.txt', to_react=react_to_react))
-register_method(Method('reflexion', REACT_INSTRUCTION, react_example, acts=True, reflect_at=REFLECT_AT, formats=('fewshot', 'alpaca'),
+register_method(Method('reflexion', REACT_INSTRUCTION, react_example, acts=True, reflect_at=REFLECT_AT,
+                       formats=('fewshot', 'alpaca'),
                        expected_calls=8, release_prompt='prompts/react_{task}_google.txt', to_react=react_to_react));
 
 # %% ../nbs/06_methods.ipynb #93614c5b
 def fewshot_prefix(task:str,           # a registered task: hotpotqa, bamboogle, strategyqa, mmlu, ...
                    method:str,         # a registered method: io, cot, react, reflexion, ...
-                   source:str='own',   # 'own': this project's examples; 'release': the authors' prompt file, read from the data release
+                   # 'own': this project's examples; 'release': the authors' prompt file, read from the data release
+                   source:str='own',
                   )->str:              # the text that precedes every question
     "The few-shot part of a prompt: the instruction and the worked examples."
     spec, m = task_spec(task), get_method(method)
@@ -181,9 +192,9 @@ ANSWER_STOP = ['\n\n']
 # %% ../nbs/06_methods.ipynb #81bec10c
 def reflection_prompt(question:str, rounds:list[Round], fmt:str='fewshot')->str|list[dict]:
     "Ask for a short self-reflection on an unfinished trajectory."
-    text = ('You tried to answer a question with Thought, Action and Observation steps and have not found the answer yet.\n\n'
-            f'Question: {question}\n{render_react(rounds)}\n'
-            'In two or three sentences, say why you have not solved it yet and what you will do differently. Reflection:')
+    text = ('You tried to answer a question with Thought, Action and Observation steps and have not found the answer '
+            f'yet.\n\nQuestion: {question}\n{render_react(rounds)}\nIn two or three sentences, say why you have not '
+            'solved it yet and what you will do differently. Reflection:')
     return get_format(fmt).ask(text)
 
 # %% ../nbs/06_methods.ipynb #ceaf437d

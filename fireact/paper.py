@@ -15,18 +15,25 @@ PAPER = {
     'Table 1': {'GPT-4, IO': {'em': 37.2}, 'GPT-4, CoT': {'em': 45.0}, 'GPT-4, ReAct': {'em': 42.0},
                 'GPT-3.5, IO': {'em': 22.4}, 'GPT-3.5, CoT': {'em': 28.0}, 'GPT-3.5, ReAct': {'em': 31.4}},
     'Table 2': {lm: {'ReAct': react, 'FireAct': fireact, 'abs_increase': abs_, 'rel_increase_pct': rel}
-                for lm, react, fireact, abs_, rel in [('Llama-2-7B', 14.8, 26.2, 11.4, 77), ('Llama-2-13B', 21.2, 34.4, 13.1, 62),
-                                                      ('CodeLlama-7B', 17.4, 27.8, 10.4, 60), ('CodeLlama-13B', 20.8, 29.0, 8.2, 39),
-                                                      ('CodeLlama-34B', 22.2, 27.8, 5.6, 25), ('GPT-3.5', 31.4, 39.2, 7.8, 25)]},
-    'Table 3': {'FireAct': {'money': 2.2e-3, 'time_s': 2.7, 'normal': 39.2, 'none': 33.6, 'random': 37.2, 'bamboogle': 44.0},
-                'ReAct': {'money': 2.6e-3, 'time_s': 9.0, 'normal': 31.4, 'none': 20.8, 'random': 22.6, 'bamboogle': 40.8}},
-    'Table 4': {'ReAct': {'em': 39.4, 'turns_mean': 3.2, 'turns_std': 1.4}, 'ReAct+CoT': {'em': 41.0, 'turns_mean': 2.7, 'turns_std': 1.7},
+                for lm, react, fireact, abs_, rel in [('Llama-2-7B', 14.8, 26.2, 11.4, 77),
+                                                      ('Llama-2-13B', 21.2, 34.4, 13.1, 62),
+                                                      ('CodeLlama-7B', 17.4, 27.8, 10.4, 60),
+                                                      ('CodeLlama-13B', 20.8, 29.0, 8.2, 39),
+                                                      ('CodeLlama-34B', 22.2, 27.8, 5.6, 25),
+                                                      ('GPT-3.5', 31.4, 39.2, 7.8, 25)]},
+    'Table 3': {'FireAct': {'money': 2.2e-3, 'time_s': 2.7, 'normal': 39.2, 'none': 33.6, 'random': 37.2,
+                            'bamboogle': 44.0},
+                'ReAct': {'money': 2.6e-3, 'time_s': 9.0, 'normal': 31.4, 'none': 20.8, 'random': 22.6,
+                          'bamboogle': 40.8}},
+    'Table 4': {'ReAct': {'em': 39.4, 'turns_mean': 3.2, 'turns_std': 1.4},
+                'ReAct+CoT': {'em': 41.0, 'turns_mean': 2.7, 'turns_std': 1.7},
                 'ReAct+Reflexion': {'em': 38.8, 'turns_mean': 3.8, 'turns_std': 2.8},
                 'ReAct+CoT+Reflexion': {'em': 40.0, 'turns_mean': 3.0, 'turns_std': 4.8},
                 'Random method choice': {'em': 32.4}, 'Oracle method choice': {'em': 52.0}},
     'Table 5': {row: dict(zip(('hotpotqa', 'strategyqa', 'bamboogle', 'mmlu'), ems))
                 for row, ems in [('IO prompting', (22.4, 48.0, 7.2, 68.6)), ('CoT prompting', (28.0, 49.0, 41.6, 50.8)),
-                                 ('ReAct prompting', (31.4, 61.0, 40.8, 58.6)), ('HotpotQA fine-tuning', (39.2, None, 44.0, None)),
+                                 ('ReAct prompting', (31.4, 61.0, 40.8, 58.6)),
+                                 ('HotpotQA fine-tuning', (39.2, None, 44.0, None)),
                                  ('Multi-task fine-tuning', (39.2, 55.5, 43.2, 63.2)),
                                  ('Multi-task + CoT fine-tuning', (39.6, 72.9, 50.4, 65.8))]},
     'Abstract': {'Llama-2-7B, fine-tuned over prompted (500 GPT-4 trajectories)': {'rel_increase_pct': 77}},
@@ -39,10 +46,12 @@ PAPER = {
 }
 
 FIGURE_ONLY = {  # what the figures plot that the text gives no number for
-    'Figure 3': 'EM of GPT-3.5, Llama-2-7B/13B and CodeLlama-7B/13B/34B fine-tuned on 100, 200, 500 and 1,000 trajectories '
-                '(the text gives GPT-3.5 at 100 trajectories as "around 35", and says the Llama models only learn the format from 500)',
-    'Figure 4': 'EM of each base LM fine-tuned on ReAct, ReAct+CoT, ReAct+Reflexion and ReAct+CoT+Reflexion data '
-                '(the ReAct-data bars of Llama-2 and CodeLlama are Table 2\'s FireAct column; the others are in the figure only)',
+    'Figure 3': 'EM of GPT-3.5, Llama-2-7B/13B and CodeLlama-7B/13B/34B fine-tuned on 100, 200, 500 and 1,000 '
+                'trajectories (the text gives GPT-3.5 at 100 trajectories as "around 35", and says the Llama models '
+                'only learn the format from 500)',
+    'Figure 4': 'EM of each base LM fine-tuned on ReAct, ReAct+CoT, ReAct+Reflexion and ReAct+CoT+Reflexion data (the '
+                'ReAct-data bars of Llama-2 and CodeLlama are Table 2\'s FireAct column; the others are in the figure '
+                'only)',
 }
 
 # %% ../nbs/12_paper.ipynb #e720abaa
@@ -53,5 +62,6 @@ def paper(where:str,       # 'Table 1' ... 'Table 5', 'Abstract', or a section s
     "One number of the paper."
     if where not in PAPER: raise KeyError(f'the paper has no {where!r} here; there are {list(PAPER)}')
     if row not in PAPER[where]: raise KeyError(f'{where} has no row {row!r}; its rows are {list(PAPER[where])}')
-    if column not in PAPER[where][row]: raise KeyError(f'{where}, {row!r} has no column {column!r}; it has {list(PAPER[where][row])}')
+    if column not in PAPER[where][row]:
+        raise KeyError(f'{where}, {row!r} has no column {column!r}; it has {list(PAPER[where][row])}')
     return PAPER[where][row][column]

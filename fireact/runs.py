@@ -58,13 +58,15 @@ def file_kind(path:str|Path, # a run, a fine-tuning file, or a release name of e
     except ValueError: return 'records'  # a record of a format, with a problem `read_sft` names
 
 def load_run(path:str|Path, # a run file: this project's JSON lines or a released `trajs/*.json`, or its release name
-             task:str='hotpotqa', split:str='dev', # what a released run answered (this project's runs say it themselves)
+             # what a released run answered (this project's runs say it themselves)
+             task:str='hotpotqa', split:str='dev',
             )->list[Trajectory]:
     "Any run as trajectories, read by the one reader its first line calls for."
     p, kind = resolve_path(path), file_kind(path)
     if kind == 'run': return read_trajectories(p)
     if kind == 'release': return load_released_run(p, task, split)
-    raise ValueError(f'{path}: a fine-tuning file, not a run; fireact.convert.load_trajectories reads its records as trajectories')
+    raise ValueError(f'{path}: a fine-tuning file, not a run; fireact.convert.load_trajectories reads its records as '
+                     'trajectories')
 
 # %% ../nbs/03_runs.ipynb #0f8f933a
 def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question asked
@@ -75,7 +77,8 @@ def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question as
     if n == 0: return (0.0, 0.0, 0.0)
     xs = [float(x) for x in outcomes]
     rng = random.Random(seed)
-    means = sorted(100*sum(rng.choices(xs, k=n))/n for _ in range(draws))  # 100k/n: a 0/1 mean is exact, no rounding needed
+    # 100k/n: a 0/1 mean is exact, no rounding needed
+    means = sorted(100*sum(rng.choices(xs, k=n))/n for _ in range(draws))
     return (100*sum(xs)/n, means[int((1-level)/2*draws)], means[min(int((1+level)/2*draws), draws-1)])
 
 # %% ../nbs/03_runs.ipynb #4bc2c8ac
@@ -86,10 +89,12 @@ def outcomes(trajs:list[Trajectory], questions:list[Question], field:str='em')->
 
 # %% ../nbs/03_runs.ipynb #129e6a78
 def rescore(trajs:list[Trajectory], # trajectories of any tasks
-            strict:bool=False,      # StrategyQA and MMLU read strictly (`Score.em_strict`), not by the release's prefix rule
-            lenient:bool=False,     # a one-call trajectory its method cannot read answers what its prose states (`Method.read_lenient`)
+            # StrategyQA and MMLU read strictly (`Score.em_strict`), not by the release's prefix rule
+            strict:bool=False,
+            # a one-call trajectory its method cannot read answers what its prose states (`Method.read_lenient`)
+            lenient:bool=False,
            )->list[Trajectory]:
-    "Score each trajectory's answer again against its task's gold answer, by the rules of `02_tasks` (How answers are scored)."
+    "Score each trajectory's answer again against its task's gold, by the rules of `02_tasks` (How answers are scored)."
     from fireact.methods import METHODS
     out = []
     for t in trajs:
@@ -112,7 +117,8 @@ def load_scored(path:str|Path, task:str='hotpotqa', split:str='dev', # as `load_
 def summarize(trajs:list[Trajectory],   # scored trajectories
               questions:list[Question], # every question asked: one missing from `trajs` counts as wrong
              )->dict:
-    "A run over the questions asked: EM (with its 95% interval) and F1, counts, rounds, and tokens, seconds and $ per trial; a failed attempt counts as missing."
+    """A run over the questions asked: EM (with its 95% interval) and F1, counts, rounds, and tokens, seconds and $ per
+    trial; a failed attempt counts as missing."""
     by_id = {t.qid: t for t in answered(trajs)}
     failed = {t.qid for t in trajs if t.failed} - set(by_id)
     got = [by_id[q.id] for q in questions if q.id in by_id]
@@ -121,10 +127,12 @@ def summarize(trajs:list[Trajectory],   # scored trajectories
     f1s = [t.f1 for t in got if t.f1 is not None]
     turns = [t.turns for t in got]
     per_trial = lambda field: sum(getattr(t, field) for t in got)/k
-    return {'n': n, 'found': len(got), 'failed': sum(q.id in failed for q in questions), 'correct': sum(bool(t.em) for t in got),
+    return {'n': n, 'found': len(got), 'failed': sum(q.id in failed for q in questions),
+            'correct': sum(bool(t.em) for t in got),
             'em': em, 'em_low': lo, 'em_high': hi, 'f1': 100*sum(f1s)/n if f1s else None,
             'finished': sum(t.finished for t in got), 'unfinished': 100*sum(not t.finished for t in got)/k,
-            'rounds_mean': statistics.mean(turns) if turns else None, 'rounds_std': statistics.pstdev(turns) if turns else None,
+            'rounds_mean': statistics.mean(turns) if turns else None,
+            'rounds_std': statistics.pstdev(turns) if turns else None,
             'prompt_tokens': per_trial('prompt_tokens'), 'completion_tokens': per_trial('completion_tokens'),
             'seconds': per_trial('seconds'), 'cost': per_trial('cost')}
 

@@ -31,15 +31,18 @@ def serving(command:list[str],         # the server's command line, e.g. `transf
     import subprocess, urllib.request
     log = Path(log) if log else Path(tempfile.mkstemp(prefix='server.', suffix='.log')[1])
     with open(log, 'w') as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, cwd=cwd)
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+                                cwd=cwd)
     try:
         deadline = time.monotonic() + timeout
         while True:
-            if proc.poll() is not None: raise RuntimeError(f'{command[0]} exited with {proc.returncode}: {log.read_text()[-2000:]}')
+            if proc.poll() is not None:
+                raise RuntimeError(f'{command[0]} exited with {proc.returncode}: {log.read_text()[-2000:]}')
             try:
                 with urllib.request.urlopen(f'{base_url}/models', timeout=2): break
             except OSError: pass
-            if time.monotonic() > deadline: raise TimeoutError(f'{command[0]} did not answer at {base_url} within {timeout} s; its log: {log}')
+            if time.monotonic() > deadline:
+                raise TimeoutError(f'{command[0]} did not answer at {base_url} within {timeout} s; its log: {log}')
             time.sleep(0.5)
         yield base_url
     finally:
@@ -48,20 +51,24 @@ def serving(command:list[str],         # the server's command line, e.g. `transf
         except subprocess.TimeoutExpired: proc.kill(); proc.wait()
 
 # %% ../nbs/05c_serving.ipynb #b808a583
-VLLM_PYTHON = '.venv-vllm/bin/python'  # the vLLM environment's Python, relative to the project root (scripts/install_vllm.sh)
+# the vLLM environment's Python, relative to the project root (scripts/install_vllm.sh)
+VLLM_PYTHON = '.venv-vllm/bin/python'
 
 def vllm_command(model:str|Path='default',  # a name of `EMBEDDED_MODELS` or a model folder
                  port:int=8000,
                  adapters:list[str|Path]=(),  # LoRA adapter folders, each served under its folder's name
-                 python:str|Path|None=None,   # the vLLM environment's Python; default `VLLM_PYTHON` under the project root
+                 # the vLLM environment's Python; default `VLLM_PYTHON` under the project root
+                 python:str|Path|None=None,
                  max_model_len:int=8192,      # the context it serves (SmolLM2-135M-Instruct's)
                  dtype:str='float32',         # the in-process engine's dtype on a CPU, so tokens can match
                  max_lora_rank:int=16,        # at least the adapters' rank (the paper's LoRA: 8)
                 )->list[str]:
-    "The command line of vLLM's OpenAI-compatible server for a model, under the name this project gives it, and its adapters."
+    "vLLM's OpenAI-compatible server command for a model, under the name this project gives it, with its adapters."
     from fireact.core import project_root
-    name, folder = (EMBEDDED_MODELS[model][0], EMBEDDED_MODELS[model][1]()) if model in EMBEDDED_MODELS else (Path(model).name, Path(model))
-    cmd = [str(python or project_root()/VLLM_PYTHON), '-m', 'vllm.entrypoints.openai.api_server', '--model', str(folder),
+    name, folder = (EMBEDDED_MODELS[model][0],
+                    EMBEDDED_MODELS[model][1]()) if model in EMBEDDED_MODELS else (Path(model).name, Path(model))
+    cmd = [str(python or project_root()/VLLM_PYTHON), '-m', 'vllm.entrypoints.openai.api_server', '--model',
+           str(folder),
            '--served-model-name', name, '--host', '127.0.0.1', '--port', str(port), '--dtype', dtype,
            '--max-model-len', str(max_model_len), '--enable-prefix-caching']
     if adapters: cmd += ['--enable-lora', '--max-lora-rank', str(max_lora_rank), '--lora-modules',
@@ -72,10 +79,14 @@ def vllm_command(model:str|Path='default',  # a name of `EMBEDDED_MODELS` or a m
 @contextmanager
 def vllm_serving(model:str|Path='default', adapters:list[str|Path]=(), python:str|Path|None=None, timeout:float=900,
                  log:str|Path|None=None, **kw):
-    "Start vLLM's server (`vllm_command`) on a free port, wait until it answers, yield its base URL, and stop it on exit."
+    "Start vLLM's server (`vllm_command`) on a free port, wait until it answers, yield its URL, and stop it on exit."
     from fireact.core import project_root
     exe = Path(python) if python else project_root()/VLLM_PYTHON
-    if not Path(exe).exists(): raise FileNotFoundError(f'no vLLM environment at {exe}: run `make vllm` (scripts/install_vllm.sh) first')
+    if not Path(exe).exists():
+        raise FileNotFoundError(f'no vLLM environment at {exe}: run `make vllm` (scripts/install_vllm.sh) first')
     port = free_port()
-    env = {'VLLM_CPU_KVCACHE_SPACE': os.environ.get('VLLM_CPU_KVCACHE_SPACE', '4'), 'HF_HUB_OFFLINE': '1', 'VLLM_NO_USAGE_STATS': '1'}
-    with serving(vllm_command(model, port, adapters, exe, **kw), f'http://127.0.0.1:{port}/v1', log, timeout, env) as base: yield base
+    env = {'VLLM_CPU_KVCACHE_SPACE': os.environ.get('VLLM_CPU_KVCACHE_SPACE', '4'), 'HF_HUB_OFFLINE': '1',
+           'VLLM_NO_USAGE_STATS': '1'}
+    with serving(vllm_command(model, port, adapters, exe, **kw), f'http://127.0.0.1:{port}/v1', log, timeout,
+                 env) as base:
+        yield base

@@ -24,7 +24,8 @@ __all__ = ['TABLE_COLUMNS', 'NOT_RECORDED', 'MONEY', 'robustness', 'method_choic
 # %% ../nbs/11_tables.ipynb #7c620bb3
 def robustness(normal:float, noisy:dict[str,float])->dict:
     "Absolute and relative EM drop of each noisy setting against the normal tool."
-    return {k: {'em': v, 'drop': round(normal - v, 1), 'relative_drop': round(100*(normal - v)/normal, 1) if normal else None}
+    return {k: {'em': v, 'drop': round(normal - v, 1),
+                'relative_drop': round(100*(normal - v)/normal, 1) if normal else None}
             for k, v in noisy.items()}
 
 # %% ../nbs/11_tables.ipynb #2d265d31
@@ -66,7 +67,7 @@ def paper_row(row:str,          # the row's label
               metric:str='em',  # the column the number goes in
               **cols,           # more columns: lm, task, ...
              )->dict:
-    "A number of the paper as a row, with where the paper prints it; NaN, sourced `paper (no number given)`, where it gives none."
+    "A number of the paper as a row, with where the paper prints it; NaN, sourced `paper (no number given)`, if none."
     return {'row': row, **cols, metric: float('nan') if value is None else value,
             'source': 'paper' if value is not None else 'paper (no number given)', 'note': where}
 
@@ -82,7 +83,8 @@ def from_paper(label:str,            # the row's label in the analysis table
     pairs = list(column.items()) if isinstance(column, dict) else [(column, metric)]
     note = f'{CITATION}, {where}: {row}' + ('' if pairs == [('em', 'em')] else f' ({", ".join(c for c, _ in pairs)})')
     (first, first_metric), rest = pairs[0], pairs[1:]
-    return {**paper_row(label, paper(where, row, first), note, metric=first_metric, **cols), **{m: paper(where, row, c) for c, m in rest}}
+    return {**paper_row(label, paper(where, row, first), note, metric=first_metric, **cols),
+            **{m: paper(where, row, c) for c, m in rest}}
 
 # %% ../nbs/11_tables.ipynb #21ac96c0
 def released_row(row:str, path:str, n:int=500, task:str='hotpotqa', split:str='dev', **cols)->dict:
@@ -92,19 +94,20 @@ def released_row(row:str, path:str, n:int=500, task:str='hotpotqa', split:str='d
 
 # %% ../nbs/11_tables.ipynb #3f4b9b42
 def produce_command(spec:RunConfig, n:int=200, root:str|Path='.', experiment:str|None=None)->str:
-    "What produces a spec's run, from the repository root: its experiment (else `fireact run`), after training a missing adapter."
+    "What produces a spec's run from the repository root: its experiment (else `fireact run`), after training one."
     name = experiment or experiment_of(spec)
     cmd = f'fireact experiment {name} --n {n}' if name else spec.command(n)
     model = needs_training(spec)
     if not model or trained(Path(root)/model): return cmd
-    return f'{cmd} --train' if name and model in FINETUNES else f'{train_command(model)} && {cmd}'  # --train trains `FINETUNES` only
+    # --train trains `FINETUNES` only
+    return f'{cmd} --train' if name and model in FINETUNES else f'{train_command(model)} && {cmd}'
 
 # %% ../nbs/11_tables.ipynb #05a6ecc9
 def loss_mask_column(spec:RunConfig,   # a run's spec
                      out:str|Path,   # its run file
                      root:str|Path='.', # the repository root, where the fine-tuned model's folder is
                     )->dict:
-    "A fine-tuned run's `loss_mask`: as its manifest records it, else as its model's card does; nothing for a prompted run."
+    "A fine-tuned run's `loss_mask`, from its manifest, else its model's card; nothing for a prompted run."
     from fireact.agent import manifest_path
     from fireact.train import card_loss_mask
     model = needs_training(spec)
@@ -115,11 +118,12 @@ def loss_mask_column(spec:RunConfig,   # a run's spec
 
 # %% ../nbs/11_tables.ipynb #8cb7c7ba
 def spec_row(spec:RunConfig, n:int=200, root:str|Path='.', experiment:str|None=None, **cols)->dict:
-    "A spec's run as a row: EM with its interval over the first `n` questions if the run file exists under `root`, else `not run: ...`."
+    "A spec's run as a row: EM and its interval on the first `n` questions if its file is under `root`, else `not run`."
     out, row = Path(root)/spec.path, {'row': spec.label, 'lm': spec.lm_label, 'task': spec.task, **cols}
     row |= loss_mask_column(spec, out, root)
     if not out.exists():
-        return {**row, 'em': float('nan'), 'source': 'not run: ' + produce_command(spec, n, root, experiment), 'note': str(spec.path)}
+        return {**row, 'em': float('nan'), 'source': 'not run: ' + produce_command(spec, n, root, experiment),
+                'note': str(spec.path)}
     questions, runs = get_task(spec.task, spec.split).sample(n), load_run(out, spec.task, spec.split)
     trajs = rescore(runs)
     e = summarize(trajs, questions)
@@ -132,16 +136,17 @@ def other_readings(spec:RunConfig,            # the run's spec
                    trajs:list[Trajectory],  # its trajectories
                    questions:list[Question],# the questions asked
                   )->dict:
-    "EM read strictly (tasks whose strict reading differs from their rule) and leniently (methods with a lenient reading: CoT), as row columns."
+    "EM read strictly (tasks whose strict reading differs) and leniently (methods read leniently: CoT), as columns."
     strict = questions and questions[0].score('').strict is not None
     return ({'em_strict': summarize(rescore(trajs, strict=True), questions)['em']} if strict else {}) | (
-            {'em_lenient': summarize(rescore(trajs, lenient=True), questions)['em']} if get_method(spec.method).read_lenient else {})
+            {'em_lenient': summarize(rescore(trajs, lenient=True),
+                                     questions)['em']} if get_method(spec.method).read_lenient else {})
 
 # %% ../nbs/11_tables.ipynb #0314642d
 def weights_label(out:str|Path,      # a run file
                   root:str|Path='.', # the repository root, where the run's adapter folder is
                  )->str:
-    "The weights a run's manifest records, short (`model 3d45d530, lora d26acda7`), `committed` when its adapter is here with that digest."
+    "A run's recorded weights, short (`model 3d45d530, lora d26acda7`); `committed` if its adapter here matches."
     from fireact.agent import manifest_path
     path = manifest_path(out)
     m = json.loads(path.read_text()) if path.exists() else {}
@@ -158,7 +163,7 @@ def _adapter_digest(folder:str)->str|None:
     return weights_digest(folder) if (Path(folder)/'adapter_config.json').exists() else None
 
 def overlap_columns(spec:RunConfig, trajs:list[Trajectory], questions:list[Question])->dict:
-    "A fine-tuned run's `overlap` (questions also in its fine-tuning data) and `em_clean` (EM on the others); nothing for a prompted run."
+    "A fine-tuned run's `overlap` (questions in its training data) and `em_clean` (EM on the rest); none if prompted."
     ft = FINETUNES.get(needs_training(spec))
     if ft is None: return {}
     seen = overlap(ft.release_path, questions)
@@ -177,26 +182,30 @@ def table_rows(specs:str|list[RunConfig], # an experiment's name, or run specs
 
 # %% ../nbs/11_tables.ipynb #9be69116
 def as_table(rows:list[dict], extra:list[str]=())->'pd.DataFrame':
-    "Rows of `paper_row`, `released_row` and `table_rows` as one frame: the usual columns, then `extra`, then the recipe and weights a run records and the note."
+    """Rows of `paper_row`, `released_row` and `table_rows` as one frame: the usual columns, then `extra`, then the
+    recipe and weights a run records and the note."""
     import pandas as pd
     return pd.DataFrame(rows).reindex(columns=[*TABLE_COLUMNS, *extra, 'loss_mask', 'weights', 'note'])
 
 # %% ../nbs/11_tables.ipynb #db5e2a44
 def table_problems(df:'pd.DataFrame')->list[str]:
-    "Where an analysis table breaks its contract: unknown sources, paper numbers without value or address, EMs outside their interval."
+    "Where an analysis table breaks its contract: unknown sources, paper numbers lacking value or address, EM off CI."
     import pandas as pd
     out = []
     for _, r in df.iterrows():
         src, em, label = r.get('source'), r.get('em'), r.get('row')
-        numbers = [v for k, v in r.items() if k not in ('n', 'em_low', 'em_high') and isinstance(v, (int, float)) and not pd.isna(v)]
+        numbers = [v for k, v in r.items()
+                   if k not in ('n', 'em_low', 'em_high') and isinstance(v, (int, float)) and not pd.isna(v)]
         if src == 'paper (no number given)' or (isinstance(src, str) and src.startswith('not run: ')):
             if not pd.isna(em): out.append(f'{label}: {src!r} but a number {em}')
         elif src == 'paper':
-            if not numbers or not r.get('note'): out.append(f'{label}: a paper row needs its number and where the paper prints it')
+            if not numbers or not r.get('note'):
+                out.append(f'{label}: a paper row needs its number and where the paper prints it')
         elif isinstance(src, str) and src.startswith(('this project', 'released run re-scored')):
             lo, hi = r.get('em_low', em), r.get('em_high', em)
             if not numbers: out.append(f'{label}: {src!r} without a number')
-            elif not any(pd.isna(x) for x in (em, lo, hi)) and not lo <= em <= hi: out.append(f'{label}: EM {em} outside [{lo}, {hi}]')
+            elif not any(pd.isna(x) for x in (em, lo, hi)) and not lo <= em <= hi:
+                out.append(f'{label}: EM {em} outside [{lo}, {hi}]')
         else: out.append(f'{label}: unknown source {src!r}')
     return out
 
@@ -226,8 +235,9 @@ def difference_row(row:str,         # the row's label
                    root:str|Path='.',
                    strict:bool=False, # StrategyQA and MMLU answers read strictly (`rescore`)
                    **cols)->dict:
-    "EM of `after` minus `before`, in points, with a paired bootstrap 95% interval; `not run: ...` until both runs exist."
-    if (before.task, before.split) != (after.task, after.split): raise ValueError(f'{before.label!r} and {after.label!r} ask different questions')
+    "EM of `after` minus `before`, in points, with a paired bootstrap 95% interval; `not run: ...` until both exist."
+    if (before.task, before.split) != (after.task, after.split):
+        raise ValueError(f'{before.label!r} and {after.label!r} ask different questions')
     base = {'row': row, 'task': after.task, **cols, 'note': f'{after.label} - {before.label}'}
     missing = [s for s in (before, after) if not (Path(root)/s.path).exists()]
     if missing: return {**base, 'diff': float('nan'), 'source': 'not run: ' + produce_command(missing[0], n, root)}
@@ -236,7 +246,8 @@ def difference_row(row:str,         # the row's label
     found = min(len({t.qid for t in answered(r)} & {q.id for q in questions}) for r in runs)
     diff, lo, hi = bootstrap_ci([b - a for a, b in zip(*(outcomes(r, questions) for r in runs))])
     return {**base, 'diff': round(diff, 1), 'diff_low': round(lo, 1), 'diff_high': round(hi, 1), 'n': len(questions),
-            'source': 'this project' + ('' if found == len(questions) else f' (partial: {found} of {len(questions)} questions)')}
+            'source': 'this project' + ('' if found == len(questions) else f' (partial: {found} of {len(questions)} '
+                                        'questions)')}
 
 # %% ../nbs/11_tables.ipynb #32cd91b7
 MONEY = ('cost',)  # columns in US$: kept to two significant digits, never rounded to 0
@@ -251,7 +262,7 @@ def save_table(df:'pd.DataFrame', # a table from `as_table`
                folder:str|Path,   # where the tables go, e.g. nbs/analysis/tables
                digits:int=1,      # decimals kept for floats
               )->list[Path]:
-    "Write `df` as `name.csv` and `name.md` (numbers as `shown_value` shows them, empty cells blank) in `folder`; the paths written."
+    "Write `df` as `name.csv` and `name.md` in `folder` (numbers as `shown_value` shows them, blanks empty); the paths."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     shown = df.copy()
     for c in shown.columns:

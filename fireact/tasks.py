@@ -59,7 +59,7 @@ def score_yes_no(prediction:str, gold:bool)->Score:
 
 # %% ../nbs/02_tasks.ipynb #69230e51
 def score_choice(prediction:str, gold:str)->Score:
-    "MMLU: the prediction starts with the gold letter (case-insensitive); strictly, it is the letter alone, as `B`, `(B)` or `B. text`."
+    "MMLU: the prediction starts with the gold letter (any case); strictly, the letter alone (`B`, `(B)`, `B. text`)."
     p, letter = str(prediction).strip().lower(), gold.strip().lower()
     named = re.match(r'\(?([a-d])\)?(?=$|[\s.:)])', p)
     return Score(p.startswith(letter), strict=bool(named) and named[1] == letter)
@@ -79,15 +79,17 @@ class Question:
         "Score a prediction against this question's gold answer (no prediction scores as wrong)."
         if self.answer is None: raise ValueError(f'{self.task}/{self.split} #{self.id} has no gold answer')
         score = task_spec(self.task).score
-        return score(prediction, self.answer) if prediction is not None else Score(False, 0.0 if score is score_open else None)
+        if prediction is None: return Score(False, 0.0 if score is score_open else None)
+        return score(prediction, self.answer)
 
 # %% ../nbs/02_tasks.ipynb #a7e5f88a
 HOTPOTQA_TRAIN = 'data/finetune/alpaca_format/hotpotqa.json'  # the release's HotpotQA training questions live here only
 
 def _hotpotqa_train(**kw)->list:
-    "The release's HotpotQA training questions: those of its fine-tuning file, each with the answer its successful trajectory gave."
+    "The release's HotpotQA training questions: those of its fine-tuning file, with its successful trajectory's answer."
     rows = json.loads(fetch(HOTPOTQA_TRAIN, **kw).read_text(encoding='utf-8'))
-    return [Question('hotpotqa', 'train', str(i), r['instruction'], final_answer(parse_react(r['output'])), {'source': HOTPOTQA_TRAIN})
+    return [Question('hotpotqa', 'train', str(i), r['instruction'], final_answer(parse_react(r['output'])),
+                     {'source': HOTPOTQA_TRAIN})
             for i, r in enumerate(rows)]
 
 def _load_hotpotqa(split, **kw):
@@ -134,19 +136,27 @@ def _r(thought, action, observation=None):
 
 _EXAMPLES = {  # this project's worked examples, registered with their tasks below
 'hotpotqa': [
-    Exemplar('What is the name of the river that flows through the capital of the country where the Taj Mahal stands?', 'Yamuna',
-        'The Taj Mahal stands in Agra, India. The capital of India is New Delhi, and the river that flows through Delhi is the Yamuna. So the answer is Yamuna.',
-        [_r('I need to find the country where the Taj Mahal stands, then the river through its capital.', 'search[Taj Mahal location]',
-            'The Taj Mahal is an ivory-white marble mausoleum on the right bank of the river Yamuna in Agra, Uttar Pradesh, India.'),
-         _r('The Taj Mahal is in India, whose capital is New Delhi. I need the river that flows through New Delhi.', 'search[river that flows through New Delhi]',
+    Exemplar('What is the name of the river that flows through the capital of the country where the Taj Mahal stands?',
+             'Yamuna',
+        'The Taj Mahal stands in Agra, India. The capital of India is New Delhi, and the river that flows through '
+        'Delhi is the Yamuna. So the answer is Yamuna.',
+        [_r('I need to find the country where the Taj Mahal stands, then the river through its capital.',
+            'search[Taj Mahal location]',
+            'The Taj Mahal is an ivory-white marble mausoleum on the right bank of the river Yamuna in Agra, Uttar '
+            'Pradesh, India.'),
+         _r('The Taj Mahal is in India, whose capital is New Delhi. I need the river that flows through New Delhi.',
+            'search[river that flows through New Delhi]',
             'The Yamuna river flows through the National Capital Territory of Delhi for about 22 km.'),
          _r('The river through New Delhi is the Yamuna.', 'finish[Yamuna]')]),
     Exemplar('Were the novelist Chinua Achebe and the playwright Wole Soyinka born in the same country?', 'yes',
-        'Chinua Achebe was born in Ogidi, Nigeria. Wole Soyinka was born in Abeokuta, Nigeria. Both were born in Nigeria, so the answer is yes.',
-        [_r('I need to find where Chinua Achebe was born, then where Wole Soyinka was born.', 'search[Chinua Achebe birthplace]',
+        'Chinua Achebe was born in Ogidi, Nigeria. Wole Soyinka was born in Abeokuta, Nigeria. Both were born in '
+        'Nigeria, so the answer is yes.',
+        [_r('I need to find where Chinua Achebe was born, then where Wole Soyinka was born.',
+            'search[Chinua Achebe birthplace]',
             'Chinua Achebe was born on 16 November 1930 in Ogidi, an Igbo town in south-eastern Nigeria.'),
          _r('Achebe was born in Nigeria. Now Wole Soyinka.', 'search[Wole Soyinka birthplace]',
-            'Akinwande Oluwole Babatunde Soyinka was born on 13 July 1934 in Abeokuta, in present-day Ogun State, Nigeria.'),
+            'Akinwande Oluwole Babatunde Soyinka was born on 13 July 1934 in Abeokuta, in present-day Ogun State, '
+            'Nigeria.'),
          _r('Both were born in Nigeria, so the answer is yes.', 'finish[yes]')]),
     Exemplar('The composer of the opera Turandot was born in which city?', 'Lucca',
         'Turandot is an opera by Giacomo Puccini, who was born in Lucca, Italy. So the answer is Lucca.',
@@ -156,45 +166,58 @@ _EXAMPLES = {  # this project's worked examples, registered with their tasks bel
             'Giacomo Puccini was born on 22 December 1858 in Lucca, in the Duchy of Lucca.'),
          _r('Puccini was born in Lucca.', 'finish[Lucca]')]),
     Exemplar('How many years after the Eiffel Tower was completed did the Empire State Building open?', '42',
-        'The Eiffel Tower was completed in 1889 and the Empire State Building opened in 1931. 1931 - 1889 = 42, so the answer is 42.',
-        [_r('I need the year the Eiffel Tower was completed and the year the Empire State Building opened.', 'search[Eiffel Tower completed year]',
+        'The Eiffel Tower was completed in 1889 and the Empire State Building opened in 1931. 1931 - 1889 = 42, so the '
+        'answer is 42.',
+        [_r('I need the year the Eiffel Tower was completed and the year the Empire State Building opened.',
+            'search[Eiffel Tower completed year]',
             '1889'),
-         _r('The Eiffel Tower was completed in 1889. Now the Empire State Building.', 'search[Empire State Building opened year]',
+         _r('The Eiffel Tower was completed in 1889. Now the Empire State Building.',
+            'search[Empire State Building opened year]',
             'The Empire State Building opened on May 1, 1931.'),
          _r('1931 - 1889 = 42 years.', 'finish[42]')]),
 ],
 'strategyqa': [
     Exemplar('Would a sealed jar of honey have spoiled after ten years in a cupboard?', 'no',
-        'Honey has very little water and is acidic, so bacteria cannot grow in it; sealed honey keeps almost indefinitely. So the answer is no.',
+        'Honey has very little water and is acidic, so bacteria cannot grow in it; sealed honey keeps almost '
+        'indefinitely. So the answer is no.',
         [_r('I need to know whether honey spoils over a decade when sealed.', 'search[does sealed honey spoil]',
-            'Honey stored in a sealed container can last indefinitely; edible honey has been found in ancient Egyptian tombs.'),
+            'Honey stored in a sealed container can last indefinitely; edible honey has been found in ancient Egyptian '
+            'tombs.'),
          _r('Sealed honey does not spoil, so the answer is no.', 'finish[no]')]),
     Exemplar('Did Albert Einstein live to see the first crewed Moon landing?', 'no',
         'Albert Einstein died in 1955 and the first crewed Moon landing was in 1969. So the answer is no.',
-        [_r('I need the year Einstein died and the year of the first crewed Moon landing.', 'search[Albert Einstein death year]',
+        [_r('I need the year Einstein died and the year of the first crewed Moon landing.',
+            'search[Albert Einstein death year]',
             'Albert Einstein died on 18 April 1955 in Princeton, New Jersey.'),
-         _r('Einstein died in 1955. The first crewed Moon landing was Apollo 11.', 'search[Apollo 11 Moon landing year]',
+         _r('Einstein died in 1955. The first crewed Moon landing was Apollo 11.',
+            'search[Apollo 11 Moon landing year]',
             'Apollo 11 landed on the Moon on July 20, 1969.'),
          _r('1955 is before 1969, so he did not live to see it.', 'finish[no]')]),
     Exemplar('Is the Atlantic Ocean larger than the Arctic Ocean?', 'yes',
-        'The Atlantic Ocean covers about 106 million square kilometres and the Arctic Ocean about 14 million. So the answer is yes.',
+        'The Atlantic Ocean covers about 106 million square kilometres and the Arctic Ocean about 14 million. So the '
+        'answer is yes.',
         [_r('I need the areas of the two oceans.', 'search[Atlantic Ocean area vs Arctic Ocean area]',
-            'The Atlantic covers about 106,460,000 km2; the Arctic Ocean, the smallest ocean, covers about 14,060,000 km2.'),
+            'The Atlantic covers about 106,460,000 km2; the Arctic Ocean, the smallest ocean, covers about 14,060,000 '
+            'km2.'),
          _r('106 million km2 is larger than 14 million km2.', 'finish[yes]')]),
 ],
 'mmlu': [
-    Exemplar("Question: Which gas makes up most of Earth's atmosphere?\nA. Oxygen\nB. Nitrogen\nC. Carbon dioxide\nD. Argon", 'B',
-        "Nitrogen is about 78 percent of Earth's atmosphere, far more than oxygen at about 21 percent. So the answer is B.",
+    Exemplar("Question: Which gas makes up most of Earth's atmosphere?\nA. Oxygen\nB. Nitrogen\nC. Carbon dioxide\nD. "
+             "Argon", 'B',
+        "Nitrogen is about 78 percent of Earth's atmosphere, far more than oxygen at about 21 percent. So the answer "
+        "is B.",
         [_r("I need the most abundant gas in Earth's atmosphere.", "search[most abundant gas in Earth's atmosphere]",
             "Nitrogen makes up about 78 percent of Earth's atmosphere by volume, and oxygen about 21 percent."),
          _r('Nitrogen is option B.', 'finish[B]')]),
     Exemplar('Question: What is the derivative of x^3 with respect to x?\nA. 3x\nB. x^2\nC. 3x^2\nD. 3x^3', 'C',
         'By the power rule, the derivative of x^n is n x^(n-1), so the derivative of x^3 is 3x^2. So the answer is C.',
         [_r('By the power rule the derivative of x^3 is 3x^2, which is option C. No search is needed.', 'finish[C]')]),
-    Exemplar('Question: Who wrote The Federalist Papers together with Alexander Hamilton and James Madison?\nA. Thomas Jefferson\nB. Benjamin Franklin\nC. John Jay\nD. John Adams', 'C',
+    Exemplar('Question: Who wrote The Federalist Papers together with Alexander Hamilton and James Madison?\nA. Thomas '
+             'Jefferson\nB. Benjamin Franklin\nC. John Jay\nD. John Adams', 'C',
         'The Federalist Papers were written by Alexander Hamilton, James Madison and John Jay. So the answer is C.',
         [_r('I need the third author of The Federalist Papers.', 'search[authors of The Federalist Papers]',
-            'The Federalist Papers are 85 essays written by Alexander Hamilton, James Madison, and John Jay under the pseudonym "Publius".'),
+            'The Federalist Papers are 85 essays written by Alexander Hamilton, James Madison, and John Jay under the '
+            'pseudonym "Publius".'),
          _r('The third author is John Jay, option C.', 'finish[C]')]),
 ],
 }
@@ -218,7 +241,8 @@ TASKS = Registry('task')
 
 def register_task(spec:TaskSpec)->TaskSpec:
     "Add a task (or replace one of the same name); every part of the project finds it by name."
-    if not spec.splits or spec.eval_split not in spec.splits: raise ValueError(f'{spec.name}: its evaluation split {spec.eval_split!r} is not among its splits {spec.splits}')
+    if not spec.splits or spec.eval_split not in spec.splits:
+        raise ValueError(f'{spec.name}: its evaluation split {spec.eval_split!r} is not among its splits {spec.splits}')
     return TASKS.add(spec)
 
 # %% ../nbs/02_tasks.ipynb #13d0f5d1
@@ -228,11 +252,14 @@ def task_spec(name:str)->TaskSpec:
 
 # %% ../nbs/02_tasks.ipynb #90cec748
 SHORT_ANSWER = 'a short answer (a name, a date, a number, or yes/no)'
-register_task(TaskSpec('hotpotqa', _load_hotpotqa, ('train', 'dev', 'test'), score_open, SHORT_ANSWER, _EXAMPLES['hotpotqa']))
-register_task(TaskSpec('strategyqa', _load_strategyqa, ('train', 'dev', 'test'), score_yes_no, 'either "yes" or "no"', _EXAMPLES['strategyqa']))
+register_task(TaskSpec('hotpotqa', _load_hotpotqa, ('train', 'dev', 'test'), score_open, SHORT_ANSWER,
+                       _EXAMPLES['hotpotqa']))
+register_task(TaskSpec('strategyqa', _load_strategyqa, ('train', 'dev', 'test'), score_yes_no, 'either "yes" or "no"',
+                       _EXAMPLES['strategyqa']))
 register_task(TaskSpec('bamboogle', _load_bamboogle, ('test',), score_open, SHORT_ANSWER, _EXAMPLES['hotpotqa'],
                        eval_split='test', prompts_of='hotpotqa'))
-register_task(TaskSpec('mmlu', _load_mmlu, ('train', 'dev', 'val', 'test'), score_choice, 'the letter of the correct option (A, B, C or D)',
+register_task(TaskSpec('mmlu', _load_mmlu, ('train', 'dev', 'val', 'test'), score_choice,
+                       'the letter of the correct option (A, B, C or D)',
                        _EXAMPLES['mmlu'], eval_split='test', subjects=True));
 
 # %% ../nbs/02_tasks.ipynb #a1fce96c
@@ -243,7 +270,8 @@ class Task:
                  subject:str|None=None, # MMLU only: one subject instead of all
                  **fetch_kw):      # passed to `fetch` (e.g. `mirror=`)
         spec = task_spec(name)
-        if split not in spec.splits: raise ValueError(f'{name} has no split {split!r}; its splits are {list(spec.splits)}')
+        if split not in spec.splits:
+            raise ValueError(f'{name} has no split {split!r}; its splits are {list(spec.splits)}')
         if subject and not spec.subjects: raise ValueError(f'{name} has no subjects (MMLU has)')
         self.name, self.split, self.subject = name, split, subject
         self.questions = spec.load(split, subject=subject, **fetch_kw) if subject else spec.load(split, **fetch_kw)
@@ -252,7 +280,9 @@ class Task:
     def __len__(self): return len(self.questions)
     def __getitem__(self, i:int)->Question: return self.questions[i]
     def __iter__(self): return iter(self.questions)
-    def __repr__(self): return f'Task({self.name!r}, {self.split!r}{", " + repr(self.subject) if self.subject else ""}): {len(self)} questions'
+    def __repr__(self):
+        subject = f', {self.subject!r}' if self.subject else ''
+        return f'Task({self.name!r}, {self.split!r}{subject}): {len(self)} questions'
 
     def by_id(self, qid:str)->Question:
         "The question with this id."

@@ -57,7 +57,8 @@ class SearchResult:
                 'cache': 'cache: a SerpAPI result paid for earlier',
                 'replay_exact': f'replay, exact: recorded query {self.matched!r}',
                 'replay_nearest': f'replay, nearest (score {self.score or 0:.2f}): recorded query {self.matched!r}',
-                'not_found': f'None: no recorded query close enough (nearest {self.matched!r}, score {self.score or 0:.2f})',
+                'not_found': f'None: no recorded query close enough (nearest {self.matched!r}, score '
+                             f'{self.score or 0:.2f})',
                 'error': f'error: {self.error}',
                 'noise_none': 'noisy tool: "None" in place of the result',
                 'noise_random': 'noisy tool: a random recorded observation in place of the result'}[self.mode]
@@ -75,7 +76,8 @@ for _name in ('urllib3.connectionpool', 'urllib3.util.retry', __name__): logging
 
 def strip_keys(obj, secret:str|None=None):
     "A copy of parsed JSON without `api_key`-like fields, and with `secret` masked wherever it appears."
-    if isinstance(obj, dict): return {k: strip_keys(v, secret) for k, v in obj.items() if k not in ('api_key', 'serp_api_key')}
+    if isinstance(obj, dict):
+        return {k: strip_keys(v, secret) for k, v in obj.items() if k not in ('api_key', 'serp_api_key')}
     if isinstance(obj, list): return [strip_keys(v, secret) for v in obj]
     if isinstance(obj, str) and secret: return obj.replace(secret, '***')
     return obj
@@ -102,7 +104,8 @@ class SerpAPISearch:
         self._slots = threading.BoundedSemaphore(max_concurrent)
         self._lock, self._query_locks = threading.Lock(), {}
 
-    def __repr__(self)->str: return f'SerpAPISearch({self.base_url!r}, cache={str(self.cache.path)!r}, stats={dict(self.stats)})'
+    def __repr__(self)->str:
+        return f'SerpAPISearch({self.base_url!r}, cache={str(self.cache.path)!r}, stats={dict(self.stats)})'
 
     def _count(self, what:str, n:int=1):
         with self._lock: self.stats[what] += n
@@ -123,7 +126,8 @@ def check_key(self:SerpAPISearch):
     try: r = self._get('/account', {})
     except requests.RequestException as e:
         raise SearchError(f'could not reach SerpAPI at {self.base_url} to check the key ({type(e).__name__})') from None
-    if r.status_code in (401, 403): raise SearchKeyError(f'SerpAPI refused the key in ${KEY_VAR} (HTTP {r.status_code}): {_error_text(r)}')
+    if r.status_code in (401, 403):
+        raise SearchKeyError(f'SerpAPI refused the key in ${KEY_VAR} (HTTP {r.status_code}): {_error_text(r)}')
     if r.status_code != 200: raise SearchError(f'SerpAPI account check failed: HTTP {r.status_code} {_error_text(r)}')
 
 # %% ../nbs/04_tools.ipynb #f6d21cd4
@@ -183,10 +187,11 @@ def _retry_after(r:requests.Response)->float|None:
 
 # %% ../nbs/04_tools.ipynb #4f443199
 REPLAY_SOURCES = ('data/finetune/alpaca_format/', 'data/finetune/gpt_format/', 'trajs/')
-REPLAY_LATER = ('trajs/hotpotqa_dev_0_500_llama_models_lora_llama-2-13b-d_1000_0.7_2023-09-18-13-40-08.json',)  # registered after runs were made
+# registered after runs were made
+REPLAY_LATER = ('trajs/hotpotqa_dev_0_500_llama_models_lora_llama-2-13b-d_1000_0.7_2023-09-18-13-40-08.json',)
 
 def replay_files()->list[str]:
-    "The release files whose trajectories hold the real Google results the replay answers from (a fixed set: see below)."
+    "The release files whose trajectories hold the Google results the replay answers from (a fixed set: see below)."
     return sorted(n for n in registry() if n.startswith(REPLAY_SOURCES) and n not in REPLAY_LATER)
 
 # %% ../nbs/04_tools.ipynb #5899c605
@@ -209,7 +214,8 @@ def recorded_searches(names:Iterable[str]|None=None, # registry names; default e
         for rounds in release_rounds(name):
             for r in rounds:
                 action = parse_action(r.action)
-                if action and action[0] == 'search': yield action[1], (None if r.observation in ('None', '') else r.observation)
+                if action and action[0] == 'search':
+                    yield action[1], (None if r.observation in ('None', '') else r.observation)
 
 # %% ../nbs/04_tools.ipynb #f34f48e4
 _word = re.compile(r'(?u)\b\w\w+\b')  # bm25s's default token pattern
@@ -251,7 +257,8 @@ class ReplayIndex:
 
     def __len__(self)->int: return len(self.queries)
     def __contains__(self, query:str)->bool: return _key(query) in self._position
-    def __repr__(self)->str: return f'ReplayIndex: {len(self)} queries, {self.pairs} (query, observation) pairs, threshold {self.threshold}'
+    def __repr__(self)->str:
+        return f'ReplayIndex: {len(self)} queries, {self.pairs} (query, observation) pairs, threshold {self.threshold}'
 
     def _self_score(self, words:list[str])->float:
         "The BM25 score of a query against a recorded query with exactly its words."
@@ -271,7 +278,8 @@ class ReplayIndex:
     def search(self, query:str, qid:str|None=None)->SearchResult:
         "The recorded observation for this query, or for the nearest recorded one, or None."
         i = self._position.get(_key(query))
-        if i is not None: return SearchResult(self.observations[i], 'replay_exact', query=query, matched=self.queries[i])
+        if i is not None:
+            return SearchResult(self.observations[i], 'replay_exact', query=query, matched=self.queries[i])
         i, score = self.nearest(query)
         matched = self.queries[i] if i is not None else None
         if i is None or score < self.threshold: return SearchResult(None, 'not_found', round(score, 4), query, matched)
@@ -310,7 +318,7 @@ class NoisySearch:
         return random.Random(f'{self.seed}/{qid}/{n}')
 
     def _pool(self)->list[str]:
-        "The distinct observations recorded in the release's trajectories, in the index's order: the same for every run."
+        "The distinct observations in the release's trajectories, in the index's order: the same for every run."
         with self._lock:
             if self._recorded is None:
                 try: index = self.base if isinstance(self.base, ReplayIndex) else replay_index()

@@ -78,7 +78,8 @@ def data_summary(path:str|Path,      # the fine-tuning file (or release name)
         trajs = [from_record(r, str(i), stem if stem in TASKS else None) for i, r in enumerate(records)]
         tm = [(t.task, t.method) for t in trajs]
     count = lambda xs: dict(Counter(xs).most_common())
-    return {'file': path.name, 'sha256': sha256_file(path), 'format': record_format(records[0]).name, 'records': len(records),
+    return {'file': path.name, 'sha256': sha256_file(path), 'format': record_format(records[0]).name,
+            'records': len(records),
             'per_task': count(t for t, _ in tm), 'per_method': count(m for _, m in tm)}
 
 # %% ../nbs/09_train.ipynb #d94521ce
@@ -95,7 +96,8 @@ class PadCollator:
         n = self.length or max(len(f['input_ids']) for f in features)
         pad = lambda xs, v: [list(x) + [v]*(n - len(x)) for x in xs]
         ids = [f['input_ids'] for f in features]
-        return {'input_ids': torch.tensor(pad(ids, self.pad_id)), 'labels': torch.tensor(pad([f['labels'] for f in features], -100)),
+        return {'input_ids': torch.tensor(pad(ids, self.pad_id)),
+                'labels': torch.tensor(pad([f['labels'] for f in features], -100)),
                 'attention_mask': torch.tensor(pad([[1]*len(x) for x in ids], 0))}
 
 # %% ../nbs/09_train.ipynb #40b78a66
@@ -120,8 +122,10 @@ def check_qlora():
     import importlib.util, torch
     if not torch.cuda.is_available():
         raise RuntimeError('QLoRA needs a CUDA GPU (4-bit weights come from bitsandbytes, which has no CPU training '
-                           'kernels); this machine has none: use --method lora, which trains the same adapter in full precision')
-    if importlib.util.find_spec('bitsandbytes') is None: raise RuntimeError('QLoRA needs bitsandbytes: pip install bitsandbytes')
+                           'kernels); this machine has none: use --method lora, which trains the same adapter in full '
+                           'precision')
+    if importlib.util.find_spec('bitsandbytes') is None:
+        raise RuntimeError('QLoRA needs bitsandbytes: pip install bitsandbytes')
 
 # %% ../nbs/09_train.ipynb #7dd524c8
 def load_model(base:str|Path='default', # 'default' or a causal-LM folder
@@ -142,10 +146,12 @@ def load_model(base:str|Path='default', # 'default' or a causal-LM folder
                                                        bnb_4bit_compute_dtype=torch.bfloat16)
     model = AutoModelForCausalLM.from_pretrained(model_path(base), **kw)
     model.config.use_cache = False
-    if gradient_checkpointing: model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={'use_reentrant': False})
+    if gradient_checkpointing:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={'use_reentrant': False})
     if method == 'full': return model
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
-    if method == 'qlora': model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing)
+    if method == 'qlora':
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing)
     return get_peft_model(model, LoraConfig(task_type='CAUSAL_LM', **LORA_PRESETS[lora]))
 
 # %% ../nbs/09_train.ipynb #1642e324
@@ -200,7 +206,8 @@ def plot_losses(card:dict, # a card written by `finetune`
     if val: ax.plot(*zip(*val), 'o-', label='validation')
     lora = f" {card['lora']['preset']}" if card.get('lora') else ''
     ax.set(xlabel='optimizer step', ylabel="loss on the agent's tokens",
-           title=f"{card.get('base_name') or Path(card['base_path']).name}, {card['method']}{lora}, {card['data']['file']}")
+           title=f"{card.get('base_name') or Path(card['base_path']).name}, {card['method']}{lora}, "
+                 f"{card['data']['file']}")
     ax.legend(); ax.grid(alpha=0.3)
     return ax.figure
 
@@ -213,7 +220,9 @@ def _callbacks(out:Path, prior_seconds:float):
         def seconds(self)->float: return prior_seconds + time.time() - self.start
         def on_log(self, args, state, control, logs=None, **kw):
             if state.is_world_process_zero:
-                with open(out/'log.jsonl', 'a') as f: f.write(json.dumps({'step': state.global_step, **(logs or {}), 'seconds': round(self.seconds(), 2)}) + '\n')
+                with open(out/'log.jsonl', 'a') as f:
+                    f.write(json.dumps({'step': state.global_step, **(logs or {}),
+                                        'seconds': round(self.seconds(), 2)}) + '\n')
         def on_save(self, args, state, control, **kw):
             if state.is_world_process_zero:
                 ckpt = Path(args.output_dir)/f'checkpoint-{state.global_step}'
@@ -222,7 +231,7 @@ def _callbacks(out:Path, prior_seconds:float):
 
 # %% ../nbs/09_train.ipynb #14bfc2a0
 def _name_base_only(config:Path):
-    "An adapter's config and model card name its base model by folder name, not by this machine's path (peft writes the path)."
+    "An adapter's config and model card name its base by folder name, not by this machine's path (which peft writes)."
     if not config.is_file(): return
     c = json.loads(config.read_text())
     path = c.get('base_model_name_or_path') or ''
@@ -234,8 +243,10 @@ def _name_base_only(config:Path):
 # %% ../nbs/09_train.ipynb #caa9a4e8
 def last_complete_checkpoint(ckpts:Path, # a run's `checkpoints` folder
                             )->str|None:  # the newest checkpoint whose save finished, or None
-    "The checkpoint to resume from: the newest one whose save ended (its trainer state and our wall-time record are written last); a save a kill cut short is passed over."
-    done = [d for d in Path(ckpts).glob('checkpoint-*') if d.name.split('-')[1].isdigit() and (d/'trainer_state.json').is_file() and (d/'wall.json').is_file()]
+    """The checkpoint to resume from: the newest one whose save ended (its trainer state and our wall-time record are
+    written last); a save a kill cut short is passed over."""
+    done = [d for d in Path(ckpts).glob('checkpoint-*')
+            if d.name.split('-')[1].isdigit() and (d/'trainer_state.json').is_file() and (d/'wall.json').is_file()]
     return str(max(done, key=lambda d: int(d.name.split('-')[1]))) if done else None
 
 # %% ../nbs/09_train.ipynb #24b80cee
@@ -281,10 +292,12 @@ def _training_args(ckpts:Path, method, epochs, lr, batch, micro_batch, val:bool,
     cuda = torch.cuda.is_available()
     world = process_share()[1]
     return TrainingArguments(
-        output_dir=str(ckpts), num_train_epochs=epochs, max_steps=max_steps, learning_rate=lr or (2e-5 if method == 'full' else 3e-4),
+        output_dir=str(ckpts), num_train_epochs=epochs, max_steps=max_steps,
+        learning_rate=lr or (2e-5 if method == 'full' else 3e-4),
         warmup_steps=warmup, per_device_train_batch_size=micro_batch, per_device_eval_batch_size=micro_batch,
         gradient_accumulation_steps=max(1, round(batch / (micro_batch * world))),
-        eval_strategy=('steps' if eval_steps else 'epoch') if val else 'no', eval_steps=eval_steps or None, eval_on_start=val,
+        eval_strategy=('steps' if eval_steps else 'epoch') if val else 'no', eval_steps=eval_steps or None,
+        eval_on_start=val,
         save_strategy='steps', save_steps=save_steps, save_total_limit=2, logging_steps=logging_steps,
         seed=seed, data_seed=seed, bf16=cuda and torch.cuda.is_bf16_supported(), use_cpu=not cuda, report_to=report_to,
         train_sampling_strategy='group_by_length' if batching == 'group' else 'random',
@@ -330,7 +343,8 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
              logging_steps:int=5,       # log the training loss every this many steps
              resume:bool=True,          # continue from the last checkpoint in `out/checkpoints`, if any
              progress:bool=True,        # show a progress bar
-             report_to:str='none',      # also log curves to: tensorboard (in `out/tensorboard`), trackio, ... (transformers' `report_to`)
+             # also log curves to: tensorboard (in `out/tensorboard`), trackio, ... (transformers' `report_to`)
+             report_to:str='none',
              callbacks:list|None=None,  # extra transformers `TrainerCallback`s
             )->dict:                    # the card, also written to `out/card.json`
     "Supervised fine-tuning of a causal LM on agent trajectories with the loss on the agent's own tokens."
@@ -339,11 +353,13 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
     tok = load_tokenizer(base)
     examples, encoding = encode_records(records, tok, cutoff, mask)
     train_ex, val_ex = split_examples(examples, val, seed)
-    if not train_ex: raise ValueError(f'{data}: nothing to train on ({len(records)} records, {encoding["dropped"]} dropped, {len(val_ex)} held out to validate)')
+    if not train_ex:
+        raise ValueError(f'{data}: nothing to train on ({len(records)} records, {encoding["dropped"]} dropped, '
+                         f'{len(val_ex)} held out to validate)')
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     if process_share()[0] == 0:
-        print(f'{len(records)} records: {encoding["questions_completed"]} with question lines moved from the output to the instruction, '
-              f'{encoding["truncated"]} truncated at {cutoff} tokens, {encoding["dropped"]} dropped '
+        print(f'{len(records)} records: {encoding["questions_completed"]} with question lines moved from the output to '
+              f'the instruction, {encoding["truncated"]} truncated at {cutoff} tokens, {encoding["dropped"]} dropped '
               f'(nothing left to learn); {len(train_ex)} to train on, {len(val_ex)} to validate', file=sys.stderr)
     set_seed(seed)
     model = load_model(base, method, lora, gradient_checkpointing)
@@ -353,17 +369,21 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
     else: (out/'log.jsonl').unlink(missing_ok=True)  # a fresh start: no lines of an earlier training
     wall = Path(last or '')/'wall.json'
     log = _callbacks(out, json.loads(wall.read_text())['seconds'] if last and wall.is_file() else 0.0)
-    args = _training_args(ckpts, method=method, epochs=epochs, lr=lr, batch=batch, micro_batch=micro_batch, val=bool(val_ex),
+    args = _training_args(ckpts, method=method, epochs=epochs, lr=lr, batch=batch, micro_batch=micro_batch,
+                          val=bool(val_ex),
                           batching=batching, warmup=warmup, seed=seed, max_steps=max_steps, eval_steps=eval_steps,
                           save_steps=save_steps, logging_steps=logging_steps, progress=progress, report_to=report_to)
     trainer = Trainer(model=model, args=args, train_dataset=train_ex, eval_dataset=val_ex or None, processing_class=tok,
-                      data_collator=make_collator(batching, tok.pad_token_id, cutoff), callbacks=[log, *(callbacks or [])])
+                      data_collator=make_collator(batching, tok.pad_token_id, cutoff),
+                      callbacks=[log, *(callbacks or [])])
     if not progress: trainer.remove_callback(PrinterCallback)
-    for cb in trainer.callback_handler.callbacks:  # a run's curves stay in its folder, not under checkpoints/runs/<date>
-        if type(cb).__name__ == 'TensorBoardCallback' and cb.logging_dir is None: cb.logging_dir = str(out/'tensorboard')
+    # a run's curves stay in its folder, not under checkpoints/runs/<date>
+    for cb in trainer.callback_handler.callbacks:
+        if type(cb).__name__ == 'TensorBoardCallback' and cb.logging_dir is None:
+            cb.logging_dir = str(out/'tensorboard')
     if os.environ.get('ACCELERATE_USE_FSDP', '').lower() == 'true' and not trainer.is_fsdp_enabled:
-        warnings.warn('FSDP was asked for, but accelerate shards only on GPUs (and other accelerators): on CPU processes '
-                      'it trains with plain DistributedDataParallel, each process holding the whole model')
+        warnings.warn('FSDP was asked for, but accelerate shards only on GPUs (and other accelerators): on CPU '
+                      'processes it trains with plain DistributedDataParallel, each process holding the whole model')
     trainer.train(resume_from_checkpoint=last)
     evals = [h for h in trainer.state.log_history if 'eval_loss' in h]
     if val_ex and (not evals or evals[-1]['step'] != trainer.state.global_step): trainer.evaluate()
@@ -375,12 +395,16 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
             'data': data_summary(data, records), 'encoding': encoding,
             'split': {'train': len(train_ex), 'val': len(val_ex), 'seed': seed},
             'hyperparameters': {'epochs': epochs, 'max_steps': max_steps, 'lr': args.learning_rate,
-                                'batch': args.per_device_train_batch_size * args.gradient_accumulation_steps * args.world_size,
+                                'batch': args.per_device_train_batch_size * args.gradient_accumulation_steps
+                                         * args.world_size,
                                 'micro_batch': micro_batch, 'gradient_accumulation': args.gradient_accumulation_steps,
-                                'cutoff': cutoff, 'loss_mask': mask, 'batching': batching, 'warmup': warmup, 'scheduler': str(args.lr_scheduler_type.value),
+                                'cutoff': cutoff, 'loss_mask': mask, 'batching': batching, 'warmup': warmup,
+                                'scheduler': str(args.lr_scheduler_type.value),
                                 'gradient_checkpointing': gradient_checkpointing, 'bf16': args.bf16, 'seed': seed},
             **({'report_to': report_to} if report_to != 'none' else {}),
-            'resumed_from': Path(last).name if last else None, 'weights': weights_digest(out) if trainer.is_world_process_zero() else None,  # only rank 0 saves; a run's manifest records the same digest
+            'resumed_from': Path(last).name if last else None,
+            # only the first process saves; a run's manifest records the same digest
+            'weights': weights_digest(out) if trainer.is_world_process_zero() else None,
             **_outcome(trainer.state, log.seconds()),
             'machine': _machine() | {'processes': args.world_size, 'parallel': type(trainer.model_wrapped).__name__}}
     if trainer.is_world_process_zero():
@@ -428,14 +452,16 @@ def _save_job(path:Path, state:dict):
 def _same_job(state_path:Path, state:dict, sha:str, model:str, epochs, suffix, method='supervised'):
     "Refuse to reuse a job record for other data or another job."
     old = state.get('data', {}).get('sha256')
-    if old and old != sha: raise ValueError(f'{state_path} records a job on other data (sha256 {old[:12]}..., this file {sha[:12]}...); use another folder')
+    if old and old != sha:
+        raise ValueError(f'{state_path} records a job on other data (sha256 {old[:12]}..., this file {sha[:12]}...); '
+                         'use another folder')
     asked = {'model': model, 'epochs': epochs, 'suffix': suffix, 'method': method}
     differ = {k: (state.get(k), v) for k, v in asked.items() if k in state and state[k] != v and v is not None}
     if differ: raise ValueError(f'{state_path} records another job {differ}; use another folder')
 
 # %% ../nbs/09_train.ipynb #d88e7a4e
 def _existing_job(client, intent:dict)->str|None:
-    "The id of a live job already created for this intent (by a run that crashed before recording it, or a retried request)."
+    "The id of a live job made for this intent already (by a run that crashed before recording it, or a retry)."
     for job in client.fine_tuning.jobs.list(limit=100, metadata=intent):
         if (job.metadata or {}) == intent and job.status not in ('failed', 'cancelled'): return job.id
     return None
@@ -448,11 +474,14 @@ def _create_job(client, state:dict, model:str, epochs, suffix)->str:
     kind = state.get('method', 'supervised')
     hyper = {k: v for k, v in {'n_epochs': epochs, 'beta': state.get('beta')}.items() if v is not None}
     if hyper or kind != 'supervised': kw['method'] = {'type': kind, kind: {'hyperparameters': hyper}}
-    try: return client.with_options(max_retries=0).fine_tuning.jobs.create(training_file=state['file_id'], model=model, metadata=state['intent'], **kw).id
+    try:
+        jobs = client.with_options(max_retries=0).fine_tuning.jobs
+        return jobs.create(training_file=state['file_id'], model=model, metadata=state['intent'], **kw).id
     except (openai.APIConnectionError, openai.InternalServerError) as e:  # the job may exist though its answer was lost
         found = _existing_job(client, state['intent'])
         if found: return found
-        raise ValueError(f'creating the fine-tuning job failed ({type(e).__name__}) and no job for this data exists; run the same command again') from None
+        raise ValueError(f'creating the fine-tuning job failed ({type(e).__name__}) and no job for this data exists; '
+                         'run the same command again') from None
 
 # %% ../nbs/09_train.ipynb #72e8e37f
 def openai_finetune(data:str|Path,                    # chat JSON-lines file, or a release name
@@ -463,14 +492,17 @@ def openai_finetune(data:str|Path,                    # chat JSON-lines file, or
                     base_url:str|None=None,           # an OpenAI-compatible API; None: the client's default
                     key_env:str='OPENAI_API_KEY',     # the environment variable holding the API key
                     client=None,                      # an `openai.OpenAI` client; built from the environment if None
-                    poll:float=10.0,                  # first wait between status checks, seconds; doubles up to `max_poll`
+                    # first wait between status checks, seconds; doubles up to `max_poll`
+                    poll:float=10.0,
                     max_poll:float=300.0,             # longest wait between checks
                     timeout:float|None=None,          # stop polling after this many seconds; the job keeps running
                     max_tokens:int=4096,              # the context every example must fit
-                    method:str='supervised',          # supervised (chat records), or dpo (chat preference pairs, `fireact pairs --fmt chat`)
+                    # supervised (chat records), or dpo (chat preference pairs, `fireact pairs --fmt chat`)
+                    method:str='supervised',
                     beta:float|None=None,             # dpo: DPO's β; None: the API's default
                    )->dict:                           # the job's record: ids, status, fine-tuned model, events
-    "Fine-tune an OpenAI model on chat trajectories (or, with `method='dpo'`, on preference pairs): validate, upload, create the job (once), poll to the end."
+    """Fine-tune an OpenAI model on chat trajectories (or, with `method='dpo'`, on preference pairs): validate, upload,
+    create the job (once), poll to the end."""
     if method not in ('supervised', 'dpo'): raise ValueError(f'OpenAI fine-tuning method {method!r}: supervised or dpo')
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     path, state_path = resolve_path(data), out/'job.json'
@@ -481,24 +513,31 @@ def openai_finetune(data:str|Path,                    # chat JSON-lines file, or
         if method == 'dpo':
             from fireact.failures import openai_preference
             records = [openai_preference(p) for p in read_jsonl(path)]
-            whole = [{'messages': r['input']['messages'] + r[side]} for r in records for side in ('preferred_output', 'non_preferred_output')]
+            whole = [{'messages': r['input']['messages'] + r[side]} for r in records
+                     for side in ('preferred_output', 'non_preferred_output')]
             report = validate_chat(whole, max_tokens=max_tokens)
             write_atomic(upload, ''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in records))
         else: records = read_sft(path); report = validate_chat(records, max_tokens=max_tokens)
-        if report['problems']: raise ValueError(f'{path}: {len(report["problems"])} problems, e.g. {report["problems"][:3]}')
-        state.update(kind='fireact-openai-ft', data={'file': path.name, 'sha256': sha256_file(path), 'records': len(records),
+        if report['problems']:
+            raise ValueError(f'{path}: {len(report["problems"])} problems, e.g. {report["problems"][:3]}')
+        state.update(kind='fireact-openai-ft',
+                     data={'file': path.name, 'sha256': sha256_file(path), 'records': len(records),
                      'tokens_estimate': report['tokens']}, model=model, epochs=epochs, suffix=suffix, method=method,
                      **({'beta': beta} if method == 'dpo' else {}))
     if client is None:
         from openai import OpenAI
-        if not os.environ.get(key_env): raise ValueError(f'no API key: set {key_env} (the key never goes on the command line)')
+        if not os.environ.get(key_env):
+            raise ValueError(f'no API key: set {key_env} (the key never goes on the command line)')
         client = OpenAI(base_url=base_url, api_key=os.environ[key_env])
     if state.get('file_id') is None:
-        with open(upload, 'rb') as f: state['file_id'] = client.files.create(file=(upload.name, f), purpose='fine-tune').id
+        with open(upload, 'rb') as f:
+            state['file_id'] = client.files.create(file=(upload.name, f), purpose='fine-tune').id
         _save_job(state_path, state)
     if state.get('job_id') is None:
-        state['intent'] = state.get('intent') or {'fireact_data_sha256': state['data']['sha256'], 'fireact_job': uuid.uuid4().hex}
-        _save_job(state_path, state)  # on disk before the job exists: a crash after creating it finds it instead of paying twice
+        state['intent'] = state.get('intent') or {'fireact_data_sha256': state['data']['sha256'],
+                                                  'fireact_job': uuid.uuid4().hex}
+        # on disk before the job exists: a crash after creating it finds it instead of paying twice
+        _save_job(state_path, state)
         state['job_id'] = _existing_job(client, state['intent']) or _create_job(client, state, model, epochs, suffix)
         _save_job(state_path, state)
     t0, wait = time.time(), poll
@@ -518,10 +557,12 @@ def openai_finetune(data:str|Path,                    # chat JSON-lines file, or
 import http.server, threading, email.parser, email.policy, urllib.parse
 
 class FakeOpenAI(http.server.ThreadingHTTPServer):
-    "A local stand-in for OpenAI's files and fine-tuning endpoints, just enough of them, on 127.0.0.1: jobs pass through validating, queued and running to their end."
+    """A local stand-in for OpenAI's files and fine-tuning endpoints, just enough of them, on 127.0.0.1: jobs pass
+    through validating, queued and running to their end."""
     def __init__(self):
         super().__init__(('127.0.0.1', 0), FakeHandler)
-        self.files, self.contents, self.jobs, self.upload_errors, self.lost_answers, self.calls = {}, {}, {}, 0, 0, Counter()
+        self.files, self.contents, self.jobs, self.calls = {}, {}, {}, Counter()
+        self.upload_errors = self.lost_answers = 0
         threading.Thread(target=self.serve_forever, daemon=True).start()
     @property
     def base_url(self): return f'http://127.0.0.1:{self.server_address[1]}/v1'
@@ -537,32 +578,43 @@ class FakeHandler(http.server.BaseHTTPRequestHandler):
         s, body = self.server, self.rfile.read(int(self.headers['Content-Length']))
         s.calls[self.path] += 1
         if self.path == '/v1/files':
-            if s.upload_errors: s.upload_errors -= 1; return self.send(500, {'error': {'message': 'internal error', 'type': 'server_error'}})
+            if s.upload_errors:
+                s.upload_errors -= 1; return self.send(500,
+                                                       {'error': {'message': 'internal error', 'type': 'server_error'}})
             msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
                 f'Content-Type: {self.headers["Content-Type"]}\r\n\r\n'.encode() + body)
             parts = {p.get_param('name', header='content-disposition'): p for p in msg.iter_parts()}
             name = parts['file'].get_filename()
             fid = f'file-{len(s.files) + 1}'
             s.contents[fid] = parts['file'].get_payload(decode=True)
-            s.files[fid] = {'id': fid, 'object': 'file', 'bytes': len(parts['file'].get_payload(decode=True)), 'created_at': 1700000000,
+            s.files[fid] = {'id': fid, 'object': 'file', 'bytes': len(parts['file'].get_payload(decode=True)),
+                            'created_at': 1700000000,
                             'filename': name, 'purpose': parts['purpose'].get_content(), 'status': 'processed'}
             return self.send(200, s.files[fid])
         if self.path == '/v1/fine_tuning/jobs':
             req = json.loads(body)
             jid = f'ftjob-{len(s.jobs) + 1}'
             fail = 'fail' in s.files[req['training_file']]['filename']
-            s.jobs[jid] = {'object': 'fine_tuning.job', 'id': jid, 'model': req['model'], 'created_at': 1700000000 + len(s.jobs),
-                           'fine_tuned_model': None, 'organization_id': 'org-local', 'result_files': [], 'status': 'validating_files',
-                           'validation_file': None, 'training_file': req['training_file'], 'trained_tokens': None, 'error': None,
-                           'finished_at': None, 'seed': 42, 'hyperparameters': {'n_epochs': 'auto', 'batch_size': 'auto', 'learning_rate_multiplier': 'auto'},
-                           'method': req.get('method'), 'metadata': req.get('metadata'), '_fail': fail, '_suffix': req.get('suffix') or '', '_events': []}
+            s.jobs[jid] = {'object': 'fine_tuning.job', 'id': jid, 'model': req['model'],
+                           'created_at': 1700000000 + len(s.jobs),
+                           'fine_tuned_model': None, 'organization_id': 'org-local', 'result_files': [],
+                           'status': 'validating_files',
+                           'validation_file': None, 'training_file': req['training_file'], 'trained_tokens': None,
+                           'error': None,
+                           'finished_at': None, 'seed': 42,
+                           'hyperparameters': {'n_epochs': 'auto', 'batch_size': 'auto',
+                                               'learning_rate_multiplier': 'auto'},
+                           'method': req.get('method'), 'metadata': req.get('metadata'), '_fail': fail,
+                           '_suffix': req.get('suffix') or '', '_events': []}
             self.event(jid, f'Created fine-tuning job: {jid}')
-            if s.lost_answers: s.lost_answers -= 1; self.close_connection = True; return  # created, but the answer never arrives
+            if s.lost_answers:
+                s.lost_answers -= 1; self.close_connection = True; return  # created, but the answer never arrives
             return self.send(200, self.public(s.jobs[jid]))
         self.send(404, {'error': {'message': f'no route {self.path}'}})
     def event(self, jid, message, level='info'):
         ev = self.server.jobs[jid]['_events']
-        ev.append({'object': 'fine_tuning.job.event', 'id': f'ftevent-{jid}-{len(ev)}', 'created_at': 1700000000 + len(ev),
+        ev.append({'object': 'fine_tuning.job.event', 'id': f'ftevent-{jid}-{len(ev)}',
+                   'created_at': 1700000000 + len(ev),
                    'level': level, 'message': message, 'data': {}, 'type': 'message'})
     def public(self, job): return {k: v for k, v in job.items() if not k.startswith('_')}
     def do_GET(self):
@@ -572,7 +624,8 @@ class FakeHandler(http.server.BaseHTTPRequestHandler):
         s.calls[path] += 1
         if parts == ['v1', 'fine_tuning', 'jobs']:  # the list, newest first, filtered by metadata[key]=value
             want = {k[len('metadata['):-1]: v for k, v in urllib.parse.parse_qsl(query) if k.startswith('metadata[')}
-            hits = [self.public(j) for j in s.jobs.values() if all((j['metadata'] or {}).get(k) == v for k, v in want.items())]
+            hits = [self.public(j)
+                    for j in s.jobs.values() if all((j['metadata'] or {}).get(k) == v for k, v in want.items())]
             return self.send(200, {'object': 'list', 'data': hits[::-1], 'has_more': False})
         if parts[:3] == ['v1', 'fine_tuning', 'jobs'] and len(parts) >= 4 and parts[3] in s.jobs:
             job = s.jobs[parts[3]]
@@ -581,10 +634,12 @@ class FakeHandler(http.server.BaseHTTPRequestHandler):
             order = ['validating_files', 'queued', 'running']
             if job['status'] in order:
                 i = order.index(job['status'])
-                if i + 1 < len(order): job['status'] = order[i + 1]; self.event(job['id'], f'Job status: {job["status"]}')
+                if i + 1 < len(order):
+                    job['status'] = order[i + 1]; self.event(job['id'], f'Job status: {job["status"]}')
                 elif job['_fail']:
                     job.update(status='failed', finished_at=1700000100,
-                               error={'code': 'invalid_training_file', 'param': 'training_file', 'message': 'The job failed due to an invalid training file.'})
+                               error={'code': 'invalid_training_file', 'param': 'training_file',
+                                      'message': 'The job failed due to an invalid training file.'})
                     self.event(job['id'], job['error']['message'], 'error')
                 else:
                     job.update(status='succeeded', finished_at=1700000100, trained_tokens=123456,
