@@ -147,8 +147,7 @@ class _State:
         elif c.error: self.refused = self.refused or f'the model refused the prompt: {c.error}'
 
 def call_cost(lm, prompts:list, max_tokens:int)->float:
-    """What a batch of prompts may cost at most, in US$: each prompt's tokens (about 4 characters each) and
-    `max_tokens` back; 0 for an unpriced LM."""
+    "The most a batch of prompts may cost, in US$: its tokens (4 characters each) and `max_tokens` back; 0 if unpriced."
     from fireact.api import price
     p = price(getattr(lm, 'model', ''), getattr(lm, 'prices', None)) if hasattr(lm, 'prices') else None
     if not p: return 0.0
@@ -245,8 +244,7 @@ def _search_one(self:Agent, s:_State, query:str)->tuple[str,str,float]:
 # %% ../nbs/07_agent.ipynb #481aa9fe
 @patch
 def run_react(self:Agent, states:list[_State], on_done)->None:
-    """ReAct / Reflexion, each trajectory at its own pace: its next call is queued as its last call or search ends, and
-    an ended trajectory's place goes to the next question."""
+    "ReAct / Reflexion, each trajectory at its own pace; an ended trajectory's place goes to the next question."
     c = self.config
     if not states: return
     fmt = get_format(c.fmt)
@@ -315,20 +313,6 @@ def manifest_run(self:Agent, questions:list[Question], meta:dict|None=None)->dic
             'questions': sorted({f'{q.task}/{q.split}' for q in questions}), **local,
             **({'prompt_sha': hashlib.sha256(prompt.encode()).hexdigest()[:16]} if prompt else {}), **(meta or {})}
 
-# %% ../nbs/07_agent.ipynb #4de8d4c0
-@patch
-def run(self:Agent, questions:list[Question], # the questions to answer
-        out:str|Path|None=None,         # JSON-lines run file: appended per trajectory, resumed if it exists
-        progress:bool=True,
-        meta:dict|None=None,            # more configuration for the manifest (task, model, seed, ...)
-        max_failed_in_row:int=8,        # stop (`RunStopped`) after this many failed trajectories in a row: an outage
-        # US$ this call may spend at most: it stops (`RunStopped`) before a call that could pass it
-        max_cost:float|None=None,
-       )->list[Trajectory]:             # every trajectory of the run in question order, a failed one marked `failed`
-    "Answer every question not yet answered in `out` (failed ones again); return all of the run's trajectories."
-    self.budget = Budget(max_cost)
-    with run_lock(out) if out else nullcontext(): return self._run(questions, out, progress, meta, max_failed_in_row)
-
 # %% ../nbs/07_agent.ipynb #b3fcb3f4
 @patch
 def _run(self:Agent, questions, out, progress, meta, max_failed_in_row):
@@ -359,6 +343,20 @@ def _run(self:Agent, questions, out, progress, meta, max_failed_in_row):
             for t in self.run_one_call([_State(q) for q in todo[i:i+bs]]): on_done(t)
     bar.close()
     return [done[q.id] for q in questions if q.id in done]
+
+# %% ../nbs/07_agent.ipynb #4de8d4c0
+@patch
+def run(self:Agent, questions:list[Question], # the questions to answer
+        out:str|Path|None=None,         # JSON-lines run file: appended per trajectory, resumed if it exists
+        progress:bool=True,
+        meta:dict|None=None,            # more configuration for the manifest (task, model, seed, ...)
+        max_failed_in_row:int=8,        # stop (`RunStopped`) after this many failed trajectories in a row: an outage
+        # US$ this call may spend at most: it stops (`RunStopped`) before a call that could pass it
+        max_cost:float|None=None,
+       )->list[Trajectory]:             # every trajectory of the run in question order, a failed one marked `failed`
+    "Answer every question not yet answered in `out` (failed ones again); return all of the run's trajectories."
+    self.budget = Budget(max_cost)
+    with run_lock(out) if out else nullcontext(): return self._run(questions, out, progress, meta, max_failed_in_row)
 
 # %% ../nbs/07_agent.ipynb #e23c4e75
 class FlakyLM(ScriptedLM):

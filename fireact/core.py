@@ -191,6 +191,13 @@ def split_alpaca(text:str)->tuple[str,str]:
     return instruction, response
 
 # %% ../nbs/00_core.ipynb #000092ef
+def _json_line(d:dict)->str:
+    "One JSON line, UTF-8 as is; a line UTF-8 cannot hold (a lone surrogate) is written escaped, reading back the same."
+    s = json.dumps(d, ensure_ascii=False)
+    try: s.encode('utf-8')
+    except UnicodeEncodeError: s = json.dumps(d)
+    return s + '\n'
+
 def append_jsonl(path:str|Path,      # the JSON-lines file, created with its folder if missing
                  records:Iterable,   # dicts, or objects with `to_dict()`
                 )->int:              # how many records were written
@@ -202,13 +209,6 @@ def append_jsonl(path:str|Path,      # the JSON-lines file, created with its fol
     return len(lines)
 
 # %% ../nbs/00_core.ipynb #f946f9a3
-def _json_line(d:dict)->str:
-    "One JSON line, UTF-8 as is; a line UTF-8 cannot hold (a lone surrogate) is written escaped, reading back the same."
-    s = json.dumps(d, ensure_ascii=False)
-    try: s.encode('utf-8')
-    except UnicodeEncodeError: s = json.dumps(d)
-    return s + '\n'
-
 def read_jsonl(path:str|Path, # a JSON-lines file
               )->list[dict]:
     "Read every JSON line of a file; a malformed line is an error naming the file and line number."

@@ -94,8 +94,7 @@ class FinetuneSpec:
     def command(self)->str: return ' && '.join(self.commands())
 
     def train(self, root:str|Path|None=None)->dict:
-        """Train it in this process under the project root: select its data (`convert`) where needed, then `finetune`;
-        a killed fine-tune resumes from its last checkpoint."""
+        "Train it here under the project root: select data (`convert`) if needed, `finetune`, resuming a killed one."
         from fireact.convert import convert
         from fireact.train import finetune
         root, cfg = Path(root or project_root()), self.config
@@ -210,8 +209,7 @@ def needs_training(spec:RunConfig)->str|None:
 
 # %% ../nbs/10_experiments.ipynb #899063e9
 def served_spec(spec:RunConfig)->RunConfig:
-    """The same run against an OpenAI-compatible server that names each model as this project does: a base LM by its
-    name, a fine-tuned one by its folder's."""
+    "The same run against an OpenAI-compatible server naming models as this project does (base, adapter folder)."
     from dataclasses import replace
     from fireact.models import EMBEDDED_MODELS
     tuned = needs_training(spec)

@@ -260,8 +260,7 @@ def _pick(self:HFLM, logits, temperature:float, draws:list[str]):
 
 @patch
 def _prefill(self:HFLM, ids:list[list[int]]):
-    """Compute a group of tokenised prompts in one padded forward, each row from its longest cached prefix: the cache,
-    its attention mask and each row's last logits."""
+    "Tokenised prompts in one padded forward, each row from its longest cached prefix: cache, mask, last logits."
     import torch
     dev, B, reuse = self.device, len(ids), self.prefixes.max_bytes > 0
     p = min(common_prefix_len(ids), min(map(len, ids)) - 1) if reuse and B > 1 else 0
@@ -308,8 +307,7 @@ def _rows_layer():
     import torch
     from transformers.cache_utils import DynamicLayer
     class RowsLayer(DynamicLayer):
-        """One layer's keys and values for a rolling batch: row i's tokens at its first `cols[i]` positions, a step
-        writing each row's new key at its own column."""
+        "One layer's keys and values in a rolling batch: row i's at its first `cols[i]` places; a step, at its column."
         def __init__(self, k, v):
             super().__init__(); self.kbuf, self.vbuf, self.device, self.is_initialized = k, v, k.device, True
             self.rows, self.cols, self.n = 0, None, 0

@@ -12,7 +12,7 @@ from .data import fetch, registry
 from .tasks import Question, get_task
 
 # %% auto #0
-__all__ = ['released_trajectory', 'load_released_run', 'resolve_path', 'file_kind', 'load_run', 'bootstrap_ci', 'outcomes',
+__all__ = ['released_trajectory', 'load_released_run', 'resolve_path', 'file_kind', 'load_run', 'outcomes', 'bootstrap_ci',
            'rescore', 'load_scored', 'summarize', 'rescore_run', 'rescore_cli']
 
 # %% ../nbs/03_runs.ipynb #da6f7944
@@ -68,6 +68,12 @@ def load_run(path:str|Path, # a run file: this project's JSON lines or a release
     raise ValueError(f'{path}: a fine-tuning file, not a run; fireact.convert.load_trajectories reads its records as '
                      'trajectories')
 
+# %% ../nbs/03_runs.ipynb #4bc2c8ac
+def outcomes(trajs:list[Trajectory], questions:list[Question], field:str='em')->list[float]:
+    "One outcome per question asked; a question missing from the run (or only failed in it) counts as 0."
+    by_id = {t.qid: t for t in answered(trajs)}
+    return [float(getattr(by_id[q.id], field) or 0) if q.id in by_id else 0.0 for q in questions]
+
 # %% ../nbs/03_runs.ipynb #0f8f933a
 def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question asked
                  draws:int=2000, seed:int=0, level:float=0.95,
@@ -80,12 +86,6 @@ def bootstrap_ci(outcomes:list[bool|float], # one 0/1 (or score) per question as
     # 100k/n: a 0/1 mean is exact, no rounding needed
     means = sorted(100*sum(rng.choices(xs, k=n))/n for _ in range(draws))
     return (100*sum(xs)/n, means[int((1-level)/2*draws)], means[min(int((1+level)/2*draws), draws-1)])
-
-# %% ../nbs/03_runs.ipynb #4bc2c8ac
-def outcomes(trajs:list[Trajectory], questions:list[Question], field:str='em')->list[float]:
-    "One outcome per question asked; a question missing from the run (or only failed in it) counts as 0."
-    by_id = {t.qid: t for t in answered(trajs)}
-    return [float(getattr(by_id[q.id], field) or 0) if q.id in by_id else 0.0 for q in questions]
 
 # %% ../nbs/03_runs.ipynb #129e6a78
 def rescore(trajs:list[Trajectory], # trajectories of any tasks
@@ -117,8 +117,7 @@ def load_scored(path:str|Path, task:str='hotpotqa', split:str='dev', # as `load_
 def summarize(trajs:list[Trajectory],   # scored trajectories
               questions:list[Question], # every question asked: one missing from `trajs` counts as wrong
              )->dict:
-    """A run over the questions asked: EM (with its 95% interval) and F1, counts, rounds, and tokens, seconds and $ per
-    trial; a failed attempt counts as missing."""
+    "A run over the questions asked: EM (95% interval), F1, counts, rounds, tokens, seconds, $ a trial; failures miss."
     by_id = {t.qid: t for t in answered(trajs)}
     failed = {t.qid for t in trajs if t.failed} - set(by_id)
     got = [by_id[q.id] for q in questions if q.id in by_id]

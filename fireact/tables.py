@@ -17,8 +17,8 @@ from .experiments import (EXPERIMENTS, FINETUNES, RunSpec, experiment_of, needs_
 
 # %% auto #0
 __all__ = ['TABLE_COLUMNS', 'NOT_RECORDED', 'MONEY', 'robustness', 'method_choice', 'question_key', 'overlap', 'paper_row',
-           'from_paper', 'released_row', 'produce_command', 'loss_mask_column', 'spec_row', 'other_readings',
-           'weights_label', 'overlap_columns', 'table_rows', 'as_table', 'table_problems', 'relative_gain', 'gain_row',
+           'from_paper', 'released_row', 'produce_command', 'loss_mask_column', 'other_readings', 'weights_label',
+           'overlap_columns', 'spec_row', 'table_rows', 'as_table', 'table_problems', 'relative_gain', 'gain_row',
            'difference_row', 'shown_value', 'save_table']
 
 # %% ../nbs/11_tables.ipynb #7c620bb3
@@ -116,6 +116,45 @@ def loss_mask_column(spec:RunConfig,   # a run's spec
     recorded = json.loads(path.read_text()).get('run', {}).get('loss_mask') if path.exists() else None
     return {'loss_mask': recorded or card_loss_mask(Path(root)/model) or 'not recorded'}
 
+# %% ../nbs/11_tables.ipynb #dc294e08
+def other_readings(spec:RunConfig,            # the run's spec
+                   trajs:list[Trajectory],  # its trajectories
+                   questions:list[Question],# the questions asked
+                  )->dict:
+    "EM read strictly (tasks whose strict reading differs) and leniently (methods read leniently: CoT), as columns."
+    strict = questions and questions[0].score('').strict is not None
+    return ({'em_strict': summarize(rescore(trajs, strict=True), questions)['em']} if strict else {}) | (
+            {'em_lenient': summarize(rescore(trajs, lenient=True),
+                                     questions)['em']} if get_method(spec.method).read_lenient else {})
+
+# %% ../nbs/11_tables.ipynb #0314642d
+@lru_cache(None)
+def _adapter_digest(folder:str)->str|None:
+    from fireact.models import weights_digest
+    return weights_digest(folder) if (Path(folder)/'adapter_config.json').exists() else None
+
+def weights_label(out:str|Path,      # a run file
+                  root:str|Path='.', # the repository root, where the run's adapter folder is
+                 )->str:
+    "A run's recorded weights, short (`model 3d45d530, lora d26acda7`); `committed` if its adapter here matches."
+    from fireact.agent import manifest_path
+    path = manifest_path(out)
+    m = json.loads(path.read_text()) if path.exists() else {}
+    if m.get('server'): return f"served: {m['server'].get('model')}"
+    label = ', '.join(f'{k} {v[:8]}' for k, v in m.get('weights', {}).items()) or 'not recorded'
+    lora = m.get('run', {}).get('lora')
+    here = lora and _adapter_digest(str(Path(root)/lora))
+    return label + (' (committed)' if here and here == m.get('weights', {}).get('lora') else '')
+
+# %% ../nbs/11_tables.ipynb #5170d044
+def overlap_columns(spec:RunConfig, trajs:list[Trajectory], questions:list[Question])->dict:
+    "A fine-tuned run's `overlap` (questions in its training data) and `em_clean` (EM on the rest); none if prompted."
+    ft = FINETUNES.get(needs_training(spec))
+    if ft is None: return {}
+    seen = overlap(ft.release_path, questions)
+    clean = [q for q in questions if q.id not in seen]
+    return {'overlap': len(seen), 'em_clean': summarize(trajs, clean)['em'] if clean else float('nan')}
+
 # %% ../nbs/11_tables.ipynb #8cb7c7ba
 def spec_row(spec:RunConfig, n:int=200, root:str|Path='.', experiment:str|None=None, **cols)->dict:
     "A spec's run as a row: EM and its interval on the first `n` questions if its file is under `root`, else `not run`."
@@ -131,45 +170,6 @@ def spec_row(spec:RunConfig, n:int=200, root:str|Path='.', experiment:str|None=N
     return {**row, **e, **other_readings(spec, runs, questions), **overlap_columns(spec, trajs, questions),
             'weights': weights_label(out, root), 'source': 'this project' + partial, 'note': str(spec.path)}
 
-# %% ../nbs/11_tables.ipynb #dc294e08
-def other_readings(spec:RunConfig,            # the run's spec
-                   trajs:list[Trajectory],  # its trajectories
-                   questions:list[Question],# the questions asked
-                  )->dict:
-    "EM read strictly (tasks whose strict reading differs) and leniently (methods read leniently: CoT), as columns."
-    strict = questions and questions[0].score('').strict is not None
-    return ({'em_strict': summarize(rescore(trajs, strict=True), questions)['em']} if strict else {}) | (
-            {'em_lenient': summarize(rescore(trajs, lenient=True),
-                                     questions)['em']} if get_method(spec.method).read_lenient else {})
-
-# %% ../nbs/11_tables.ipynb #0314642d
-def weights_label(out:str|Path,      # a run file
-                  root:str|Path='.', # the repository root, where the run's adapter folder is
-                 )->str:
-    "A run's recorded weights, short (`model 3d45d530, lora d26acda7`); `committed` if its adapter here matches."
-    from fireact.agent import manifest_path
-    path = manifest_path(out)
-    m = json.loads(path.read_text()) if path.exists() else {}
-    if m.get('server'): return f"served: {m['server'].get('model')}"
-    label = ', '.join(f'{k} {v[:8]}' for k, v in m.get('weights', {}).items()) or 'not recorded'
-    lora = m.get('run', {}).get('lora')
-    here = lora and _adapter_digest(str(Path(root)/lora))
-    return label + (' (committed)' if here and here == m.get('weights', {}).get('lora') else '')
-
-# %% ../nbs/11_tables.ipynb #5170d044
-@lru_cache(None)
-def _adapter_digest(folder:str)->str|None:
-    from fireact.models import weights_digest
-    return weights_digest(folder) if (Path(folder)/'adapter_config.json').exists() else None
-
-def overlap_columns(spec:RunConfig, trajs:list[Trajectory], questions:list[Question])->dict:
-    "A fine-tuned run's `overlap` (questions in its training data) and `em_clean` (EM on the rest); none if prompted."
-    ft = FINETUNES.get(needs_training(spec))
-    if ft is None: return {}
-    seen = overlap(ft.release_path, questions)
-    clean = [q for q in questions if q.id not in seen]
-    return {'overlap': len(seen), 'em_clean': summarize(trajs, clean)['em'] if clean else float('nan')}
-
 # %% ../nbs/11_tables.ipynb #e40c79e8
 def table_rows(specs:str|list[RunConfig], # an experiment's name, or run specs
                n:int=200,               # questions per run
@@ -182,8 +182,7 @@ def table_rows(specs:str|list[RunConfig], # an experiment's name, or run specs
 
 # %% ../nbs/11_tables.ipynb #9be69116
 def as_table(rows:list[dict], extra:list[str]=())->'pd.DataFrame':
-    """Rows of `paper_row`, `released_row` and `table_rows` as one frame: the usual columns, then `extra`, then the
-    recipe and weights a run records and the note."""
+    "Rows of `paper_row`, `released_row` and `table_rows` as one frame: usual columns, `extra`, recipe, weights, note."
     import pandas as pd
     return pd.DataFrame(rows).reindex(columns=[*TABLE_COLUMNS, *extra, 'loss_mask', 'weights', 'note'])
 

@@ -21,8 +21,8 @@ from .tasks import TASKS
 __all__ = ['BATCHING', 'SFT_METHODS', 'LORA_PRESETS', 'FINAL_STATES', 'encode', 'encode_record', 'encode_records', 'data_summary',
            'PadCollator', 'make_collator', 'check_qlora', 'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama',
            'split_examples', 'plot_losses', 'last_complete_checkpoint', 'trim_log', 'process_share',
-           'wait_for_everyone', 'finetune', 'card_loss_mask', 'validate_chat', 'openai_finetune', 'FakeOpenAI',
-           'FakeHandler']
+           'wait_for_everyone', 'finetune', 'card_loss_mask', 'validate_chat', 'FakeOpenAI', 'FakeHandler',
+           'openai_finetune']
 
 # %% ../nbs/09_train.ipynb #e666e092
 def encode(text:str,              # the full text
@@ -243,11 +243,15 @@ def _name_base_only(config:Path):
 # %% ../nbs/09_train.ipynb #caa9a4e8
 def last_complete_checkpoint(ckpts:Path, # a run's `checkpoints` folder
                             )->str|None:  # the newest checkpoint whose save finished, or None
-    """The checkpoint to resume from: the newest one whose save ended (its trainer state and our wall-time record are
-    written last); a save a kill cut short is passed over."""
+    "The checkpoint to resume from: the newest whose save ended (state and wall time last); a cut save is skipped."
     done = [d for d in Path(ckpts).glob('checkpoint-*')
             if d.name.split('-')[1].isdigit() and (d/'trainer_state.json').is_file() and (d/'wall.json').is_file()]
     return str(max(done, key=lambda d: int(d.name.split('-')[1]))) if done else None
+
+# %% ../nbs/09_train.ipynb #bc38b360
+def _json_step(line:str)->int|None:
+    try: return json.loads(line)['step']
+    except (ValueError, KeyError, TypeError): return None  # a line a kill cut short
 
 # %% ../nbs/09_train.ipynb #24b80cee
 def trim_log(log:Path, step:int):
@@ -256,11 +260,6 @@ def trim_log(log:Path, step:int):
     lines = [l for l in log.read_text().splitlines() if l.strip()]
     keep = [l for l in lines if _json_step(l) is not None and _json_step(l) <= step]
     write_atomic(log, ''.join(l + '\n' for l in keep))
-
-# %% ../nbs/09_train.ipynb #bc38b360
-def _json_step(line:str)->int|None:
-    try: return json.loads(line)['step']
-    except (ValueError, KeyError, TypeError): return None  # a line a kill cut short
 
 # %% ../nbs/09_train.ipynb #6bd963f5
 def _machine()->dict:
@@ -483,82 +482,11 @@ def _create_job(client, state:dict, model:str, epochs, suffix)->str:
         raise ValueError(f'creating the fine-tuning job failed ({type(e).__name__}) and no job for this data exists; '
                          'run the same command again') from None
 
-# %% ../nbs/09_train.ipynb #72e8e37f
-def openai_finetune(data:str|Path,                    # chat JSON-lines file, or a release name
-                    out:str|Path,                     # folder for `job.json`, the job's record
-                    model:str='gpt-3.5-turbo-0613',   # the model to fine-tune (the paper's)
-                    epochs:int|None=None,             # n_epochs; None: the API's default
-                    suffix:str|None=None,             # a name part for the fine-tuned model
-                    base_url:str|None=None,           # an OpenAI-compatible API; None: the client's default
-                    key_env:str='OPENAI_API_KEY',     # the environment variable holding the API key
-                    client=None,                      # an `openai.OpenAI` client; built from the environment if None
-                    # first wait between status checks, seconds; doubles up to `max_poll`
-                    poll:float=10.0,
-                    max_poll:float=300.0,             # longest wait between checks
-                    timeout:float|None=None,          # stop polling after this many seconds; the job keeps running
-                    max_tokens:int=4096,              # the context every example must fit
-                    # supervised (chat records), or dpo (chat preference pairs, `fireact pairs --fmt chat`)
-                    method:str='supervised',
-                    beta:float|None=None,             # dpo: DPO's β; None: the API's default
-                   )->dict:                           # the job's record: ids, status, fine-tuned model, events
-    """Fine-tune an OpenAI model on chat trajectories (or, with `method='dpo'`, on preference pairs): validate, upload,
-    create the job (once), poll to the end."""
-    if method not in ('supervised', 'dpo'): raise ValueError(f'OpenAI fine-tuning method {method!r}: supervised or dpo')
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    path, state_path = resolve_path(data), out/'job.json'
-    upload = out/'preference.jsonl' if method == 'dpo' else path
-    state = json.loads(state_path.read_text()) if state_path.is_file() else {}
-    if state: _same_job(state_path, state, sha256_file(path), model, epochs, suffix, method)
-    if state.get('job_id') is None:
-        if method == 'dpo':
-            from fireact.failures import openai_preference
-            records = [openai_preference(p) for p in read_jsonl(path)]
-            whole = [{'messages': r['input']['messages'] + r[side]} for r in records
-                     for side in ('preferred_output', 'non_preferred_output')]
-            report = validate_chat(whole, max_tokens=max_tokens)
-            write_atomic(upload, ''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in records))
-        else: records = read_sft(path); report = validate_chat(records, max_tokens=max_tokens)
-        if report['problems']:
-            raise ValueError(f'{path}: {len(report["problems"])} problems, e.g. {report["problems"][:3]}')
-        state.update(kind='fireact-openai-ft',
-                     data={'file': path.name, 'sha256': sha256_file(path), 'records': len(records),
-                     'tokens_estimate': report['tokens']}, model=model, epochs=epochs, suffix=suffix, method=method,
-                     **({'beta': beta} if method == 'dpo' else {}))
-    if client is None:
-        from openai import OpenAI
-        if not os.environ.get(key_env):
-            raise ValueError(f'no API key: set {key_env} (the key never goes on the command line)')
-        client = OpenAI(base_url=base_url, api_key=os.environ[key_env])
-    if state.get('file_id') is None:
-        with open(upload, 'rb') as f:
-            state['file_id'] = client.files.create(file=(upload.name, f), purpose='fine-tune').id
-        _save_job(state_path, state)
-    if state.get('job_id') is None:
-        state['intent'] = state.get('intent') or {'fireact_data_sha256': state['data']['sha256'],
-                                                  'fireact_job': uuid.uuid4().hex}
-        # on disk before the job exists: a crash after creating it finds it instead of paying twice
-        _save_job(state_path, state)
-        state['job_id'] = _existing_job(client, state['intent']) or _create_job(client, state, model, epochs, suffix)
-        _save_job(state_path, state)
-    t0, wait = time.time(), poll
-    while True:
-        job = client.fine_tuning.jobs.retrieve(state['job_id'])
-        if job.status in FINAL_STATES or (timeout is not None and time.time() - t0 + wait > timeout): break
-        time.sleep(wait); wait = min(wait * 2, max_poll)
-    events = [{'created_at': e.created_at, 'level': e.level, 'message': e.message}
-              for e in client.fine_tuning.jobs.list_events(state['job_id'], limit=100)]
-    state.update(status=job.status, fine_tuned_model=job.fine_tuned_model, trained_tokens=job.trained_tokens,
-                 error=job.error.message if job.error and job.error.message else None,
-                 events=sorted(events, key=lambda e: e['created_at']))
-    _save_job(state_path, state)
-    return state
-
 # %% ../nbs/09_train.ipynb #435e59b7
 import http.server, threading, email.parser, email.policy, urllib.parse
 
 class FakeOpenAI(http.server.ThreadingHTTPServer):
-    """A local stand-in for OpenAI's files and fine-tuning endpoints, just enough of them, on 127.0.0.1: jobs pass
-    through validating, queued and running to their end."""
+    "A local stand-in for OpenAI's files and fine-tuning endpoints on 127.0.0.1: jobs validate, queue, run, end."
     def __init__(self):
         super().__init__(('127.0.0.1', 0), FakeHandler)
         self.files, self.contents, self.jobs, self.calls = {}, {}, {}, Counter()
@@ -647,3 +575,72 @@ class FakeHandler(http.server.BaseHTTPRequestHandler):
                     self.event(job['id'], 'The job has successfully completed')
             return self.send(200, self.public(job))
         self.send(404, {'error': {'message': f'no route {self.path}'}})
+
+# %% ../nbs/09_train.ipynb #72e8e37f
+def openai_finetune(data:str|Path,                    # chat JSON-lines file, or a release name
+                    out:str|Path,                     # folder for `job.json`, the job's record
+                    model:str='gpt-3.5-turbo-0613',   # the model to fine-tune (the paper's)
+                    epochs:int|None=None,             # n_epochs; None: the API's default
+                    suffix:str|None=None,             # a name part for the fine-tuned model
+                    base_url:str|None=None,           # an OpenAI-compatible API; None: the client's default
+                    key_env:str='OPENAI_API_KEY',     # the environment variable holding the API key
+                    client=None,                      # an `openai.OpenAI` client; built from the environment if None
+                    # first wait between status checks, seconds; doubles up to `max_poll`
+                    poll:float=10.0,
+                    max_poll:float=300.0,             # longest wait between checks
+                    timeout:float|None=None,          # stop polling after this many seconds; the job keeps running
+                    max_tokens:int=4096,              # the context every example must fit
+                    # supervised (chat records), or dpo (chat preference pairs, `fireact pairs --fmt chat`)
+                    method:str='supervised',
+                    beta:float|None=None,             # dpo: DPO's β; None: the API's default
+                   )->dict:                           # the job's record: ids, status, fine-tuned model, events
+    "Fine-tune an OpenAI model on chat trajectories (or DPO pairs): validate, upload, create the job once, poll."
+    if method not in ('supervised', 'dpo'): raise ValueError(f'OpenAI fine-tuning method {method!r}: supervised or dpo')
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    path, state_path = resolve_path(data), out/'job.json'
+    upload = out/'preference.jsonl' if method == 'dpo' else path
+    state = json.loads(state_path.read_text()) if state_path.is_file() else {}
+    if state: _same_job(state_path, state, sha256_file(path), model, epochs, suffix, method)
+    if state.get('job_id') is None:
+        if method == 'dpo':
+            from fireact.failures import openai_preference
+            records = [openai_preference(p) for p in read_jsonl(path)]
+            whole = [{'messages': r['input']['messages'] + r[side]} for r in records
+                     for side in ('preferred_output', 'non_preferred_output')]
+            report = validate_chat(whole, max_tokens=max_tokens)
+            write_atomic(upload, ''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in records))
+        else: records = read_sft(path); report = validate_chat(records, max_tokens=max_tokens)
+        if report['problems']:
+            raise ValueError(f'{path}: {len(report["problems"])} problems, e.g. {report["problems"][:3]}')
+        state.update(kind='fireact-openai-ft',
+                     data={'file': path.name, 'sha256': sha256_file(path), 'records': len(records),
+                     'tokens_estimate': report['tokens']}, model=model, epochs=epochs, suffix=suffix, method=method,
+                     **({'beta': beta} if method == 'dpo' else {}))
+    if client is None:
+        from openai import OpenAI
+        if not os.environ.get(key_env):
+            raise ValueError(f'no API key: set {key_env} (the key never goes on the command line)')
+        client = OpenAI(base_url=base_url, api_key=os.environ[key_env])
+    if state.get('file_id') is None:
+        with open(upload, 'rb') as f:
+            state['file_id'] = client.files.create(file=(upload.name, f), purpose='fine-tune').id
+        _save_job(state_path, state)
+    if state.get('job_id') is None:
+        state['intent'] = state.get('intent') or {'fireact_data_sha256': state['data']['sha256'],
+                                                  'fireact_job': uuid.uuid4().hex}
+        # on disk before the job exists: a crash after creating it finds it instead of paying twice
+        _save_job(state_path, state)
+        state['job_id'] = _existing_job(client, state['intent']) or _create_job(client, state, model, epochs, suffix)
+        _save_job(state_path, state)
+    t0, wait = time.time(), poll
+    while True:
+        job = client.fine_tuning.jobs.retrieve(state['job_id'])
+        if job.status in FINAL_STATES or (timeout is not None and time.time() - t0 + wait > timeout): break
+        time.sleep(wait); wait = min(wait * 2, max_poll)
+    events = [{'created_at': e.created_at, 'level': e.level, 'message': e.message}
+              for e in client.fine_tuning.jobs.list_events(state['job_id'], limit=100)]
+    state.update(status=job.status, fine_tuned_model=job.fine_tuned_model, trained_tokens=job.trained_tokens,
+                 error=job.error.message if job.error and job.error.message else None,
+                 events=sorted(events, key=lambda e: e['created_at']))
+    _save_job(state_path, state)
+    return state
