@@ -165,8 +165,9 @@ def card_tuning(card:dict|str|Path)->str:
     "The tuning a card (or a model folder's card) records; for an older card, read from its kind, data and method."
     if not isinstance(card, dict): card = json.loads((Path(card)/'card.json').read_text())
     kind, fmt = card.get('kind'), card.get('data', {}).get('format')
+    only = [t.name for t in TUNINGS.values() if t.agent_fmt == fmt]  # a data format that one tuning alone trains in
     return card.get('tuning') or ('dpo' if kind == 'fireact-dpo' else 'openai' if kind == 'fireact-openai-ft'
-                                  else 'nat' if fmt == 'nat' else card.get('method', 'lora'))
+                                  else only[0] if len(only) == 1 else card.get('method', 'lora'))
 
 # %% ../nbs/17_tunings.ipynb #a1c485db
 import inspect, sys
