@@ -135,19 +135,17 @@ _LORA_FLAGS = ('--lr 0.001 --epochs 1 --batch 8 --micro_batch 4 --val 0.05 --war
                '--save_steps 5 --logging_steps 1')
 # how each of them is trained (`17_tunings`); the samples are `failures.sample_rollouts` of the SFT agent
 FAILURE_COMMANDS = {
-    FAILURE_TUNED['NAT'][0]: 'fireact convert --runs '
-                             f'data/finetune/alpaca_format/hotpotqa.json,{_SAMPLES.replace(" ", ",")} --out '
-                             'runs/finetune/data/hotpotqa_nat.json --fmt nat --keep_failed --dedup none && fireact '
-                             f'finetune runs/finetune/data/hotpotqa_nat.json {FAILURE_TUNED["NAT"][0]} --method nat '
-                             f'{_LORA_FLAGS}',
-    FAILURE_TUNED['SFT -> DPO'][0]: f'fireact pairs {_SAMPLES} --out runs/finetune/data/hotpotqa_turn_dpo_pairs.jsonl '
-                                    '&& fireact finetune runs/finetune/data/hotpotqa_turn_dpo_pairs.jsonl '
-                                    f'{FAILURE_TUNED["SFT -> DPO"][0]} --method dpo --adapter {TURN_LORA.adapter} '
-                                    '--epochs 2 --lr 5e-05',
-    **{FAILURE_TUNED[f'rejection sampling, round {r}'][0]: f'fireact finetune '
-       'data/finetune/alpaca_format/hotpotqa.json '
-       f'runs/finetune/smollm2-hotpotqa-rs --method rejection-sampling --adapter {TURN_LORA.adapter} --rounds {r}'
-       for r in (1, 2, 3)}}
+    FAILURE_TUNED['NAT'][0]:
+        f'fireact convert --runs data/finetune/alpaca_format/hotpotqa.json,{_SAMPLES.replace(" ", ",")} '
+        '--out runs/finetune/data/hotpotqa_nat.json --fmt nat --keep_failed --dedup none && '
+        f'fireact finetune runs/finetune/data/hotpotqa_nat.json {FAILURE_TUNED["NAT"][0]} --method nat {_LORA_FLAGS}',
+    FAILURE_TUNED['SFT -> DPO'][0]:
+        f'fireact pairs {_SAMPLES} --out runs/finetune/data/hotpotqa_turn_dpo_pairs.jsonl && '
+        f'fireact finetune runs/finetune/data/hotpotqa_turn_dpo_pairs.jsonl {FAILURE_TUNED["SFT -> DPO"][0]} '
+        f'--method dpo --adapter {TURN_LORA.adapter} --epochs 2 --lr 5e-05',
+    **{FAILURE_TUNED[f'rejection sampling, round {r}'][0]:
+       'fireact finetune data/finetune/alpaca_format/hotpotqa.json runs/finetune/smollm2-hotpotqa-rs '
+       f'--method rejection-sampling --adapter {TURN_LORA.adapter} --rounds {r}' for r in (1, 2, 3)}}
 
 FINETUNES = {ft.adapter: ft for ft in [FinetuneSpec(d, b) for b in LMS.values() for d in DATA_MIXES]
                                      + [FinetuneSpec('hotpotqa', b, k) for b in LMS.values() for k in SCALING[:-1]]

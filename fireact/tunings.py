@@ -145,8 +145,6 @@ def nat_finetune(data:str|Path,  # NAT's tagged records (`fireact convert --fmt 
                          'write them with fireact convert --fmt nat --keep_failed')
     return finetune(data, out, **{'method': 'lora', **settings})
 
-def _openai(data, out, **settings)->dict: return openai_finetune(data, out, **settings)
-
 SFT_DATA = 'successful trajectories (Alpaca or chat records)'
 for _name in SFT_METHODS: register_tuning(Tuning(_name, SFT_DATA, partial(finetune, method=_name)))
 register_tuning(Tuning('nat', 'successes and failures, each tagged in its instruction (nat records)', nat_finetune,
