@@ -46,5 +46,6 @@ export:
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean && $(BIN)/python scripts/make_readme.py
 
 check:
+	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_sync.py
 	$(BIN)/python scripts/secrets_scan.py

@@ -17,14 +17,16 @@ from fastcore.meta import delegates
 from .core import (Round, Trajectory, answered, find_path, finish_observation, project_root, render_react,
                           append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories)
 from .formats import STEP_STOP, get_format
-from .config import AGENT_FIELDS, IDENTITY, SPEED_ONLY, RunConfig, parse_noise, takes_config
+from .config import AGENT_FIELDS, IDENTITY, SPEED_ONLY, RunConfig, takes_config
 from .methods import (get_method, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt, parse_step,
                              check_action, needs_reflection, ANSWER_STOP)
-from .tasks import Question
-from .runs import summarize
-from .api import SERVED_IDENTITY, same_served_model
-from .llm import Prompt, lm_batch
-from .tools import SearchError, SearchResult
+from .tasks import Question, get_task
+from .runs import rescore, summarize
+from .api import API_SPECS, SERVED_IDENTITY, price, same_served_model
+from .llm import Completion, Prompt, lm_batch
+from .tools import SearchError, SearchResult, make_search, parse_noise
+from .serving import get_lm
+from .cards import card_loss_mask
 
 # %% auto #0
 __all__ = ['ADDED_LATER', 'manifest_path', 'RunInUse', 'RunStopped', 'run_lock', 'write_manifest', 'ScriptedLM', 'call_cost',
@@ -113,7 +115,6 @@ class ScriptedLM:
         self.script, self.calls = {k: list(v) for k, v in script.items()}, []
 
     def generate(self, prompts, stop=None, max_tokens=256, temperature=0.0):
-        from fireact.llm import Completion
         outs = []
         for p in prompts:
             text = p if isinstance(p, str) else '\n'.join(m['content'] for m in p)
@@ -148,7 +149,6 @@ class _State:
 
 def call_cost(lm, prompts:list, max_tokens:int)->float:
     "The most a batch of prompts may cost, in US$: its tokens (4 characters each) and `max_tokens` back; 0 if unpriced."
-    from fireact.api import price
     p = price(getattr(lm, 'model', ''), getattr(lm, 'prices', None)) if hasattr(lm, 'prices') else None
     if not p: return 0.0
     chars = sum(len(x) if isinstance(x, str) else len(json.dumps(x)) for x in prompts)
@@ -363,7 +363,6 @@ class FlakyLM(ScriptedLM):
     "A scripted LM whose calls fail, as an API's do after their retries, for prompts that contain `failing`."
     def __init__(self, script:dict[str,list[str]], failing:str): super().__init__(script); self.failing = failing
     def generate(self, prompts, stop=None, max_tokens=256, temperature=0.0):
-        from fireact.llm import Completion
         outs = super().generate(prompts, stop, max_tokens, temperature)
         down = Completion('', 0, 0, 0.0, error='gave up after 6 attempts; last: HTTP 503', fault=True)
         return [down if self.failing in (p if isinstance(p, str) else json.dumps(p)) else o
@@ -396,8 +395,6 @@ def make_agent(config:RunConfig|None=None, # the run's configuration; or its fie
                **kwargs,              # `RunConfig` fields (method, model, lora, fmt, ...), over `config`
               )->Agent:
     "The agent a configuration names: its LM, its search tool (for a method that acts) and its settings."
-    from fireact.llm import get_lm, API_SPECS
-    from fireact.tools import make_search
     config = replace(config or RunConfig(), **kwargs).check()
     served = config.model.startswith(tuple(API_SPECS))
     if not served and (base_url or concurrency or lm_cache):
@@ -419,17 +416,17 @@ def run_agent(config:RunConfig|None=None, # the run's configuration; or its fiel
               # US$ this run may spend at most: it stops, resumable, before a call that could pass it
               max_cost:float=None,
               progress:bool=True,    # show a progress bar
+              questions:list|None=None, # the questions, when the caller has sampled them already (`config`'s sample)
               # `RunConfig` fields (task, split, n, method, model, lora, fmt, ...), and how to reach a served model
               **kwargs,
              )->dict:                # the run file (`out`) and its `summarize`
     "Run an agent on a task's seed sample into a run file (resumed where it stopped) and summarise it."
-    from fireact.tasks import get_task
-    from fireact.train import card_loss_mask
     fields_ = {k: kwargs.pop(k) for k in list(kwargs) if k in RunConfig.__dataclass_fields__}
     config = replace(config or RunConfig(), **fields_)
     if config.n < 1: raise ValueError(f'--n must be at least 1, not {config.n}')
     if max_cost is not None and max_cost <= 0: raise ValueError(f'--max_cost must be more than 0, not {max_cost}')
-    questions, ag = get_task(config.task, config.split).sample(config.n, config.seed), make_agent(config, **kwargs)
+    questions = questions or get_task(config.task, config.split).sample(config.n, config.seed)
+    ag = make_agent(config, **kwargs)
     out = Path(out) if out else project_root()/config.path
     estimate = spend_estimate(ag.lm, config, questions)
     if estimate:
@@ -441,10 +438,10 @@ def run_agent(config:RunConfig|None=None, # the run's configuration; or its fiel
            # an absolute path stays itself
            {'loss_mask': card_loss_mask(project_root()/config.lora)} if config.lora else {})
     trajs = ag.run(questions, out=out, meta=meta, max_cost=max_cost, progress=progress)
-    return {'out': str(out), **summarize(trajs, questions)}
+    return {'out': str(out), **summarize(rescore(trajs), questions)}  # scored as every table counts
 
 # %% ../nbs/07_agent.ipynb #38ec90ce
-@delegates(run_agent, but=['progress', 'config'])
+@delegates(run_agent, but=['progress', 'config', 'questions'])
 def run_cli(**kwargs):
     "Run an agent on a task's seed sample, append its trajectories to a run file, and print the summary."
     summary = run_agent(**kwargs)
@@ -455,9 +452,6 @@ def run_cli(**kwargs):
 def demo(n:int=20, # questions of the seed-233 HotpotQA dev sample
         ):
     "The embedded SmolLM2-135M as a few-shot ReAct agent with replayed Google search on HotpotQA dev questions."
-    from fireact.llm import get_lm
-    from fireact.tools import make_search
-    from fireact.tasks import get_task
     out = Path('runs')/'demo.jsonl'
     for p in (out, manifest_path(out)): p.unlink(missing_ok=True)
     questions = get_task('hotpotqa', 'dev').sample(n)
@@ -499,7 +493,6 @@ def verify_run(out:str|Path, # a run file with its manifest
                n:int=5,      # its first n questions are run again
               )->list[dict]: # per question: the recorded and new answer, and whether answer and trajectory are the same
     "Re-run the first `n` questions of a run from what its manifest names and compare each with what the run recorded."
-    from fireact.tasks import get_task
     if n < 1: raise ValueError(f'n must be at least 1, not {n}')
     agent, m = agent_for(out)
     run, recorded = m['run'], {t.qid: t for t in answered(read_trajectories(out))}

@@ -15,8 +15,8 @@ from .data import cache_dir
 from .llm import LM, Completion, Prompt, Stop, cut_at_stop, stop_strings
 
 # %% auto #0
-__all__ = ['PRICES', 'RETRY_STATUS', 'FATAL_STATUS', 'APIS', 'SERVED_IDENTITY', 'price', 'cost', 'LMError', 'prompt_too_long',
-           'public_url', 'OpenAILM', 'same_served_model']
+__all__ = ['PRICES', 'RETRY_STATUS', 'FATAL_STATUS', 'APIS', 'API_SPECS', 'SERVED_IDENTITY', 'price', 'cost', 'LMError',
+           'prompt_too_long', 'public_url', 'OpenAILM', 'same_served_model']
 
 # %% ../nbs/05b_api.ipynb #99959f8d
 PRICES = {
@@ -75,6 +75,10 @@ RETRY_STATUS = {408, 409, 429} # and every 5xx
 FATAL_STATUS = {401: 'check the API key (${key_env})', 403: 'the key may not use this model',
                 404: 'unknown model, or wrong base_url'}
 APIS = ('chat', 'completions') # where a text prompt goes: one user message of a chat, or the text completions endpoint
+
+# %% ../nbs/05b_api.ipynb #d15d6033
+API_SPECS = {'openai:': 'chat', 'openai-text:': 'completions'} # model spec prefix -> `OpenAILM.api`
+
 
 # %% ../nbs/05b_api.ipynb #9e502a99
 class OpenAILM(LM):

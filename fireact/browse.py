@@ -9,22 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from fastcore.script import Param
 from .core import Round, Trajectory, answered, project_root
-from .runs import load_run, load_scored, rescore
+from .runs import OUTCOMES, first_difference, load_run, load_scored, outcome, rescore, trajectory_key
 
 # %% auto #0
-__all__ = ['OUTCOMES', 'SOURCE_LABELS', 'CHROMIUM_ARGS', 'outcome', 'source_label', 'gold_spans', 'round_view', 'trajectory_view',
-           'mcnemar_exact', 'trajectory_key', 'outcome_table', 'first_difference', 'run_summary', 'browse_data',
-           'browse_page', 'browse', 'show_page', 'open_page', 'chromium', 'with_chromium', 'page_screenshot',
-           'browse_cli']
-
-# %% ../nbs/14_browse.ipynb #a5e29507
-OUTCOMES = ('right', 'wrong', 'unfinished', 'failed')
-
-def outcome(t:Trajectory)->str:
-    "right, wrong, unfinished or failed"
-    if t.failed: return 'failed'
-    if not t.finished: return 'unfinished'
-    return 'right' if t.em else 'wrong'
+__all__ = ['SOURCE_LABELS', 'CHROMIUM_ARGS', 'source_label', 'gold_spans', 'round_view', 'trajectory_view', 'mcnemar_exact',
+           'outcome_table', 'run_summary', 'browse_data', 'browse_page', 'browse', 'show_page', 'open_page', 'chromium',
+           'with_chromium', 'page_screenshot', 'browse_cli']
 
 # %% ../nbs/14_browse.ipynb #3be78377
 SOURCE_LABELS = {'google': 'Google (SerpAPI)', 'cache': 'cache of paid Google results', 'replay_exact': 'exact replay',
@@ -69,8 +59,6 @@ def mcnemar_exact(only_a:int, # questions only the first run got right
     return min(1.0, 2 * tail)
 
 # %% ../nbs/14_browse.ipynb #04cf28af
-def trajectory_key(t:Trajectory)->str: return f'{t.task}/{t.split}/{t.qid}'
-
 def outcome_table(a:list[Trajectory], # the first run's answered trajectories
                   b:list[Trajectory], # the second run's
                  )->dict:             # keys of the questions in each cell, their counts and McNemar's p
@@ -82,13 +70,6 @@ def outcome_table(a:list[Trajectory], # the first run's answered trajectories
             right_a[k], right_b[k]]].append(k)
     return {'cells': cells, 'counts': {c: len(ks) for c, ks in cells.items()},
             'p': mcnemar_exact(len(cells['only_a']), len(cells['only_b'])), 'n': sum(map(len, cells.values()))}
-
-# %% ../nbs/14_browse.ipynb #131f8374
-def first_difference(a:list[Round], b:list[Round])->int|None:
-    "The first round where two trajectories' thoughts or actions differ, or where one has none; None when alike."
-    for i in range(max(len(a), len(b))):
-        if i >= len(a) or i >= len(b) or (a[i].thought, a[i].action) != (b[i].thought, b[i].action): return i
-    return None
 
 # %% ../nbs/14_browse.ipynb #8769c71e
 def run_summary(trajs:list[Trajectory])->dict:

@@ -57,7 +57,11 @@ def main(argv:list[str]|None=None):
         if argv and argv[0] not in ('-h', '--help'): sys.exit(f'fireact: unknown command {argv[0]!r}')
         return
     func = _command(argv[0])
-    args = vars(anno_parser(func, prog=f'fireact {argv[0]}').parse_args(option_names(argv[1:])))
+    words = option_names(argv[1:])
+    # a command may read its own words (`finetune`: the flags of the tuning it is given)
+    try: args = func.parse_args(words) if hasattr(func, 'parse_args') else vars(
+             anno_parser(func, prog=f'fireact {argv[0]}').parse_args(words))
+    except USER_ERRORS as e: print(f'fireact {argv[0]}: error: {str(e).strip(chr(39))}', file=sys.stderr); sys.exit(2)
     for k in ('pdb', 'xtra'): args.pop(k, None)
     from fireact.api import LMError
     from fireact.agent import RunInUse, RunStopped

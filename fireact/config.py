@@ -8,9 +8,13 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from fastcore.meta import delegates
+from .formats import get_format
+from .methods import get_method
+from .models import EMBEDDED_MODELS
+from .tools import NOISES, noise_spec, parse_noise
 
 # %% auto #0
-__all__ = ['SPEED_ONLY', 'AGENT_FIELDS', 'IDENTITY', 'RunConfig', 'noise_label', 'parse_noise', 'decides_answers', 'takes_config']
+__all__ = ['SPEED_ONLY', 'AGENT_FIELDS', 'IDENTITY', 'RunConfig', 'decides_answers', 'takes_config']
 
 # %% ../nbs/00c_config.ipynb #3ca72c3c
 SPEED_ONLY = ('batch_size', 'search_workers')  # how fast a run goes, not what it answers: a resume may change them
@@ -48,15 +52,13 @@ from fastcore.basics import patch
 @patch
 def check(self:RunConfig)->RunConfig:
     "The configuration itself, or a one-line error naming what is wrong."
-    from fireact.formats import get_format
-    from fireact.methods import get_method
     for k in ('n', 'max_rounds', 'max_tokens', 'batch_size', 'search_workers'):
         v = getattr(self, k)
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
             raise ValueError(f'{k} must be a whole number of at least 1, not {v!r}')
     if self.action_retries < 0 or self.temperature < 0:
         raise ValueError('action_retries and temperature cannot be negative')
-    if self.noise not in ('off', 'none', 'random'):
+    if self.noise not in NOISES:
         raise ValueError(f'noise is off, none or random, not {self.noise!r}')
     m = get_method(self.method)
     get_format(self.fmt)  # an unknown format is an error that lists the formats
@@ -65,17 +67,8 @@ def check(self:RunConfig)->RunConfig:
     return self
 
 # %% ../nbs/00c_config.ipynb #2d082ea1
-def noise_label(noise:str, p:float)->str:
-    "How a manifest and a run file name a tool's noise: `off`, or the kind and its probability, `none@0.5`."
-    return noise if noise == 'off' else f'{noise}@{p:g}'
-
-def parse_noise(label:str)->tuple[str,float]:
-    "A manifest's noise label as (kind, probability): `none@0.5` -> ('none', 0.5), `off` -> ('off', 0.5)."
-    kind, _, p = label.partition('@')
-    return kind, float(p or 0.5)
-
 @patch(as_prop=True)
-def noise_label(self:RunConfig)->str: return noise_label(self.noise, self.p)
+def noise_label(self:RunConfig)->str: return noise_spec(self.noise, self.p)
 
 @patch(as_prop=True)
 def model_name(self:RunConfig)->str:
@@ -93,7 +86,6 @@ def path(self:RunConfig)->Path:
 @patch(as_prop=True)
 def lm_label(self:RunConfig)->str:
     "The LM as a reader knows it: the base model's name, and the adapter of a fine-tuned agent."
-    from fireact.models import EMBEDDED_MODELS
     base = EMBEDDED_MODELS[self.model][0] if self.model in EMBEDDED_MODELS else self.model.removeprefix('hf:')
     return base + (f' + {Path(self.lora).name}' if self.lora else '')
 
@@ -116,7 +108,6 @@ IDENTITY = ('task', 'split', 'model', 'lora', 'seed', 'sample_seed')  # the ques
 @patch
 def manifest(self:RunConfig)->dict:
     "The configuration as a run's manifest records it (`run`)."
-    from fireact.methods import get_method
     return ({k: getattr(self, k) for k in AGENT_FIELDS} | {'model': self.model, 'noise': self.noise_label,
             'search': self.search if get_method(self.method).acts else None} | {k: getattr(self, k) for k in IDENTITY})
 

@@ -13,17 +13,19 @@ from .core import Round, Trajectory, answered, final_answer, parse_react, read_j
 from .formats import get_format, record_format, sft_formats, split_lead
 from .methods import METHODS
 from .tasks import normalize_answer
+from .runs import file_kind, load_run, resolve_path
+from .models import load_tokenizer
 
 # %% auto #0
 __all__ = ['TEACHER', 'HOTPOTQA_RELEASE_FILES', 'RELEASE_SFT', 'read_sft', 'classify', 'reward', 'release_hotpotqa_questions',
            'infer_task', 'from_record', 'load_trajectories', 'convertible', 'to_react', 'Selection', 'select', 'dedup',
-           'Mix', 'mix', 'example_text', 'stats', 'write_sft', 'write_labels', 'val_path', 'convert', 'convert_cli']
+           'Mix', 'mix', 'example_text', 'stats', 'write_sft', 'write_labels', 'val_path', 'convert', 'convert_cli',
+           'openai_preference']
 
 # %% ../nbs/08_convert.ipynb #d0f2015f
 def read_sft(data:str|Path, # an Alpaca JSON or chat JSON-lines file, or a release name
             )->list[dict]:
     "The records of a fine-tuning file, all of one shape, each checked."
-    from fireact.runs import resolve_path
     path = resolve_path(data)
     text = path.read_text(encoding='utf-8')
     if text.lstrip().startswith('['):
@@ -95,7 +97,6 @@ def load_trajectories(path:str|Path, # a fine-tuning file, a run file, or a rele
                       task:str|None=None, # the task of a fine-tuning file's records; None infers it per record
                      )->list[Trajectory]:
     "Trajectories from a fine-tuning file (Alpaca or chat) or from a run (this project's or the authors')."
-    from fireact.runs import file_kind, resolve_path, load_run
     p = resolve_path(path)
     if file_kind(p) in ('run', 'release'): return answered(load_run(p, task or 'hotpotqa'))
     out = []
@@ -229,7 +230,6 @@ def stats(trajs:list[Trajectory], # the trajectories of a file
          )->'pd.DataFrame':
     "Per task and method: count, rounds mean/std, tokens mean/max, share of examples over `cutoff` tokens."
     import pandas as pd
-    from fireact.models import load_tokenizer
     tok = tok or load_tokenizer()
     rows = [{'task': t.task, 'method': t.method, 'rounds': t.turns,
              'tokens': len(tok(example_text(t, fmt, tok), add_special_tokens=False).input_ids)} for t in trajs]
@@ -327,3 +327,14 @@ def convert_cli(runs:str=None,           # comma-separated run files / fine-tuni
                          keep_failed, None if dedup == 'none' else dedup, val, seed)
     except (ValueError, FileNotFoundError) as e: raise SystemExit(f'fireact convert: {e}')
     print(json.dumps({k: report[k] for k in ('train', 'val', 'selection', 'per_task_method', 'short')}))
+
+# %% ../nbs/08_convert.ipynb #a263c25c
+def openai_preference(pair:dict)->dict:
+    "A chat pair as OpenAI's preference record: the messages so far, the preferred and the other assistant turn."
+    if not isinstance(pair.get('prompt'), list):
+        raise ValueError("an OpenAI preference job needs chat pairs (fireact pairs --fmt chat), not "
+                         f"{type(pair.get('prompt')).__name__} prompts")
+    turn = lambda text: [{'role': 'assistant', 'content': text}]
+    return {'input': {'messages': pair['prompt']}, 'preferred_output': turn(pair['chosen']),
+            'non_preferred_output': turn(pair['rejected'])}
+

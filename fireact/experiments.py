@@ -13,12 +13,18 @@ from .runs import load_run, load_scored, rescore, summarize
 from .tasks import TASKS, get_task
 from .formats import LOSS_MASKS
 from .config import RunConfig
+from .models import EMBEDDED_MODELS, model_spec
+from .cards import trained
+from .agent import run_agent
+from .convert import convert
+from .train import FINETUNE_CONFIG, finetune
+from .tunings import settings_flags
 
 # %% auto #0
-__all__ = ['FIREACT_LORA', 'LMS', 'DATA_MIXES', 'EVAL_TASKS', 'SCALING', 'FINETUNE_CONFIG', 'MULTIMETHOD', 'LOSS_MASK_RUNS',
-           'TURN_LORA', 'FAILURE_TUNED', 'FAILURE_COMMANDS', 'FINETUNES', 'EXPERIMENTS', 'RELEASED_RUNS', 'CONFIG_KEYS',
-           'EXPERIMENT_OF', 'model_spec', 'FinetuneSpec', 'RunSpec', 'finetuned', 'trained', 'train_command',
-           'needs_training', 'served_spec', 'run_experiment', 'experiment_cli', 'experiment_of', 'list_runs']
+__all__ = ['FIREACT_LORA', 'LMS', 'DATA_MIXES', 'EVAL_TASKS', 'SCALING', 'MULTIMETHOD', 'LOSS_MASK_RUNS', 'TURN_LORA',
+           'FAILURE_TUNED', 'FAILURE_COMMANDS', 'FINETUNES', 'EXPERIMENTS', 'RELEASED_RUNS', 'CONFIG_KEYS',
+           'EXPERIMENT_OF', 'FinetuneSpec', 'RunSpec', 'finetuned', 'train_command', 'needs_training', 'served_spec',
+           'run_experiment', 'experiment_cli', 'experiment_of', 'list_runs']
 
 # %% ../nbs/10_experiments.ipynb #118c0100
 FIREACT_LORA = 'runs/finetune/smollm2-hotpotqa-lora'
@@ -27,16 +33,7 @@ DATA_MIXES = ('hotpotqa', 'hotpotqa_multimethod', 'multitask', 'multitask_multim
 # the registered tasks, each on the split the paper evaluates
 EVAL_TASKS = tuple((t.name, t.eval_split) for t in TASKS.values())
 SCALING = (100, 200, 500)           # trajectories per fine-tune; hotpotqa.json holds 500, so 500 is the whole file
-_SMALL = dict(epochs=1, batch=8, micro_batch=4, val=0.05, warmup=0.05, eval_steps=20, save_steps=5, logging_steps=1)
-# `finetune`'s settings at small scale: one epoch, 8 examples a step, 5% held out for the validation loss
-FINETUNE_CONFIG = {
-    'lora': dict(method='lora', lora='paper', lr=1e-3, **_SMALL),
-    'full': dict(method='full', lr=5e-5, **_SMALL)}
 
-def model_spec(base:str)->str:
-    "The agent's `--model` for a base LM: an embedded model's name, or `hf:` and its folder."
-    from fireact.models import EMBEDDED_MODELS
-    return base if base in EMBEDDED_MODELS else f'hf:{base}'
 
 # %% ../nbs/10_experiments.ipynb #7e19628d
 @dataclass(frozen=True)
@@ -95,8 +92,6 @@ class FinetuneSpec:
 
     def train(self, root:str|Path|None=None)->dict:
         "Train it here under the project root: select data (`convert`) if needed, `finetune`, resuming a killed one."
-        from fireact.convert import convert
-        from fireact.train import finetune
         root, cfg = Path(root or project_root()), self.config
         if self.selection: convert([self.release_path], root/self.data_path, **self.selection)
         data = root/cfg['data'] if self.selection else cfg['data']  # a release name is fetched, not found in root
@@ -131,8 +126,7 @@ FAILURE_TUNED = {
 _SAMPLES = ' '.join(str(RunConfig(split='train', n=200, fmt='alpaca', lora=TURN_LORA.adapter, temperature=0.7,
                                   sample_seed=s).path)
                     for s in range(4))  # `failures.sample_rollouts` of the SFT agent
-_LORA_FLAGS = ('--lr 0.001 --epochs 1 --batch 8 --micro_batch 4 --val 0.05 --warmup 0.05 --eval_steps 20 '
-               '--save_steps 5 --logging_steps 1')
+_LORA_FLAGS = settings_flags(FINETUNE_CONFIG['lora'], but=('method', 'lora'))
 # how each of them is trained (`17_tunings`); the samples are `failures.sample_rollouts` of the SFT agent
 FAILURE_COMMANDS = {
     FAILURE_TUNED['NAT'][0]:
@@ -184,16 +178,6 @@ EXPERIMENTS = {
                  for label, (adapter, fmt) in FAILURE_TUNED.items()],
 }
 
-# %% ../nbs/10_experiments.ipynb #d1dc55da
-def trained(model_dir:str|Path)->bool:
-    "Whether a fine-tuned model is here: the final weights its card records (not a clone's lone card, nor a cut save)."
-    from fireact.models import weights_digest
-    card = Path(model_dir)/'card.json'
-    if not card.is_file() or not any((Path(model_dir)/f).exists() for f in ('adapter_config.json', 'config.json')):
-        return False
-    try: return json.loads(card.read_text()).get('weights') == weights_digest(model_dir)
-    except (FileNotFoundError, ValueError): return False
-
 # %% ../nbs/10_experiments.ipynb #c1d157ab
 def train_command(adapter:str)->str:
     "How to train an adapter (or fully fine-tuned model) an experiment needs."
@@ -209,7 +193,6 @@ def needs_training(spec:RunConfig)->str|None:
 def served_spec(spec:RunConfig)->RunConfig:
     "The same run against an OpenAI-compatible server naming models as this project does (base, adapter folder)."
     from dataclasses import replace
-    from fireact.models import EMBEDDED_MODELS
     tuned = needs_training(spec)
     name = (Path(tuned).name if tuned else EMBEDDED_MODELS[spec.model][0] if spec.model in EMBEDDED_MODELS
             else Path(spec.model.removeprefix('hf:')).name)
@@ -231,7 +214,6 @@ def run_experiment(name:str,          # a key of `EXPERIMENTS`
                   )->'pd.DataFrame':
     "Run what an experiment is missing (finished runs are reused) and summarise all its runs."
     import pandas as pd
-    from fireact.agent import run_agent
     root = Path(root or project_root())
     if name not in EXPERIMENTS: raise ValueError(f'unknown experiment {name!r}; experiments are {sorted(EXPERIMENTS)}')
     specs = ([s for s in EXPERIMENTS[name] if s.label == only]
@@ -241,23 +223,21 @@ def run_experiment(name:str,          # a key of `EXPERIMENTS`
                          f'{[s.label for s in EXPERIMENTS[name]]}')
     if base_url: specs, run_kw = [served_spec(s) for s in specs], {**run_kw, 'base_url': base_url}
     rows = []
-    for spec in specs:
-        out = root/spec.path
-        questions = get_task(spec.task, spec.split).sample(n)
-        # a committed run counts without its weights
-        complete = out.exists() and {q.id for q in questions} <= {t.qid for t in answered(load_run(out))}
+    for spec in (replace(s, n=n) for s in specs):
+        out, questions = root/spec.path, get_task(spec.task, spec.split).sample(spec.n, spec.seed)
+        summary = summarize(load_scored(out) if out.exists() else [], questions)
+        complete = summary['found'] == summary['n']  # a committed run counts without its weights
         model = needs_training(spec)
         if model and not trained(root/model) and not complete and train and not dry_run and model in FINETUNES:
             FINETUNES[model].train(root)
         if model and not trained(root/model) and not complete:
             status = f'not run: nothing at {model} (train it: {train_command(model)}, or add --train)'
             rows.append({'run': spec.label, 'status': status}); continue
-        if not complete and not dry_run: run_agent(replace(spec, n=n), out=str(out), **run_kw)
+        if not complete and not dry_run:
+            summary = run_agent(spec, out=str(out), questions=questions, **run_kw); del summary['out']
         if not out.exists(): rows.append({'run': spec.label, 'status': f'missing ({out})'}); continue
-        trajs = load_scored(out)
-        done = {t.qid for t in answered(trajs)} & {q.id for q in questions}
-        status = 'complete' if len(done) == len(questions) else 'partial'
-        rows.append({'run': spec.label, 'status': status, **summarize(trajs, questions), 'path': str(spec.path)})
+        status = 'complete' if summary['found'] == summary['n'] else 'partial'
+        rows.append({'run': spec.label, 'status': status, **summary, 'path': str(spec.path)})
     return pd.DataFrame(rows).set_index('run')
 
 # %% ../nbs/10_experiments.ipynb #b6f3f33f

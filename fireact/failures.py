@@ -10,16 +10,18 @@ from pathlib import Path
 from dataclasses import replace
 from fastcore.script import Param
 from .config import RunConfig
-from .browse import first_difference, outcome, trajectory_key
-from .tables import question_key
-from .core import Trajectory, agent_turn, alpaca_prompt, answered, project_root, render_react, write_atomic
+from .agent import run_agent
+from .data import sha256_file
+from .models import load_tokenizer, model_path, weights_digest
+from .train import last_complete_checkpoint, name_base_only, process_share, run_log_callback
+from .core import Trajectory, agent_turn, read_jsonl, alpaca_prompt, answered, project_root, render_react, write_atomic
 from .formats import NAT_TAGS, get_format
-from .runs import load_scored
+from .runs import first_difference, load_scored, outcome, question_key, trajectory_key
 from .tasks import get_task
 
 # %% auto #0
 __all__ = ['EVALUATED', 'sample_rollouts', 'samples_by_question', 'check_training_only', 'sample_counts', 'preference_pair',
-           'preference_pairs', 'write_pairs', 'openai_preference', 'dpo_finetune', 'pairs_cli']
+           'preference_pairs', 'write_pairs', 'dpo_finetune', 'pairs_cli']
 
 # %% ../nbs/16_failures.ipynb #52a3277a
 def sample_rollouts(lora:str,            # the fine-tuned agent's adapter
@@ -32,7 +34,6 @@ def sample_rollouts(lora:str,            # the fine-tuned agent's adapter
                     **run_kw,            # the rest of `run_agent`'s settings (model, batch_size, ...)
                    )->list[str]:         # the k run files (this process's share sampled, the others' named)
     "k trajectories per training question from a fine-tuned agent: one run file per sample seed, each resumable."
-    from fireact.agent import run_agent
     if temperature <= 0: raise ValueError('samples of one question differ only at a temperature above 0')
     if get_task(task, split).split in ('dev', 'test'):
         raise ValueError(f'{task}/{split} is evaluated: sample training questions')
@@ -110,23 +111,20 @@ def write_pairs(path:str|Path, pairs:list[dict])->Path:
     "Preference pairs as JSON lines, written whole or not at all."
     return write_atomic(path, ''.join(json.dumps(p, ensure_ascii=False) + '\n' for p in pairs))
 
-def openai_preference(pair:dict)->dict:
-    "A chat pair as OpenAI's preference record: the messages so far, the preferred and the other assistant turn."
-    if not isinstance(pair.get('prompt'), list):
-        raise ValueError("an OpenAI preference job needs chat pairs (fireact pairs --fmt chat), not "
-                         f"{type(pair.get('prompt')).__name__} prompts")
-    turn = lambda text: [{'role': 'assistant', 'content': text}]
-    return {'input': {'messages': pair['prompt']}, 'preferred_output': turn(pair['chosen']),
-            'non_preferred_output': turn(pair['rejected'])}
-
 def dpo_finetune(pairs:str|Path,        # preference pairs, JSON lines (`write_pairs`)
                  out:str|Path,          # the folder: adapter, card.json, log.jsonl, checkpoints/
                  adapter:str|Path,      # the SFT adapter it starts from, and the frozen reference
                  base:str|Path='default', # the adapter's base model
                  beta:float=0.1,        # DPO's β: how far the policy may move from the reference
-                 epochs:float=1, lr:float=5e-6, batch:int=8, micro_batch:int=2,
+                 epochs:float=1,        # passes over the pairs
+                 lr:float=5e-6,         # peak learning rate
+                 batch:int=8,           # pairs per optimizer step, over all processes
+                 micro_batch:int=2,     # pairs per forward pass in one process
                  max_length:int=1024,   # prompt and completion, in tokens
-                 seed:int=42, max_steps:int=-1, save_steps:int=25, progress:bool=True,
+                 seed:int=42,           # the seed of the shuffles
+                 max_steps:int=-1,      # stop after this many optimizer steps (-1: `epochs` decides)
+                 save_steps:int=25,     # checkpoint every this many steps
+                 progress:bool=True,    # show a progress bar
                 )->dict:                # the card
     "DPO after SFT: the SFT adapter trained on preference pairs against itself, frozen, as the reference."
     import torch
@@ -134,10 +132,6 @@ def dpo_finetune(pairs:str|Path,        # preference pairs, JSON lines (`write_p
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, set_seed
     from trl import DPOConfig, DPOTrainer
-    from fireact.core import read_jsonl
-    from fireact.data import sha256_file
-    from fireact.models import load_tokenizer, model_path, weights_digest
-    from fireact.train import _callbacks, _name_base_only, last_complete_checkpoint, process_share
     rows = read_jsonl(pairs)
     if not rows: raise ValueError(f'{pairs}: no preference pairs')
     out = Path(out); out.mkdir(parents=True, exist_ok=True); set_seed(seed)
@@ -154,14 +148,14 @@ def dpo_finetune(pairs:str|Path,        # preference pairs, JSON lines (`write_p
                      disable_tqdm=not progress)
     last = last_complete_checkpoint(out/'checkpoints')
     wall = Path(last or '')/'wall.json'
-    log = _callbacks(out, json.loads(wall.read_text())['seconds'] if last and wall.is_file() else 0.0)
+    log = run_log_callback(out, json.loads(wall.read_text())['seconds'] if last and wall.is_file() else 0.0)
     data = Dataset.from_list([{k: r[k] for k in ('prompt', 'chosen', 'rejected')} for r in rows])
     trainer = DPOTrainer(model=policy, ref_model=reference, args=args, train_dataset=data,
                          processing_class=load_tokenizer(base),
                          callbacks=[log])
     trainer.train(resume_from_checkpoint=last)
     trainer.save_model(str(out))
-    _name_base_only(out/'adapter_config.json')  # no path of this machine in a committed adapter
+    name_base_only(out/'adapter_config.json')  # no path of this machine in a committed adapter
     hist = trainer.state.log_history
     card = {'kind': 'fireact-dpo', 'base': str(base), 'adapter_from': str(adapter), 'pairs': {'file': Path(pairs).name,
             'sha256': sha256_file(pairs), 'count': len(rows)},

@@ -14,8 +14,8 @@ from .core import find_path
 from .models import EMBEDDED_MODELS, _quiet_transformers, load_tokenizer, model_path, weights_digest
 
 # %% auto #0
-__all__ = ['Prompt', 'Stop', 'API_SPECS', 'Completion', 'LM', 'cut_at_stop', 'stop_strings', 'common_prefix_len', 'PrefixCache',
-           'HFLM', 'RollingBatch', 'CallBatch', 'lm_batch', 'get_lm']
+__all__ = ['Prompt', 'Stop', 'Completion', 'LM', 'cut_at_stop', 'stop_strings', 'common_prefix_len', 'PrefixCache', 'HFLM',
+           'RollingBatch', 'CallBatch', 'lm_batch']
 
 # %% ../nbs/05_llm.ipynb #55d58775
 @dataclass
@@ -609,24 +609,3 @@ class CallBatch:
 def lm_batch(lm, before=None)->RollingBatch|CallBatch:
     "An LM's queue of prompts: its rolling batch where it has one (`HFLM`), else its `generate` calls (`CallBatch`)."
     return RollingBatch(lm) if isinstance(lm, HFLM) else CallBatch(lm, before)
-
-# %% ../nbs/05_llm.ipynb #1dd7d485
-API_SPECS = {'openai:': 'chat', 'openai-text:': 'completions'} # model spec prefix -> `OpenAILM.api`
-
-def get_lm(spec:str='default',      # 'default', 'gemma3', 'hf:PATH', 'openai:MODEL' or 'openai-text:MODEL'
-           lora:str|Path|None=None, # a LoRA adapter folder, for local models
-           **kwargs,                # passed to `HFLM` or `OpenAILM`
-          )->LM:
-    "The LM a model spec names."
-    if spec in EMBEDDED_MODELS: return HFLM(spec, lora=find_path(lora), **kwargs)
-    if spec.startswith('hf:'): return HFLM(find_path(spec.removeprefix('hf:')), lora=find_path(lora), **kwargs)
-    for prefix, api in API_SPECS.items():
-        if spec.startswith(prefix):
-            if lora is not None:
-                raise ValueError('a LoRA adapter applies to local models only; a served adapter is a model name '
-                                                  "(vLLM's --lora-modules NAME=PATH, then openai-text:NAME), an OpenAI "
-                                                  "fine-tune its own model")
-            from fireact.api import OpenAILM  # the client sits above the interface it implements
-            return OpenAILM(spec.removeprefix(prefix), api=api, **kwargs)
-    raise ValueError(f"unknown model spec {spec!r}; use {', '.join(map(repr, EMBEDDED_MODELS))}, 'hf:PATH', "
-                     "'openai:MODEL' or 'openai-text:MODEL'")

@@ -12,7 +12,7 @@ from .data import cache_dir, sha256_file
 
 # %% auto #0
 __all__ = ['DEFAULT_GGUF', 'GEMMA3_PACKAGE', 'EMBEDDED_MODELS', 'smollm2_gguf', 'default_model_dir', 'gemma3_model_dir',
-           'model_path', 'load_tokenizer', 'weights_digest']
+           'model_path', 'model_spec', 'load_tokenizer', 'weights_digest']
 
 # %% ../nbs/04b_models.ipynb #7ed7d99b
 DEFAULT_GGUF = 'SmolLM2-135M-Instruct.Q4_1.gguf'
@@ -93,6 +93,11 @@ def model_path(model:str|Path, # a name of `EMBEDDED_MODELS`, or a local folder
               )->Path:
     "The folder of a model: an embedded model's (made on first use), or the folder given."
     return EMBEDDED_MODELS[model][1]() if str(model) in EMBEDDED_MODELS else Path(model)
+
+# %% ../nbs/04b_models.ipynb #bce84a30
+def model_spec(base:str)->str:
+    "The agent's `--model` for a base LM: an embedded model's name, or `hf:` and its folder."
+    return base if base in EMBEDDED_MODELS else f'hf:{base}'
 
 # %% ../nbs/04b_models.ipynb #8336c9a1
 def load_tokenizer(model:str|Path='default', # 'default' (the embedded SmolLM2), 'gemma3', or a model folder

@@ -4,16 +4,18 @@
 
 # %% ../nbs/03_runs.ipynb #c1801635
 from __future__ import annotations
-import dataclasses, json, random, statistics
+import dataclasses, json, random, re, statistics
 from pathlib import Path
 from .core import Round, Trajectory, answered, final_answer, parse_action, project_root, read_trajectories
 from .formats import read_rounds, sft_formats
 from .data import fetch, registry
 from .tasks import Question, get_task
+from .methods import METHODS
 
 # %% auto #0
-__all__ = ['released_trajectory', 'load_released_run', 'resolve_path', 'file_kind', 'load_run', 'outcomes', 'bootstrap_ci',
-           'rescore', 'load_scored', 'summarize', 'rescore_run', 'rescore_cli']
+__all__ = ['OUTCOMES', 'released_trajectory', 'load_released_run', 'resolve_path', 'file_kind', 'load_run', 'outcomes',
+           'bootstrap_ci', 'rescore', 'load_scored', 'summarize', 'rescore_run', 'rescore_cli', 'outcome',
+           'trajectory_key', 'first_difference', 'question_key']
 
 # %% ../nbs/03_runs.ipynb #da6f7944
 def released_trajectory(qid:str, record:dict, question:Question, model:str='')->Trajectory:
@@ -95,7 +97,6 @@ def rescore(trajs:list[Trajectory], # trajectories of any tasks
             lenient:bool=False,
            )->list[Trajectory]:
     "Score each trajectory's answer again against its task's gold, by the rules of `02_tasks` (How answers are scored)."
-    from fireact.methods import METHODS
     out = []
     for t in trajs:
         if t.failed: out.append(t); continue  # not an answer: nothing to score
@@ -150,3 +151,27 @@ def rescore_cli(path:str,                # a run file: JSON lines, a released `t
                ):
     "Re-score a run and print its summary as one JSON object."
     print(json.dumps({'path': str(path), 'task': task, 'split': split, **rescore_run(path, n, task, split, seed)}))
+
+# %% ../nbs/03_runs.ipynb #a6acfe47
+OUTCOMES = ('right', 'wrong', 'unfinished', 'failed')
+
+def outcome(t:Trajectory)->str:
+    "right, wrong, unfinished or failed"
+    if t.failed: return 'failed'
+    if not t.finished: return 'unfinished'
+    return 'right' if t.em else 'wrong'
+
+# %% ../nbs/03_runs.ipynb #ea75eba1
+def trajectory_key(t:Trajectory)->str: return f'{t.task}/{t.split}/{t.qid}'
+
+def first_difference(a:list[Round], b:list[Round])->int|None:
+    "The first round where two trajectories' thoughts or actions differ, or where one has none; None when alike."
+    for i in range(max(len(a), len(b))):
+        if i >= len(a) or i >= len(b) or (a[i].thought, a[i].action) != (b[i].thought, b[i].action): return i
+    return None
+
+# %% ../nbs/03_runs.ipynb #5002de3c
+def question_key(text:str, # a question as a task or a fine-tuning record has it
+                )->str:
+    "A question's text as overlap is judged: lower case, punctuation as spaces, spacing collapsed."
+    return ' '.join(re.sub(r'[^\w\s]', ' ', text.lower()).split())

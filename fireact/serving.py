@@ -7,10 +7,31 @@ from __future__ import annotations
 import os, shutil, socket, subprocess, sys, tempfile, time
 from contextlib import contextmanager
 from pathlib import Path
+from .core import find_path, project_root
+from .llm import LM, HFLM
+from .api import API_SPECS, OpenAILM
 from .models import EMBEDDED_MODELS, model_path
 
 # %% auto #0
-__all__ = ['VLLM_PYTHON', 'free_port', 'serving', 'vllm_command', 'vllm_serving']
+__all__ = ['VLLM_PYTHON', 'get_lm', 'free_port', 'serving', 'vllm_command', 'vllm_serving']
+
+# %% ../nbs/05c_serving.ipynb #c51b3c20
+def get_lm(spec:str='default',      # 'default', 'gemma3', 'hf:PATH', 'openai:MODEL' or 'openai-text:MODEL'
+           lora:str|Path|None=None, # a LoRA adapter folder, for local models
+           **kwargs,                # passed to `HFLM` or `OpenAILM`
+          )->LM:
+    "The LM a model spec names."
+    if spec in EMBEDDED_MODELS: return HFLM(spec, lora=find_path(lora), **kwargs)
+    if spec.startswith('hf:'): return HFLM(find_path(spec.removeprefix('hf:')), lora=find_path(lora), **kwargs)
+    for prefix, api in API_SPECS.items():
+        if spec.startswith(prefix):
+            if lora is not None:
+                raise ValueError('a LoRA adapter applies to local models only; a served adapter is a model name '
+                                                  "(vLLM's --lora-modules NAME=PATH, then openai-text:NAME), an OpenAI "
+                                                  "fine-tune its own model")
+            return OpenAILM(spec.removeprefix(prefix), api=api, **kwargs)
+    raise ValueError(f"unknown model spec {spec!r}; use {', '.join(map(repr, EMBEDDED_MODELS))}, 'hf:PATH', "
+                     "'openai:MODEL' or 'openai-text:MODEL'")
 
 # %% ../nbs/05c_serving.ipynb #4ca78da9
 def free_port(host:str='127.0.0.1')->int:
@@ -64,7 +85,6 @@ def vllm_command(model:str|Path='default',  # a name of `EMBEDDED_MODELS` or a m
                  max_lora_rank:int=16,        # at least the adapters' rank (the paper's LoRA: 8)
                 )->list[str]:
     "vLLM's OpenAI-compatible server command for a model, under the name this project gives it, with its adapters."
-    from fireact.core import project_root
     name, folder = (EMBEDDED_MODELS[model][0],
                     EMBEDDED_MODELS[model][1]()) if model in EMBEDDED_MODELS else (Path(model).name, Path(model))
     cmd = [str(python or project_root()/VLLM_PYTHON), '-m', 'vllm.entrypoints.openai.api_server', '--model',
@@ -80,7 +100,6 @@ def vllm_command(model:str|Path='default',  # a name of `EMBEDDED_MODELS` or a m
 def vllm_serving(model:str|Path='default', adapters:list[str|Path]=(), python:str|Path|None=None, timeout:float=900,
                  log:str|Path|None=None, **kw):
     "Start vLLM's server (`vllm_command`) on a free port, wait until it answers, yield its URL, and stop it on exit."
-    from fireact.core import project_root
     exe = Path(python) if python else project_root()/VLLM_PYTHON
     if not Path(exe).exists():
         raise FileNotFoundError(f'no vLLM environment at {exe}: run `make vllm` (scripts/install_vllm.sh) first')

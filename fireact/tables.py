@@ -9,17 +9,21 @@ from functools import lru_cache
 from pathlib import Path
 from .core import Trajectory, answered, project_root
 from .methods import get_method
-from .runs import bootstrap_ci, load_run, load_scored, outcomes, rescore, rescore_run, summarize
+from .runs import question_key, bootstrap_ci, load_run, load_scored, outcomes, rescore, rescore_run, summarize
 from .tasks import Question, get_task
 from .paper import CITATION, paper
 from .config import RunConfig
-from .experiments import (EXPERIMENTS, FINETUNES, RunSpec, experiment_of, needs_training, train_command, trained)
+from .convert import load_trajectories
+from .agent import manifest_path
+from .cards import card_loss_mask, trained
+from .models import weights_digest
+from .experiments import (EXPERIMENTS, FINETUNES, RunSpec, experiment_of, needs_training, train_command)
 
 # %% auto #0
-__all__ = ['TABLE_COLUMNS', 'NOT_RECORDED', 'MONEY', 'robustness', 'method_choice', 'question_key', 'overlap', 'paper_row',
-           'from_paper', 'released_row', 'produce_command', 'loss_mask_column', 'other_readings', 'weights_label',
-           'overlap_columns', 'spec_row', 'table_rows', 'as_table', 'table_problems', 'relative_gain', 'gain_row',
-           'difference_row', 'shown_value', 'save_table']
+__all__ = ['TABLE_COLUMNS', 'NOT_RECORDED', 'MONEY', 'robustness', 'method_choice', 'overlap', 'paper_row', 'from_paper',
+           'released_row', 'produce_command', 'loss_mask_column', 'other_readings', 'weights_label', 'overlap_columns',
+           'spec_row', 'table_rows', 'as_table', 'table_problems', 'relative_gain', 'gain_row', 'difference_row',
+           'shown_value', 'save_table']
 
 # %% ../nbs/11_tables.ipynb #7c620bb3
 def robustness(normal:float, noisy:dict[str,float])->dict:
@@ -38,16 +42,9 @@ def method_choice(runs:dict[str,list[Trajectory]], # method -> its run on `quest
     oracle = sum(max(o) for o in per_q)/len(per_q) if per_q else 0.0
     return {'random': 100*rand, 'oracle': 100*oracle, 'methods': list(runs)}
 
-# %% ../nbs/11_tables.ipynb #a6c191f0
-def question_key(text:str, # a question as a task or a fine-tuning record has it
-                )->str:
-    "A question's text as overlap is judged: lower case, punctuation as spaces, spacing collapsed."
-    return ' '.join(re.sub(r'[^\w\s]', ' ', text.lower()).split())
-
 # %% ../nbs/11_tables.ipynb #61cd3069
 @lru_cache(8)
 def _trained_keys(data:str)->frozenset:
-    from fireact.convert import load_trajectories
     return frozenset(question_key(t.question) for t in load_trajectories(data))
 
 def overlap(data:str|Path,             # a fine-tuning file (Alpaca or chat), or a release name of one
@@ -108,8 +105,6 @@ def loss_mask_column(spec:RunConfig,   # a run's spec
                      root:str|Path='.', # the repository root, where the fine-tuned model's folder is
                     )->dict:
     "A fine-tuned run's `loss_mask`, from its manifest, else its model's card; nothing for a prompted run."
-    from fireact.agent import manifest_path
-    from fireact.train import card_loss_mask
     model = needs_training(spec)
     if model is None: return {}
     path = manifest_path(out)
@@ -130,14 +125,12 @@ def other_readings(spec:RunConfig,            # the run's spec
 # %% ../nbs/11_tables.ipynb #0314642d
 @lru_cache(None)
 def _adapter_digest(folder:str)->str|None:
-    from fireact.models import weights_digest
     return weights_digest(folder) if (Path(folder)/'adapter_config.json').exists() else None
 
 def weights_label(out:str|Path,      # a run file
                   root:str|Path='.', # the repository root, where the run's adapter folder is
                  )->str:
     "A run's recorded weights, short (`model 3d45d530, lora d26acda7`); `committed` if its adapter here matches."
-    from fireact.agent import manifest_path
     path = manifest_path(out)
     m = json.loads(path.read_text()) if path.exists() else {}
     if m.get('server'): return f"served: {m['server'].get('model')}"

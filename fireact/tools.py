@@ -15,16 +15,15 @@ from bm25s.stopwords import STOPWORDS_EN
 from fastcore.basics import patch
 from serpapi import GoogleSearch
 from .core import AnswerCache, MaskSecrets, Round, Secret, parse_action, parse_react, retry_delay
-from .config import noise_label
 from .data import DataError, cache_dir, fetch, registry
 from .formats import chat_rounds
 from .runs import load_released_run
 
 # %% auto #0
-__all__ = ['MODES', 'KEY_VAR', 'SERPAPI_URL_VAR', 'SERPAPI_PARAMS', 'REPLAY_SOURCES', 'REPLAY_LATER', 'NOISE_SETTINGS',
+__all__ = ['MODES', 'KEY_VAR', 'SERPAPI_URL_VAR', 'SERPAPI_PARAMS', 'REPLAY_SOURCES', 'REPLAY_LATER', 'NOISES', 'NOISE_SETTINGS',
            'extract_observation', 'SearchResult', 'SearchError', 'SearchKeyError', 'strip_keys', 'SerpAPISearch',
            'replay_files', 'release_rounds', 'recorded_searches', 'query_words', 'ReplayIndex', 'replay_index',
-           'NoisySearch', 'make_search', 'search_cli']
+           'noise_spec', 'parse_noise', 'NoisySearch', 'make_search', 'search_cli']
 
 # %% ../nbs/04_tools.ipynb #5196fe91
 def extract_observation(response:dict, # a SerpAPI Google response, parsed
@@ -291,6 +290,19 @@ def replay_index()->ReplayIndex:
     "The replay index of the whole release, built once per process."
     return ReplayIndex.build()
 
+# %% ../nbs/04_tools.ipynb #3f277348
+NOISES = ('off', 'none', 'random')  # a tool's noise: none, "None" observations, random observations
+
+def noise_spec(noise:str, p:float)->str:
+    "How a manifest and a run file name a tool's noise: `off`, or the kind and its probability, `none@0.5`."
+    return noise if noise == 'off' else f'{noise}@{p:g}'
+
+def parse_noise(label:str)->tuple[str,float]:
+    "A manifest's noise label as (kind, probability): `none@0.5` -> ('none', 0.5), `off` -> ('off', 0.5)."
+    kind, _, p = label.partition('@')
+    return kind, float(p or 0.5)
+
+
 # %% ../nbs/04_tools.ipynb #6884cad0
 NOISE_SETTINGS = ('off', 'none', 'random')
 
@@ -303,7 +315,7 @@ class NoisySearch:
         if noise not in ('none', 'random'): raise ValueError(f'noise must be none or random, not {noise!r}')
         if not 0 <= p <= 1: raise ValueError(f'p must be between 0 and 1, not {p}')
         self.base, self.noise, self.p, self.seed = base, noise, p, seed
-        self.name, self.setting = base.name, noise_label(noise, p)
+        self.name, self.setting = base.name, noise_spec(noise, p)
         self._calls, self._recorded = Counter(), None
         self._lock = threading.Lock()
 

@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from fastcore.meta import delegates
-from .convert import from_record, read_sft
+from .convert import from_record, openai_preference, read_sft
 from .core import read_jsonl, write_atomic
 from .formats import LOSS_MASKS, chat_problems, record_format
 from .data import sha256_file
@@ -18,11 +18,11 @@ from .runs import resolve_path
 from .tasks import TASKS
 
 # %% auto #0
-__all__ = ['BATCHING', 'SFT_METHODS', 'LORA_PRESETS', 'FINAL_STATES', 'encode', 'encode_record', 'encode_records', 'data_summary',
-           'PadCollator', 'make_collator', 'check_qlora', 'load_model', 'trainable', 'tiny_llama', 'save_tiny_llama',
-           'split_examples', 'plot_losses', 'last_complete_checkpoint', 'trim_log', 'process_share',
-           'wait_for_everyone', 'finetune', 'card_loss_mask', 'validate_chat', 'FakeOpenAI', 'FakeHandler',
-           'openai_finetune']
+__all__ = ['BATCHING', 'SFT_METHODS', 'LORA_PRESETS', 'SMALL_SCALE', 'FINETUNE_CONFIG', 'FINAL_STATES', 'encode', 'encode_record',
+           'encode_records', 'data_summary', 'PadCollator', 'make_collator', 'check_qlora', 'load_model', 'trainable',
+           'tiny_llama', 'save_tiny_llama', 'split_examples', 'plot_losses', 'run_log_callback', 'name_base_only',
+           'last_complete_checkpoint', 'trim_log', 'process_share', 'wait_for_everyone', 'finetune', 'validate_chat',
+           'FakeOpenAI', 'FakeHandler', 'openai_finetune']
 
 # %% ../nbs/09_train.ipynb #e666e092
 def encode(text:str,              # the full text
@@ -212,7 +212,10 @@ def plot_losses(card:dict, # a card written by `finetune`
     return ax.figure
 
 # %% ../nbs/09_train.ipynb #615ce224
-def _callbacks(out:Path, prior_seconds:float):
+def run_log_callback(out:Path, # the run's folder: its `log.jsonl`
+                     prior_seconds:float, # wall seconds of the training before a resume
+                    ):
+    "A trainer callback that logs every line to `out/log.jsonl` and saves the wall time in each checkpoint."
     from transformers import TrainerCallback
     class RunLog(TrainerCallback):
         "Append every log line to `out/log.jsonl`; save the wall seconds so far in each checkpoint."
@@ -230,7 +233,7 @@ def _callbacks(out:Path, prior_seconds:float):
     return RunLog()
 
 # %% ../nbs/09_train.ipynb #14bfc2a0
-def _name_base_only(config:Path):
+def name_base_only(config:Path):
     "An adapter's config and model card name its base by folder name, not by this machine's path (which peft writes)."
     if not config.is_file(): return
     c = json.loads(config.read_text())
@@ -367,7 +370,7 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
     if last: trim_log(out/'log.jsonl', int(Path(last).name.split('-')[1]))
     else: (out/'log.jsonl').unlink(missing_ok=True)  # a fresh start: no lines of an earlier training
     wall = Path(last or '')/'wall.json'
-    log = _callbacks(out, json.loads(wall.read_text())['seconds'] if last and wall.is_file() else 0.0)
+    log = run_log_callback(out, json.loads(wall.read_text())['seconds'] if last and wall.is_file() else 0.0)
     args = _training_args(ckpts, method=method, epochs=epochs, lr=lr, batch=batch, micro_batch=micro_batch,
                           val=bool(val_ex),
                           batching=batching, warmup=warmup, seed=seed, max_steps=max_steps, eval_steps=eval_steps,
@@ -387,7 +390,7 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
     evals = [h for h in trainer.state.log_history if 'eval_loss' in h]
     if val_ex and (not evals or evals[-1]['step'] != trainer.state.global_step): trainer.evaluate()
     trainer.save_model(str(out))
-    _name_base_only(out/'adapter_config.json')
+    name_base_only(out/'adapter_config.json')
     card = {'kind': 'fireact-sft', 'date': datetime.now(timezone.utc).isoformat(timespec='seconds'),
             'base': str(base), 'base_name': model_path(base).name, 'method': method,
             'lora': LORA_PRESETS[lora] | {'preset': lora} if method != 'full' else None,
@@ -411,17 +414,18 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
         _save_plot(plot_losses(card), out/'loss.png')
     return card
 
+# %% ../nbs/09_train.ipynb #5ef332a6
+SMALL_SCALE = dict(epochs=1, batch=8, micro_batch=4, val=0.05, warmup=0.05, eval_steps=20, save_steps=5, logging_steps=1)
+# `finetune`'s settings at small scale: one epoch, 8 examples a step, 5% held out for the validation loss
+FINETUNE_CONFIG = {
+    'lora': dict(method='lora', lora='paper', lr=1e-3, **SMALL_SCALE),
+    'full': dict(method='full', lr=5e-5, **SMALL_SCALE)}
+
+
 # %% ../nbs/09_train.ipynb #973722d7
 def _save_plot(fig, path:Path):
     import matplotlib.pyplot as plt
     fig.savefig(path, dpi=120, bbox_inches='tight'); plt.close(fig)
-
-# %% ../nbs/09_train.ipynb #6025e903
-def card_loss_mask(model_dir:str|Path, # a fine-tuned model's folder, with its card.json
-                  )->str|None:         # the loss mask that trained it; None without a card
-    "The loss mask a fine-tuned model was trained with, from its card (`agent` for cards older than the setting)."
-    card = Path(model_dir)/'card.json'
-    return json.loads(card.read_text())['hyperparameters'].get('loss_mask', 'agent') if card.is_file() else None
 
 # %% ../nbs/09_train.ipynb #680dd2b6
 def validate_chat(records:list[dict],  # chat records
@@ -603,7 +607,6 @@ def openai_finetune(data:str|Path,                    # chat JSON-lines file, or
     if state: _same_job(state_path, state, sha256_file(path), model, epochs, suffix, method)
     if state.get('job_id') is None:
         if method == 'dpo':
-            from fireact.failures import openai_preference
             records = [openai_preference(p) for p in read_jsonl(path)]
             whole = [{'messages': r['input']['messages'] + r[side]} for r in records
                      for side in ('preferred_output', 'non_preferred_output')]

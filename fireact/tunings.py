@@ -8,15 +8,19 @@ import json, os
 from pathlib import Path
 from .core import project_root, read_jsonl, write_atomic
 from .failures import sample_rollouts, samples_by_question, check_training_only, sample_counts
-from .train import finetune, process_share, wait_for_everyone
+from .train import FINETUNE_CONFIG, finetune, process_share, wait_for_everyone
+from .convert import convert, read_sft
+from .formats import get_format
+from .models import model_spec
+from .cards import trained
 
 # %% auto #0
-__all__ = ['RS_SETTINGS', 'TUNINGS', 'SFT_DATA', 'round_adapter', 'rejection_round', 'rejection_sampling', 'Tuning',
-           'register_tuning', 'get_tuning', 'nat_finetune', 'card_tuning', 'finetune_cli']
+__all__ = ['RS_SETTINGS', 'NOT_FLAGS', 'TUNINGS', 'SFT_DATA', 'round_adapter', 'rejection_round', 'rejection_sampling', 'Flag',
+           'Tuning', 'register_tuning', 'get_tuning', 'nat_finetune', 'card_tuning', 'finetune_cli', 'finetune_args',
+           'settings_flags']
 
 # %% ../nbs/17_tunings.ipynb #4f458c55
-RS_SETTINGS = dict(method='lora', lora='paper', lr=1e-3, epochs=1, batch=8, micro_batch=4, val=0.05, warmup=0.05,
-                   eval_steps=20, save_steps=5, logging_steps=1, mask='turn')  # the SFT agent's own settings
+RS_SETTINGS = {**FINETUNE_CONFIG['lora'], 'mask': 'turn'}  # the SFT agent's own settings
 
 def round_adapter(out:str|Path, r:int)->str:
     "Round r's adapter folder beside `out`: `OUT-r1`, `OUT-r2`, ..."
@@ -26,14 +30,13 @@ def rejection_round(r:int,                    # the round, from 1
                     out:str,                  # the adapters' common name: round r writes `OUT-r{r}`
                     start:str,                # round 0's agent: the SFT adapter
                     release:str='data/finetune/alpaca_format/hotpotqa.json', # the SFT agent's training file
-                    k:int=4, n:int=200, temperature:float=0.7,
+                    k:int=4,                  # samples of each training question
+                    n:int=200,                # training questions sampled (the first n of the seed sample)
+                    temperature:float=0.7,    # the sampling temperature
                     base:str='default',       # the base LM: 'default' or a model folder
                     progress:bool=False, **settings, # `finetune`'s settings over `RS_SETTINGS`
                    )->dict:                   # round r's card
     "Round r of rejection sampling: sample from round r-1's agent, keep every success so far, fine-tune again."
-    from fireact.convert import convert, read_sft
-    from fireact.experiments import model_spec
-    from fireact.experiments import trained
     root, (rank, processes) = project_root(), process_share()
     agent = start if r == 1 else round_adapter(out, r - 1)
     prior = [] if r == 1 else json.loads((root/agent/'card.json').read_text())['rejection_sampling']['all_samples']
@@ -71,8 +74,14 @@ def rejection_round(r:int,                    # the round, from 1
 def rejection_sampling(data:str,              # the SFT agent's training file (the release's successes)
                        out:str,               # the adapters' common name: round r writes `OUT-r{r}`
                        adapter:str,           # the SFT agent: round 0, whose samples round 1 trains on
-                       rounds:int=3, k:int=4, n:int=200, temperature:float=0.7, base:str='default',
-                       progress:bool=False, **settings)->dict: # the last round's card
+                       rounds:int=3,          # how many rounds
+                       k:int=4,               # samples of each training question a round
+                       n:int=200,             # training questions sampled (the first n of the seed sample)
+                       temperature:float=0.7, # the sampling temperature
+                       base:str='default',    # the base LM: 'default' or a model folder
+                       progress:bool=False,   # show progress bars
+                       **settings,            # `finetune`'s settings over `RS_SETTINGS`
+                      )->dict:                # the last round's card
     "Rounds 1 to `rounds` of rejection sampling from the SFT agent: sample, keep the successes, fine-tune again."
     if rounds < 1: raise ValueError(f'--rounds must be at least 1, not {rounds}')
     for r in range(1, rounds + 1):
@@ -80,53 +89,87 @@ def rejection_sampling(data:str,              # the SFT agent's training file (t
     return card
 
 # %% ../nbs/17_tunings.ipynb #18463aef
-from dataclasses import dataclass
+import argparse, inspect
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable
+from fastcore.docments import docments
+from .core import Registry
+
+NOT_FLAGS = ('resume', 'progress', 'callbacks', 'client')  # settings a caller passes in Python, never on the command line
+
+@dataclass(frozen=True)
+class Flag:
+    "One setting of a tuning as `fireact finetune` takes it: its name, default, type and help."
+    name:str
+    default:object
+    help:str
+    type:Callable=str
+
+def _flag_type(anno, default)->Callable:
+    "How a flag's text becomes its value: from the default's type, else the annotation (`float|None` -> float)."
+    from fastcore.script import str2bool
+    if isinstance(default, bool) or 'bool' in str(anno): return str2bool
+    if default is not None and type(default) in (int, float): return type(default)
+    return next((t for t in (int, float) if t.__name__ in str(anno)), str)
+
+def _signature_flags(fn:Callable)->list[Flag]:
+    "A training function's settings after the data and the output folder, with their defaults and docments; a `partial`'s fixed ones left out, `**settings` read as `finetune`'s."
+    fixed = set(fn.keywords) if isinstance(fn, partial) else set()
+    fn = fn.func if isinstance(fn, partial) else fn
+    ps, docs = inspect.signature(fn).parameters, docments(fn, full=True)
+    out = [Flag(n, p.default, (docs[n]['docment'] or '').strip(), _flag_type(p.annotation, p.default))
+           for n, p in list(ps.items())[2:] if n not in fixed and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+    takes_more = any(p.kind == p.VAR_KEYWORD for p in ps.values())
+    names = {f.name for f in out} | fixed
+    return out + ([f for f in _signature_flags(finetune) if f.name not in names and f.name != 'method']
+                  if takes_more and fn is not finetune else [])
 
 @dataclass(frozen=True)
 class Tuning:
-    "One way to tune an agent: what it learns from, the format its agent runs in, and the function that trains it."
+    "One way to tune an agent: what it learns from, the format its agent runs in, the function that trains it and its settings."
     name:str
     learns_from:str          # what the file it is given holds
     train:Callable           # train(data, out, **settings) -> the card (or the job's record)
     agent_fmt:str='alpaca'   # the prompt format the tuned agent runs in
     where:str='local'        # local (this machine, or accelerate's processes) or openai (a fine-tuning job)
+    defaults:dict=field(default_factory=dict) # this tuning's own defaults, over its training function's
+    base_param:str='base'    # the training function's parameter that `--base` (the model tuned) sets
+
+    @property
+    def flags(self)->list[Flag]:
+        "Its settings as the command line takes them, with this tuning's defaults."
+        fs = [f for f in _signature_flags(self.train) if f.name not in NOT_FLAGS]
+        rename = lambda f: Flag('base', f.default, f.help, f.type) if f.name == self.base_param else f
+        return [rename(Flag(f.name, self.defaults.get(f.name, f.default), f.help, f.type)) for f in fs]
 
     @property
     def settings(self)->list[str]:
-        "The settings its training takes beyond the data and the output folder."
-        import inspect
-        fn, fixed = self.train, set()
-        if isinstance(fn, partial): fn, fixed = fn.func, set(fn.keywords)
-        ps = inspect.signature(fn).parameters
-        more = [n for n, p in ps.items() if p.kind == p.VAR_KEYWORD]
-        named = [n for n in list(ps)[2:] if n not in fixed and ps[n].kind != ps[n].VAR_KEYWORD]
-        return named + (list(inspect.signature(finetune).parameters)[2:] if more and fn is not finetune else [])
+        "Every setting its training takes beyond the data and the output folder (the flags, and `progress` and the like)."
+        return [f.name for f in _signature_flags(self.train)]
 
     def __call__(self, data, out, **settings)->dict:
-        "Train, and record this tuning's name in the card."
+        "Train with this tuning's defaults under `settings`, and record its name in the card."
         unknown = sorted(set(settings) - set(self.settings))
         if unknown:
             flags = ', '.join('--' + u for u in unknown)
             raise ValueError(f'{self.name} takes no {flags}; its settings are {self.settings}')
-        card = self.train(data, out, **settings)
+        card = self.train(data, out, **{**self.defaults, **settings})
         card_path = Path(out)/'card.json'
         first = process_share()[0] == 0  # one process of a distributed run writes
         if self.where == 'local' and card_path.is_file() and card.get('tuning') != self.name and first:
             card['tuning'] = self.name; write_atomic(card_path, json.dumps(card, indent=1))
         return card
 
-TUNINGS:dict[str,Tuning] = {}
+TUNINGS = Registry('tuning')
 
 def register_tuning(t:Tuning)->Tuning:
     "Add a way to tune (or replace one of the same name)."
-    TUNINGS[t.name] = t; return t
+    return TUNINGS.add(t)
 
 def get_tuning(name:str)->Tuning:
     "A registered tuning; an error naming those there are."
-    if name not in TUNINGS: raise ValueError(f'unknown tuning {name!r}; tunings are {sorted(TUNINGS)}')
-    return TUNINGS[name]
+    return TUNINGS.named(name)
 
 # %% ../nbs/17_tunings.ipynb #cd775b09
 from .failures import dpo_finetune
@@ -137,8 +180,6 @@ def nat_finetune(data:str|Path,  # NAT's tagged records (`fireact convert --fmt 
                  **settings,     # `finetune`'s settings
                 )->dict:
     "LoRA fine-tuning on NAT's tagged records: successes and failures, each with its tag."
-    from fireact.convert import read_sft
-    from fireact.formats import get_format
     untagged = sum(not get_format('nat').is_record(r) for r in read_sft(data))
     if untagged:
         raise ValueError(f'{data}: {untagged} records carry no NAT tag; '
@@ -152,11 +193,11 @@ register_tuning(Tuning('nat', 'successes and failures, each tagged in its instru
 register_tuning(Tuning('dpo', "one question's success and failure, cut where they part (preference pairs), after SFT",
                        dpo_finetune))
 register_tuning(Tuning('rejection-sampling', "the SFT agent's training file; each round adds the agent's own successes",
-                       rejection_sampling))
-register_tuning(Tuning('openai', 'successful trajectories (chat records)',
-                       partial(openai_finetune, method='supervised'), agent_fmt='chat', where='openai'))
+                       rejection_sampling, defaults={k: v for k, v in RS_SETTINGS.items() if k != 'method'}))
+register_tuning(Tuning('openai', 'successful trajectories (chat records)', partial(openai_finetune, method='supervised'),
+                       agent_fmt='chat', where='openai', defaults={'epochs': 3}, base_param='model')) # the paper's 3 epochs
 register_tuning(Tuning('openai-dpo', 'chat preference pairs (fireact pairs --fmt chat)',
-                       partial(openai_finetune, method='dpo'), agent_fmt='chat', where='openai'))
+                       partial(openai_finetune, method='dpo'), agent_fmt='chat', where='openai', base_param='model'))
 
 # %% ../nbs/17_tunings.ipynb #2ee06fe0
 def card_tuning(card:dict|str|Path)->str:
@@ -168,36 +209,18 @@ def card_tuning(card:dict|str|Path)->str:
                                   else only[0] if len(only) == 1 else card.get('method', 'lora'))
 
 # %% ../nbs/17_tunings.ipynb #a1c485db
-import inspect, sys
-from fastcore.meta import delegates
+import sys
 
-@delegates(finetune, but=['resume', 'progress', 'callbacks', 'method', 'base'])
-def finetune_cli(data:str,                 # the tuning's data: SFT or NAT records, preference pairs, or a release name
-                 out:str,                  # the run's folder (rejection sampling: the rounds' common name)
-                 method:str='lora',        # a registered tuning: lora, full, nat, dpo, rejection-sampling, ...
-                 base:str='default',       # 'default', a model folder, or (an OpenAI job) an OpenAI model
-                 adapter:str|None=None,    # dpo, rejection-sampling: the SFT adapter it starts from
-                 beta:float|None=None,     # dpo, openai-dpo: DPO's β
-                 rounds:int|None=None,     # rejection-sampling: how many rounds
-                 k:int|None=None,          # rejection-sampling: samples per training question
-                 n:int|None=None,          # rejection-sampling: training questions
-                 temperature:float|None=None, # rejection-sampling: the sampling temperature
-                 suffix:str|None=None,     # OpenAI: a name part for the fine-tuned model
-                 base_url:str|None=None,   # OpenAI: an OpenAI-compatible API
-                 key_env:str|None=None,    # OpenAI: the environment variable holding the API key
-                 **kwargs):                # `finetune`'s settings (epochs, lr, batch, ...)
+def finetune_cli(data:str,          # the tuning's data: SFT or NAT records, preference pairs, or a release name
+                 out:str,           # the run's folder (rejection sampling: the rounds' common name)
+                 method:str='lora', # a registered tuning: lora, full, nat, dpo, rejection-sampling, ...
+                 **settings,        # the tuning's own settings (`fireact finetune --method NAME --help` lists them)
+                ):
     "Tune an agent with a registered tuning: SFT (LoRA, full), NAT, DPO, rejection-sampling rounds, or an OpenAI job."
-    t, defaults = get_tuning(method), inspect.signature(finetune).parameters
-    named = dict(adapter=adapter, beta=beta, rounds=rounds, k=k, n=n, temperature=temperature, suffix=suffix,
-                 base_url=base_url, key_env=key_env)
-    given = {name: v for name, v in named.items() if v is not None}
-    given |= {name: v for name, v in kwargs.items() if v != defaults[name].default}
-    if t.where == 'openai':
-        given['model'] = 'gpt-3.5-turbo-0613' if base == 'default' else base
-        if t.name == 'openai': given['epochs'] = int(kwargs['epochs'])  # the paper's 3 epochs unless told
-    else: given['base'] = base
-    if 'progress' in t.settings: given['progress'] = True
-    rec = t(data, out, **given)
+    t = get_tuning(method)
+    settings = {(t.base_param if k == 'base' else k): v for k, v in settings.items()}
+    if 'progress' in t.settings: settings['progress'] = True
+    rec = t(data, out, **settings)
     if t.where == 'openai':
         print(json.dumps({k: rec.get(k) for k in ('job_id', 'status', 'fine_tuned_model', 'error')}))
         if rec['status'] != 'succeeded':
@@ -207,3 +230,34 @@ def finetune_cli(data:str,                 # the tuning's data: SFT or NAT recor
         headline = ('steps', 'final_train_loss', 'final_val_loss', 'wall_seconds', 'tokens_per_second')
         truncated = {'truncated': rec['encoding']['truncated']} if 'encoding' in rec else {}
         print(json.dumps({'tuning': t.name} | truncated | {k: rec[k] for k in headline if k in rec}))
+
+def finetune_args(argv:list[str], # the words after `fireact finetune`, options spelled as parameters
+                 )->dict:         # `finetune_cli`'s arguments
+    "Read `fireact finetune`'s words with the flags the chosen tuning declares; `--help` lists them."
+    first = argparse.ArgumentParser(add_help=False); first.add_argument('--method', default='lora')
+    t = get_tuning(first.parse_known_args(argv)[0].method)
+    p = argparse.ArgumentParser(prog='fireact finetune', description=f'{finetune_cli.__doc__}\n\n--method {t.name}: '
+                                f'learns from {t.learns_from}; its agent runs in the {t.agent_fmt} format.',
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    doc = docments(finetune_cli)
+    p.add_argument('data', help=doc['data']); p.add_argument('out', help=doc['out'])
+    p.add_argument('--method', default='lora', help=f'a registered tuning: {", ".join(TUNINGS)} (default: lora)')
+    needed = lambda f: f.default is inspect.Parameter.empty
+    for f in t.flags:
+        p.add_argument(f'--{f.name}', type=f.type, default=argparse.SUPPRESS,
+                       help=f'{f.help} ({"required" if needed(f) else f"default: {f.default}"})')
+    args, unknown = p.parse_known_args(argv)
+    if unknown:
+        words = ', '.join(w.split('=')[0] for w in unknown if w.startswith('--')) or ' '.join(unknown)
+        raise ValueError(f'{t.name} takes no {words}; its flags are {[f.name for f in t.flags]}')
+    missing = [f'--{f.name}' for f in t.flags if needed(f) and f.name not in vars(args)]
+    if missing: raise ValueError(f'{t.name} needs {", ".join(missing)}')
+    return vars(args)
+
+finetune_cli.parse_args = finetune_args
+
+def settings_flags(settings:dict,  # a tuning's settings, as `finetune` takes them
+                   but:tuple=(),   # settings left out (those the command fixes otherwise)
+                  )->str:          # the same as `fireact finetune` flags
+    "Settings written as command-line flags: `{'lr': 0.001, 'epochs': 1}` -> `--lr 0.001 --epochs 1`."
+    return ' '.join(f'--{k} {v}' for k, v in settings.items() if k not in but)
