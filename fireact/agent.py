@@ -24,7 +24,7 @@ from .tasks import Question, get_task
 from .runs import rescore, summarize
 from .api import API_SPECS, SERVED_IDENTITY, price, same_served_model
 from .llm import Completion, Prompt, lm_batch
-from .tools import SearchError, SearchResult, make_search, parse_noise
+from .tools import SearchError, SearchResult, make_search
 from .serving import get_lm
 from .cards import card_loss_mask
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import json
 from pathlib import Path
+from .core import find_path
 from .models import weights_digest
 
 # %% auto #0
@@ -20,7 +21,7 @@ def card_loss_mask(model_dir:str|Path, # a fine-tuned model's folder, with its c
     c = json.loads(card.read_text())
     if 'loss_mask' in c.get('hyperparameters', {}): return c['hyperparameters']['loss_mask']
     start = c.get('adapter_from')  # a DPO card records no mask: it trains pairs, and continues its SFT adapter
-    if start: return card_loss_mask(Path(model_dir).parent/Path(start).name)
+    if start: return card_loss_mask(find_path(start))
     return 'agent'
 
 

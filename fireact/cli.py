@@ -58,15 +58,15 @@ def main(argv:list[str]|None=None):
         return
     func = _command(argv[0])
     words = option_names(argv[1:])
-    # a command may read its own words (`finetune`: the flags of the tuning it is given)
-    try: args = func.parse_args(words) if hasattr(func, 'parse_args') else vars(
-             anno_parser(func, prog=f'fireact {argv[0]}').parse_args(words))
-    except USER_ERRORS as e: print(f'fireact {argv[0]}: error: {str(e).strip(chr(39))}', file=sys.stderr); sys.exit(2)
-    for k in ('pdb', 'xtra'): args.pop(k, None)
     from fireact.api import LMError
     from fireact.agent import RunInUse, RunStopped
     from fireact.tools import SearchError
-    try: func(**args)  # its result is not returned: a console script would exit with it
+    try:
+        # a command may read its own words (`finetune`: the flags of the tuning it is given)
+        args = func.parse_args(words) if hasattr(func, 'parse_args') else vars(
+            anno_parser(func, prog=f'fireact {argv[0]}').parse_args(words))
+        for k in ('pdb', 'xtra'): args.pop(k, None)
+        func(**args)  # its result is not returned: a console script would exit with it
     except (*USER_ERRORS, LMError, SearchError, RunInUse, RunStopped) as e:
         if os.environ.get('FIREACT_TRACEBACK'): raise
         print(f'fireact {argv[0]}: error: {str(e).strip(chr(39))}', file=sys.stderr); sys.exit(2)

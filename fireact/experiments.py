@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from fastcore.meta import delegates
-from .core import answered, project_root
-from .runs import load_run, load_scored, rescore, summarize
+from .core import project_root
+from .runs import load_scored, rescore, summarize
 from .tasks import TASKS, get_task
 from .formats import LOSS_MASKS
 from .config import RunConfig

@@ -89,7 +89,7 @@ def rejection_sampling(data:str,              # the SFT agent's training file (t
     return card
 
 # %% ../nbs/17_tunings.ipynb #18463aef
-import argparse, inspect
+import argparse, inspect, re
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable
@@ -107,11 +107,13 @@ class Flag:
     type:Callable=str
 
 def _flag_type(anno, default)->Callable:
-    "How a flag's text becomes its value: from the default's type, else the annotation (`float|None` -> float)."
+    "How a flag's text becomes its value: from the annotation (`float|None` -> float), else the default's type."
     from fastcore.script import str2bool
-    if isinstance(default, bool) or 'bool' in str(anno): return str2bool
-    if default is not None and type(default) in (int, float): return type(default)
-    return next((t for t in (int, float) if t.__name__ in str(anno)), str)
+    names = set(re.findall(r'\w+', str(anno)))  # `epochs:float=3` is a float, though its default is written as an int
+    if isinstance(default, bool) or 'bool' in names: return str2bool
+    for t in (float, int):
+        if t.__name__ in names: return t
+    return type(default) if default is not None and type(default) in (int, float) else str
 
 def _signature_flags(fn:Callable)->list[Flag]:
     "A training function's settings after the data and the output folder, with their defaults and docments; a `partial`'s fixed ones left out, `**settings` read as `finetune`'s."
