@@ -14,16 +14,16 @@ from pathlib import Path
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from fastcore.meta import delegates
-from .core import (Round, Trajectory, answered, find_path, finish_observation, project_root, render_react,
+from .core import (Round, ToolPrompt, Trajectory, answered, find_path, finish_observation, project_root, render_react,
                           append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories)
-from .formats import STEP_STOP, get_format
+from .formats import get_format
 from .config import AGENT_FIELDS, IDENTITY, SPEED_ONLY, RunConfig, takes_config
-from .methods import (get_method, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt, parse_step,
-                             check_action, needs_reflection, ANSWER_STOP)
+from .methods import (get_method, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt,
+                             needs_reflection, ANSWER_STOP)
 from .tasks import Question, get_task
 from .runs import rescore, summarize
 from .api import API_SPECS, SERVED_IDENTITY, price, same_served_model
-from .llm import Completion, Prompt, lm_batch
+from .llm import Completion, Prompt, lm_batch, prompt_text, stop_strings
 from .tools import SearchError, SearchResult, make_search
 from .serving import get_lm
 from .cards import card_loss_mask
@@ -69,7 +69,7 @@ def run_lock(out:str|Path): # a run file
 
 # %% ../nbs/07_agent.ipynb #8975a680
 # kept since a later version: an older manifest lacking one still resumes
-ADDED_LATER = ('questions', 'prompt_sha', 'dtype', 'device', 'loss_mask', 'sample_seed')
+ADDED_LATER = ('questions', 'prompt_sha', 'dtype', 'device', 'loss_mask', 'sample_seed', 'stop')
 
 def write_manifest(out:str|Path,          # the run file
                    run:dict,                # the configuration: on resume it must be the same
@@ -111,17 +111,19 @@ def write_manifest(out:str|Path,          # the run file
 class ScriptedLM:
     "An LM that answers each question from a script: the completions it returns, in order, for prompts that contain it."
     name = 'scripted'
-    def __init__(self, script:dict[str,list[str]]):
+    def __init__(self, script:dict[str,list[str|Completion]]): # a reply is its text, or a whole `Completion`
         self.script, self.calls = {k: list(v) for k, v in script.items()}, []
 
     def generate(self, prompts, stop=None, max_tokens=256, temperature=0.0):
         outs = []
         for p in prompts:
-            text = p if isinstance(p, str) else '\n'.join(m['content'] for m in p)
+            msgs = p.messages if isinstance(p, ToolPrompt) else p
+            text = msgs if isinstance(msgs, str) else '\n'.join(m.get('content') or '' for m in msgs)
             key = max((k for k in self.script if k in text), key=len)
             reply = self.script[key].pop(0) if self.script[key] else ''
             self.calls.append((key, text, reply))
-            outs.append(Completion(reply, len(text.split()), len(reply.split()), 0.0))
+            outs.append(reply if isinstance(reply, Completion)
+                        else Completion(reply, len(text.split()), len(reply.split()), 0.0))
         return outs
 
 # %% ../nbs/07_agent.ipynb #464085a7
@@ -140,6 +142,7 @@ class _State:
     prompt:Prompt|None = None  # its current step prompt, and what a re-ask for a missing action needs of it
     thought:str = ''
     retries:int = 0
+    generated:list = field(default_factory=list)  # what the model wrote for the round under way (`Round.generated`)
 
     def charge(self, c, share:float):
         self.prompt_tokens += c.prompt_tokens; self.completion_tokens += c.completion_tokens
@@ -147,11 +150,16 @@ class _State:
         if c.error and c.fault: self.failure = self.failure or f'LM call failed: {c.error}'
         elif c.error: self.refused = self.refused or f'the model refused the prompt: {c.error}'
 
+def _generated(kind:str, c:Completion)->dict:
+    "What the model wrote in one call, as `Round.generated` keeps it: the text before any cut, why it ended, tokens."
+    return {'kind': kind, 'text': c.text if c.raw is None else c.raw, 'ended': c.ended, 'tokens': c.completion_tokens,
+            **({'tool_calls': c.tool_calls} if c.tool_calls else {})}
+
 def call_cost(lm, prompts:list, max_tokens:int)->float:
     "The most a batch of prompts may cost, in US$: its tokens (4 characters each) and `max_tokens` back; 0 if unpriced."
     p = price(getattr(lm, 'model', ''), getattr(lm, 'prices', None)) if hasattr(lm, 'prices') else None
     if not p: return 0.0
-    chars = sum(len(x) if isinstance(x, str) else len(json.dumps(x)) for x in prompts)
+    chars = sum(len(prompt_text(x)) for x in prompts)
     return (chars / 4 * p[0] + len(prompts) * max_tokens * p[1]) / 1000
 
 # %% ../nbs/07_agent.ipynb #3efc16b7
@@ -226,7 +234,8 @@ def run_one_call(self:Agent, states:list[_State])->list[Trajectory]:
         if s.failure: done.append(self._trajectory(s, None, False)); continue
         thought, answer = self.method.read(o.text)
         sc = s.q.score(answer) if s.q.answer is not None else None
-        s.rounds = [Round(thought, f'finish[{answer}]', finish_observation(sc.em if sc else None))]
+        s.rounds = [Round(thought, f'finish[{answer}]', finish_observation(sc.em if sc else None),
+                          generated=[_generated('answer', o)])]
         done.append(self._trajectory(s, answer, bool(answer), error=o.error))
     return done
 
@@ -249,6 +258,7 @@ def run_react(self:Agent, states:list[_State], on_done)->None:
     if not states: return
     fmt = get_format(c.fmt)
     prefix = fewshot_prefix(states[0].q.task, c.method, c.prompts) if fmt.examples else ''
+    step_stop = fmt.stop if c.stop == 'format' else stop_strings(fmt.stop)  # 'strings': as a server is sent them
     lm = lm_batch(self.lm, before=lambda prompts, max_tokens: self.budget.check(self.lm, prompts, max_tokens))
     waiting, live, searches = deque(states), {}, {}
     def end(s, answer=None, finished=False, error=None):
@@ -260,31 +270,33 @@ def run_react(self:Agent, states:list[_State], on_done)->None:
             return lm.submit((id(s), 'reflect'), reflection_prompt(s.q.question, s.rounds, c.fmt),
                              **self._gen_kw(['\n\n']))
         s.prompt, s.retries = step_prompt(s.q.question, s.rounds, c.fmt, prefix, reflection=s.reflection), 0
-        lm.submit((id(s), 'step'), s.prompt, **self._gen_kw(STEP_STOP))
-    def act(s, thought, action):
-        r = Round(thought, action or '', reflection=s.reflection or ''); s.reflection = None
+        lm.submit((id(s), 'step'), s.prompt, **self._gen_kw(step_stop))
+    def act(s, thought, action, call=None):
+        r = Round(thought, action or '', reflection=s.reflection or '', call=call, generated=s.generated)
+        s.reflection, s.generated = None, []
         s.rounds.append(r)
-        if bad := check_action(action): r.observation, r.source = bad, 'invalid'; return ask(s)
+        if bad := fmt.invalid(action, call): r.observation, r.source = bad, 'invalid'; return ask(s)
         verb, arg = parse_action(action)
         if verb != 'finish': searches[pool.submit(self._search_one, s, arg)] = s; return
         sc = s.q.score(arg) if s.q.answer is not None else None
         r.observation, r.source = finish_observation(sc.em if sc else None), 'finish'
         end(s, arg, True)
-    def answered(key, o):
+    def replied(key, o):
         (sid, kind), s = key, live[key[0]]
         s.charge(o, o.seconds); self.budget.spent += o.cost
         if s.failure: return end(s)
         if s.refused: return end(s, error=s.refused)
         if kind == 'reflect':
             s.reflection = ' '.join(o.text.split()) or 'I should try a different search.'; return ask(s)
-        thought, action = (s.thought,
-                           o.text.strip() or None) if kind == 'retry' and fmt.prefills else parse_step(o.text)
+        s.generated.append(_generated(kind, o))
+        thought, action, call = ((s.thought, o.text.strip() or None, None) if kind == 'retry' and fmt.prefills
+                                 else fmt.read_step(o))
         if action is None and s.retries < c.action_retries:
             s.retries, s.thought = s.retries + 1, thought
             # text formats pre-fill the thought and `Action:`; chat asks the turn again
             again, stop = fmt.retry(s.prompt, thought)
             return lm.submit((sid, 'retry'), again, **self._gen_kw(stop))
-        act(s, thought, action)
+        act(s, thought, action, call)
     def searched(f):
         s = searches.pop(f)
         s.rounds[-1].observation, s.rounds[-1].source, secs = f.result()
@@ -296,7 +308,7 @@ def run_react(self:Agent, states:list[_State], on_done)->None:
             while waiting and len(live) < c.batch_size:
                 s = waiting.popleft(); live[id(s)] = s; ask(s)
             if len(lm):
-                for key, o in lm.step(): answered(key, o)
+                for key, o in lm.step(): replied(key, o)
             if searches and not len(lm): wait(list(searches), return_when=ALL_COMPLETED)  # nothing to decode meanwhile
             for f in [f for f in searches if f.done()]: searched(f)
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio, hashlib, json, os, random, re, time
 from concurrent.futures import ThreadPoolExecutor
 from fnmatch import fnmatch
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from fastcore.basics import patch
-from .core import AnswerCache, Secret, mask_secrets, retry_delay
+from .core import AnswerCache, Secret, ToolPrompt, mask_secrets, retry_delay
 from .data import cache_dir
 from .llm import LM, Completion, Prompt, Stop, cut_at_stop, stop_strings
 
@@ -143,19 +143,36 @@ class OpenAILM(LM):
         return retry_delay(attempt, self.backoff, asked)
 
 # %% ../nbs/05b_api.ipynb #0a4aea58
+def _ended(choice)->str:
+    "Why a server's generation ended: its `finish_reason`, with vLLM's `stop_reason` telling a stop string from the end."
+    reason = choice.finish_reason or ''
+    if reason != 'stop' or not hasattr(choice, 'stop_reason'): return reason  # OpenAI's 'stop' is either
+    return 'stop' if isinstance(choice.stop_reason, str) else 'eos'
+
+def _tool_calls(message)->list[dict]:
+    "A chat reply's tool calls, `{name, arguments, id}` each; arguments that are not JSON are kept as the text sent."
+    out = []
+    for c in message.tool_calls or []:
+        try: args = json.loads(c.function.arguments or '{}')
+        except ValueError: args = c.function.arguments
+        out.append({'name': c.function.name, 'arguments': args, 'id': c.id})
+    return out
+
 @patch
-async def _request(self:OpenAILM, client, prompt:Prompt, stop, max_tokens:int, temperature:float)->tuple[str,object]:
-    "One request to the endpoint the prompt goes to: its text and its usage."
+async def _request(self:OpenAILM, client, prompt:Prompt, stop, max_tokens:int, temperature:float)->tuple:
+    "One request to the endpoint the prompt goes to: its text, usage, why it ended and its tool calls."
     kw = dict(model=self.model, max_tokens=max_tokens, temperature=temperature,
               # at most 4; the rest, and patterns, are cut here
               **({'stop': stop_strings(stop)[:4]} if stop_strings(stop) else {}),
               **({'seed': self.seed} if self.seed is not None else {}))
     if isinstance(prompt, str) and self.api == 'completions':
         r = await client.completions.create(prompt=prompt, **kw)
-        return r.choices[0].text or '', r.usage
-    messages = [{'role': 'user', 'content': prompt}] if isinstance(prompt, str) else prompt
+        return r.choices[0].text or '', r.usage, _ended(r.choices[0]), []
+    if isinstance(prompt, ToolPrompt): messages, kw['tools'] = prompt.messages, prompt.tools
+    else: messages = [{'role': 'user', 'content': prompt}] if isinstance(prompt, str) else prompt
     r = await client.chat.completions.create(messages=messages, **kw)
-    return r.choices[0].message.content or '', r.usage
+    c = r.choices[0]
+    return c.message.content or '', r.usage, _ended(c), _tool_calls(c.message)
 
 # %% ../nbs/05b_api.ipynb #e12ec4d6
 @patch
@@ -163,7 +180,8 @@ def _cache_key(self:OpenAILM, prompt:Prompt, stop, max_tokens:int, temperature:f
     "(store, request) as the cache keys an answer: the server, endpoint and model; all that is sent and decides it."
     api = 'completions' if isinstance(prompt, str) and self.api == 'completions' else 'chat'
     store = f'lm {public_url(self.base_url) or "https://api.openai.com/v1"} {api} {self.model}'
-    return store, json.dumps({'prompt': prompt, 'stop': stop_strings(stop), 'max_tokens': max_tokens,
+    sent = asdict(prompt) if isinstance(prompt, ToolPrompt) else prompt
+    return store, json.dumps({'prompt': sent, 'stop': stop_strings(stop), 'max_tokens': max_tokens,
                               'temperature': temperature, 'seed': self.seed}, sort_keys=True)
 
 # %% ../nbs/05b_api.ipynb #54471221
@@ -189,7 +207,7 @@ async def _call(self:OpenAILM, client, sem, prompt:Prompt, stop, max_tokens:int,
         async with sem:
             await self._turn()
             start = start or time.perf_counter()
-            try: text, usage = await self._request(client, prompt, stop, max_tokens, temperature)
+            try: text, usage, ended, calls = await self._request(client, prompt, stop, max_tokens, temperature)
             except openai.APIStatusError as e:
                 if e.status_code == 429 and _error_code(e) == 'insufficient_quota':
                     raise LMError(f'{self.model} at {public_url(str(client.base_url))}: {self._describe(e)} (the '
@@ -210,8 +228,9 @@ async def _call(self:OpenAILM, client, sem, prompt:Prompt, stop, max_tokens:int,
                 pt, ct = (usage.prompt_tokens, usage.completion_tokens) if usage else (0, 0)
                 # a lone surrogate cannot be stored or sent back as UTF-8
                 text = re.sub('[\ud800-\udfff]', '\ufffd', text)
-                return Completion(cut_at_stop(text, stop)[0], pt, ct, time.perf_counter() - start,
-                                  cost(self.model, pt, ct, self.prices))
+                cut, kind = cut_at_stop(text, stop)
+                return Completion(cut, pt, ct, time.perf_counter() - start, cost(self.model, pt, ct, self.prices),
+                                  raw=text, ended=kind or ended, tool_calls=calls)
         if attempt < self.max_retries: await asyncio.sleep(self._delay(last, attempt))
     return Completion('', 0, 0, time.perf_counter() - start, fault=True,
                       error=f'gave up after {self.max_retries + 1} attempts; last: {self._describe(last)}')

@@ -18,8 +18,8 @@ __all__ = ['SPEED_ONLY', 'AGENT_FIELDS', 'IDENTITY', 'RunConfig', 'decides_answe
 
 # %% ../nbs/00c_config.ipynb #3ca72c3c
 SPEED_ONLY = ('batch_size', 'search_workers')  # how fast a run goes, not what it answers: a resume may change them
-AGENT_FIELDS = ('method', 'fmt', 'prompts', 'max_rounds', 'max_tokens', 'temperature', 'action_retries', 'batch_size',
-                'search_workers')  # what the agent reads of a configuration, as its manifest records it
+AGENT_FIELDS = ('method', 'fmt', 'prompts', 'max_rounds', 'max_tokens', 'temperature', 'action_retries', 'stop',
+                'batch_size', 'search_workers')  # what the agent reads of a configuration, as its manifest records it
 
 @dataclass(frozen=True)
 class RunConfig:
@@ -41,6 +41,9 @@ class RunConfig:
     temperature:float=0.0      # sampling temperature (0: greedy)
     sample_seed:int=0          # seeds the sampling at temperature > 0: k samples of a question are k seeds
     action_retries:int=2       # re-asks for a missing action before recording an invalid one
+    # what ends a step: format (the format's stop strings and patterns: a text format ends at the Action line's end) or
+    # strings (its stop strings only, as a server is sent them: the model must hand over to the tool itself)
+    stop:str='format'
     batch_size:int=32          # trajectories in flight at once (speed only)
     search_workers:int=8       # concurrent searches (speed only)
     tag:str|None=None          # tells apart runs of one configuration: the run file's last name part
@@ -58,6 +61,7 @@ def check(self:RunConfig)->RunConfig:
             raise ValueError(f'{k} must be a whole number of at least 1, not {v!r}')
     if self.action_retries < 0 or self.temperature < 0:
         raise ValueError('action_retries and temperature cannot be negative')
+    if self.stop not in ('format', 'strings'): raise ValueError(f"stop is format or strings, not {self.stop!r}")
     if self.noise not in NOISES:
         raise ValueError(f'noise is off, none or random, not {self.noise!r}')
     m = get_method(self.method)
@@ -81,7 +85,8 @@ def path(self:RunConfig)->Path:
     slug = ''.join(ch if ch.isalnum() or ch in '.-' else '-' for ch in self.model_name).strip('-')
     stem = f'{self.split}_{self.method}_{self.fmt}_{slug}_{self.search}_{self.noise_label}'
     sampled = f'_t{self.temperature:g}_s{self.sample_seed}' if self.temperature > 0 else ''
-    return Path('runs')/self.task/f'{stem}{sampled}{"_" + self.tag if self.tag else ""}.jsonl'
+    stop = f'_stop-{self.stop}' if self.stop != 'format' else ''
+    return Path('runs')/self.task/f'{stem}{sampled}{stop}{"_" + self.tag if self.tag else ""}.jsonl'
 
 @patch(as_prop=True)
 def lm_label(self:RunConfig)->str:

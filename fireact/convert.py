@@ -84,8 +84,7 @@ def from_record(record:dict,    # an Alpaca or chat record
                )->Trajectory:
     "A fine-tuning record as a trajectory, with what its export needs to give the same record back in `meta`."
     fmt = record_format(record)
-    question, body, meta = fmt.read_record(record)
-    rounds = parse_react(body)
+    question, rounds, meta = fmt.read_record(record)
     answer = final_answer(rounds)
     t = Trajectory(task or infer_task(question, answer), split, qid, question, model=model, prompt_format=fmt.name,
                    rounds=rounds,

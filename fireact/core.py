@@ -11,11 +11,11 @@ from typing import Iterable
 
 # %% auto #0
 __all__ = ['LABEL_NUMBER', 'LINE_LABEL', 'ACTION_LABEL', 'ACTION_END', 'REFLECTION_INTRO', 'ALPACA_HEADER', 'parse_action',
-           'Round', 'Trajectory', 'answered', 'final_answer', 'finish_observation', 'label_pattern', 'first_label',
-           'parse_react', 'agent_turn', 'render_react', 'alpaca_prompt', 'split_alpaca', 'append_jsonl', 'read_jsonl',
-           'read_trajectories', 'write_atomic', 'mend_torn_tail', 'Registry', 'project_root', 'find_path',
-           'retry_delay', 'Secret', 'mask_secrets', 'MaskSecrets', 'trajectory_html', 'trajectories_frame',
-           'AnswerCache']
+           'call_action', 'Round', 'Trajectory', 'answered', 'final_answer', 'finish_observation', 'label_pattern',
+           'first_label', 'parse_react', 'agent_turn', 'render_react', 'alpaca_prompt', 'split_alpaca', 'ToolPrompt',
+           'append_jsonl', 'read_jsonl', 'read_trajectories', 'write_atomic', 'mend_torn_tail', 'Registry',
+           'project_root', 'find_path', 'retry_delay', 'Secret', 'mask_secrets', 'MaskSecrets', 'trajectory_html',
+           'trajectories_frame', 'AnswerCache']
 
 # %% ../nbs/00_core.ipynb #db261f41
 _action_re = re.compile(r'^\s*([A-Za-z_]\w*)\s*\[(.*)$', re.S)
@@ -31,6 +31,14 @@ def parse_action(action:str, # the text after `Action:`, e.g. `search[Milhouse]`
     return name, arg.strip()
 
 # %% ../nbs/00_core.ipynb #e0d1f1c1
+def call_action(call:dict, # a structured tool call: `{'name': 'search', 'arguments': {'query': ...}, 'id': ...}`
+               )->str:     # the same call as action text, `search[...]`
+    "A tool call as the action text every reader of rounds reads: a one-string-argument call as `name[value]`."
+    args = call.get('arguments')
+    if isinstance(args, dict) and len(args) == 1 and isinstance(v := next(iter(args.values())), str):
+        return f"{call.get('name', '')}[{v}]"
+    return f"{call.get('name', '')}[{args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)}]"
+
 @dataclass
 class Round:
     "One Thought / Action / Observation step of a trajectory."
@@ -39,12 +47,18 @@ class Round:
     observation:str='' # what the tool returned, or `Episode finished, reward = True` after finish
     reflection:str=''  # a Reflexion self-reflection inserted before this round's thought, if any
     source:str=''      # which mode answered the action: google, cache, replay_exact, replay_nearest, noise, error, ...
+    # a tool-call format's structured call behind `action` (`{name, arguments, id}`); None in a text format
+    call:dict|None=None
+    # what the model wrote: each LM call of the round, `{kind, text, ended, tokens}`, its text before any cut and why
+    # generation ended (stop, pattern, eos, length, tool_calls); empty in a record made before runs kept it
+    generated:list=field(default_factory=list)
 
     @property
     def tool(self)->str|None:
         "The action's tool name (`search`, `finish`, ...), or None for a malformed action."
         parsed = parse_action(self.action)
         return parsed[0] if parsed else None
+
 
 # %% ../nbs/00_core.ipynb #2ec80178
 @dataclass
@@ -189,6 +203,13 @@ def split_alpaca(text:str)->tuple[str,str]:
         raise ValueError(f'not an Alpaca prompt: {text[:80]!r}')
     instruction, response = text[len(ALPACA_HEADER + '### Instruction:\n'):].split('\n\n### Response:\n', 1)
     return instruction, response
+
+# %% ../nbs/00_core.ipynb #c0b4ad55
+@dataclass
+class ToolPrompt:
+    "A chat prompt that offers tools: its messages and the tools' JSON schemas (OpenAI's `tools` shape)."
+    messages:list[dict]  # `[{'role': 'user', 'content': ...}, {'role': 'assistant', 'tool_calls': [...]}, ...]`
+    tools:list[dict]     # `[{'type': 'function', 'function': {'name', 'description', 'parameters'}}, ...]
 
 # %% ../nbs/00_core.ipynb #000092ef
 def _json_line(d:dict)->str:

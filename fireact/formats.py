@@ -5,14 +5,42 @@
 # %% ../nbs/00b_formats.ipynb #f1572a8e
 from __future__ import annotations
 import json, re
-from .core import (ACTION_END, ALPACA_HEADER, LINE_LABEL, Registry, Round, Trajectory, agent_turn, alpaca_prompt,
-                          first_label, label_pattern, parse_react, render_react, split_alpaca)
+from .core import (ACTION_END, ACTION_LABEL, ALPACA_HEADER, LINE_LABEL, Registry, Round, Trajectory, agent_turn,
+                          alpaca_prompt, first_label, label_pattern, parse_action, parse_react, render_react,
+                          split_alpaca)
 
 # %% auto #0
-__all__ = ['STEP_STOP', 'FORMATS', 'LOSS_MASKS', 'CHAT_ROLES', 'NAT_TAGS', 'PromptFormat', 'register_format', 'get_format',
-           'FewShot', 'split_lead', 'to_alpaca', 'react_spans', 'whole_question', 'check_mask', 'alpaca_text', 'Alpaca',
-           'chat_problems', 'to_chat', 'chat_rounds', 'chat_text', 'Chat', 'sft_formats', 'record_format',
-           'read_rounds', 'Tagged']
+__all__ = ['TOOLS', 'STEP_STOP', 'FORMATS', 'LOSS_MASKS', 'CHAT_ROLES', 'NAT_TAGS', 'parse_step', 'check_action', 'PromptFormat',
+           'register_format', 'get_format', 'FewShot', 'split_lead', 'to_alpaca', 'react_spans', 'whole_question',
+           'check_mask', 'alpaca_text', 'Alpaca', 'chat_problems', 'to_chat', 'chat_rounds', 'chat_text', 'Chat',
+           'sft_formats', 'record_format', 'read_rounds', 'Tagged']
+
+# %% ../nbs/00b_formats.ipynb #e21b9832
+TOOLS = ('search', 'finish')  # the tools an action names: search the web, or give the answer
+
+# %% ../nbs/00b_formats.ipynb #679b3ff9
+def parse_step(text:str, # a completion of a step prompt (after `Thought:`), or a chat assistant turn
+              )->tuple[str,str|None]: # (thought, action text or None when the model wrote no action)
+    "Split a completion into its thought and its action (`search[...]`, `finish[...]`, ...)."
+    text = (text or '').split('\nObservation:')[0].strip()
+    text = re.sub('^' + label_pattern('Thought') + r'\s*', '', text)
+    m = ACTION_LABEL.search(text)
+    if not m: return text.split('\n')[0].strip(), None
+    thought, action = text[:m.start()].strip(), text[m.end():].strip()
+    action = action.split('\n')[0].strip()
+    return thought, action
+
+# %% ../nbs/00b_formats.ipynb #20010bd2
+def check_action(action:str|None)->str|None:
+    "None for a usable action, else the observation that tells the model what was wrong."
+    if not action: return 'Invalid action: no action was given. Valid actions are search[query] and finish[answer].'
+    parsed = parse_action(action)
+    if parsed is None:
+        return (f'Invalid action: {action!r} is not of the form tool[argument]. '
+                'Valid actions are search[query] and finish[answer].')
+    if parsed[0] not in TOOLS:
+        return f'Invalid action: there is no tool {parsed[0]!r}. Valid actions are search[query] and finish[answer].'
+    return None
 
 # %% ../nbs/00b_formats.ipynb #3fe1e292
 STEP_STOP = ['\nObservation:', ACTION_END]
@@ -28,6 +56,7 @@ class PromptFormat:
     release_dir:str = ''
     special_tokens:bool = True # training text gets the tokenizer's special tokens, as a text prompt does at inference
     trained_end:bool = True    # an end-of-sequence token follows the training text, and is trained
+    stop:list = STEP_STOP      # what ends the model's turn: stop strings, and patterns cut where their match ends
 
     def step_prompt(self, question:str, rounds:list[Round], prefix:str='', opening:str='Thought:')->str|list[dict]:
         "The prompt for the next Thought and Action: the question and the rounds so far, ending at `opening`."
@@ -35,6 +64,12 @@ class PromptFormat:
     def retry(self, prompt, thought:str)->tuple:
         "(prompt, stop) asking again for a missing action, after `thought`."
         return f'{prompt} {thought}\nAction:', ['\n']
+    def read_step(self, completion)->tuple[str,str|None,dict|None]:
+        "(thought, action text or None when the reply has none, the structured call behind it): a step's reply read."
+        return (*parse_step(completion.text), None)
+    def invalid(self, action:str|None, call:dict|None=None)->str|None:
+        "None for a usable action, else the observation that tells the model what was wrong."
+        return check_action(action)
     def ask(self, text:str)->str|list[dict]:
         "A request for free text (a reflection) in this format."
         return text
@@ -50,8 +85,8 @@ class PromptFormat:
     def problems(self, record:dict)->list[str]:
         "What is wrong with a record of this format; empty when nothing is."
         return []
-    def read_record(self, record:dict)->tuple[str,str,dict]:
-        "(question, ReAct text, meta) of a record: what `to_record` needs in `meta` to write the same record back."
+    def read_record(self, record:dict)->tuple[str,list[Round],dict]:
+        "(question, rounds, meta) of a record: what `record` needs in `meta` to write the same record back."
         raise NotImplementedError
     def write(self, records:list[dict])->str:
         "A fine-tuning file's text: one JSON object a line."
@@ -175,7 +210,7 @@ class Alpaca(PromptFormat):
         lead, body = split_lead(record['output'])
         meta = {'alpaca_instruction': record['instruction']} if lead else {}
         if not record['output'].endswith('\n'): meta['alpaca_newline'] = False
-        return record['instruction'] + ('\n' + lead[:-1] if lead else ''), body, meta
+        return record['instruction'] + ('\n' + lead[:-1] if lead else ''), parse_react(body), meta
     def write(self, records): return json.dumps(records, ensure_ascii=False, indent=2)
     def training_text(self, record, tok=None, mask='turn'): return alpaca_text(record, mask)
     def completes_question(self, record): return whole_question(record) is not record
@@ -255,7 +290,7 @@ class Chat(PromptFormat):
             msgs += [{'role': 'assistant', 'content': agent_turn(r, i)},
                      {'role': 'user', 'content': f'Observation: {r.observation}'}]
         return msgs
-    def retry(self, prompt, thought): return prompt, STEP_STOP
+    def retry(self, prompt, thought): return prompt, self.stop
     def ask(self, text): return [{'role': 'user', 'content': text}]
     def rounds_of(self, trajectory): return chat_rounds(trajectory) if isinstance(trajectory, list) else None
     def record(self, t): return to_chat(t)
@@ -270,7 +305,7 @@ class Chat(PromptFormat):
             lead, body = split_lead(msgs[0]['content'])
             rest = [{**msgs[0], 'content': body}] + msgs[1:]
             question, meta = lead[:-1], {'chat_question_in_reply': True}
-        return question, ''.join(m['content'] + '\n' for m in rest), meta
+        return question, parse_react(''.join(m['content'] + '\n' for m in rest)), meta
     def training_text(self, record, tok, mask='turn'): return chat_text(record['messages'], tok, mask)
 
 # %% ../nbs/00b_formats.ipynb #8603787e

@@ -8,14 +8,14 @@ import hashlib, json, os, re, time, warnings
 from collections import OrderedDict, deque
 from functools import lru_cache
 from fastcore.basics import patch
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from .core import find_path
+from .core import ToolPrompt, find_path
 from .models import EMBEDDED_MODELS, _quiet_transformers, load_tokenizer, model_path, weights_digest
 
 # %% auto #0
-__all__ = ['Prompt', 'Stop', 'Completion', 'LM', 'cut_at_stop', 'stop_strings', 'common_prefix_len', 'PrefixCache', 'HFLM',
-           'RollingBatch', 'CallBatch', 'lm_batch']
+__all__ = ['Prompt', 'Stop', 'Completion', 'prompt_text', 'LM', 'cut_at_stop', 'stop_strings', 'common_prefix_len', 'PrefixCache',
+           'HFLM', 'RollingBatch', 'CallBatch', 'lm_batch']
 
 # %% ../nbs/05_llm.ipynb #55d58775
 @dataclass
@@ -30,12 +30,23 @@ class Completion:
     # the failure is the server's or the network's (an outage, a broken response, a refused request), not the prompt's:
     # what depends on it failed, it is not an answer
     fault:bool=False
+    raw:str|None=None      # the text as generated, before any stop cut it; None where it is `text`
+    # why generation ended: stop (a stop string), pattern (a stop pattern), eos (the end of sequence), length
+    # (`max_tokens`), tool_calls (a served model's tool call), '' where the engine does not say
+    ended:str=''
+    # the model's structured tool calls, `{name, arguments, id}` each (a served model's, where the API parses them)
+    tool_calls:list=field(default_factory=list)
 
     @property
     def ok(self)->bool: return self.error is None
 
 # %% ../nbs/05_llm.ipynb #2caadf76
-Prompt = str|list[dict] # raw text, or chat messages `[{'role': 'user', 'content': ...}, ...]`
+Prompt = str|list[dict]|ToolPrompt # raw text, chat messages `[{'role': 'user', 'content': ...}, ...]`, or both with tools
+
+def prompt_text(prompt:Prompt)->str:
+    "A prompt as one string, to size or match it: raw text as is; messages (and tools) as JSON."
+    if isinstance(prompt, str): return prompt
+    return json.dumps(asdict(prompt) if isinstance(prompt, ToolPrompt) else prompt, ensure_ascii=False)
 
 class LM:
     "A language model behind one call: a batch of prompts in, one `Completion` per prompt out, in order."
@@ -56,11 +67,13 @@ Stop = str|re.Pattern  # a stop string ends the text where it begins; a pattern 
 
 def cut_at_stop(text:str,              # generated text
                 stop:list[Stop]|None,  # stop strings and patterns
-               )->tuple[str,bool]:     # the text up to the earliest stop, and whether one was found
+               )->tuple[str,str|None]: # the text up to the earliest stop, and what cut it: 'stop', 'pattern' or None
     "Cut `text` before the earliest stop string, or at the end of the earliest match of a stop pattern."
-    hits = [i for i in (text.find(s) for s in stop or [] if isinstance(s, str) and s) if i >= 0]
-    hits += [m.end() for m in (p.search(text) for p in stop or [] if isinstance(p, re.Pattern)) if m]
-    return (text[:min(hits)], True) if hits else (text, False)
+    hits = [(i, 'stop') for i in (text.find(s) for s in stop or [] if isinstance(s, str) and s) if i >= 0]
+    hits += [(m.end(), 'pattern') for m in (p.search(text) for p in stop or [] if isinstance(p, re.Pattern)) if m]
+    if not hits: return text, None
+    at, kind = min(hits)
+    return text[:at], kind
 
 def stop_strings(stop:list[Stop]|None)->list[str]:
     "The stop strings of a stop list: what a server is sent; its patterns are applied to the text that comes back."
@@ -220,12 +233,13 @@ class HFLM(LM):
         return 2 * c.num_hidden_layers * kv_heads * head_dim * self.dtype.itemsize
 
     def encode(self, prompt:Prompt)->list[int]:
-        "Token ids of a prompt: raw text as is, chat messages through the chat template with the generation prompt."
+        "Token ids of a prompt: raw text as is, chat messages (and tools) through the chat template, ready to answer."
         if isinstance(prompt, str): return self.tokenizer(prompt).input_ids
         if not self.tokenizer.chat_template:
             raise ValueError(f'{self.name} has no chat template; pass raw text prompts')
-        return list(self.tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=True,
-                                                       return_dict=True)['input_ids'])
+        messages, tools = (prompt.messages, prompt.tools) if isinstance(prompt, ToolPrompt) else (prompt, None)
+        return list(self.tokenizer.apply_chat_template(messages, tools=tools, add_generation_prompt=True,
+                                                       tokenize=True, return_dict=True)['input_ids'])
 
     def __repr__(self):
         return f'HFLM({self.name!r}, device={self.device!r}, dtype={str(self.dtype).removeprefix("torch.")})'
@@ -564,9 +578,11 @@ def _leave(self:RollingBatch, j:int, out:list):
 
 @patch
 def _completion(self:RollingBatch, r:_Request)->Completion:
-    g = r.gen
-    text = self.lm.tokenizer.decode(g[:-1] if g[-1] in self.lm.eos else g)
-    return Completion(cut_at_stop(text, r.stop)[0], len(r.ids), len(g), r.seconds)
+    "A row's `Completion`: the text cut at its first stop, the text as generated, and why generation ended."
+    g, eos = r.gen, r.gen[-1] in self.lm.eos
+    raw = self.lm.tokenizer.decode(g[:-1] if eos else g)
+    text, cut = cut_at_stop(raw, r.stop)
+    return Completion(text, len(r.ids), len(g), r.seconds, raw=raw, ended=cut or ('eos' if eos else 'length'))
 
 # %% ../nbs/05_llm.ipynb #7c2e1ff3
 @patch

@@ -7,20 +7,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from typing import Callable
-from .core import (ACTION_LABEL, Registry, label_pattern, Round, Trajectory, REFLECTION_INTRO,
-                          finish_observation, parse_action, render_react)
-from .formats import FORMATS, STEP_STOP, get_format
+from .core import Registry, Round, Trajectory, REFLECTION_INTRO, finish_observation, render_react
+from .formats import FORMATS, get_format
 from .tasks import Exemplar, task_spec
 from .data import fetch
 
 # %% auto #0
-__all__ = ['TOOLS', 'METHODS', 'REFLECT_AT', 'REACT_INSTRUCTION', 'ANSWER_STOP', 'Method', 'register_method', 'get_method',
-           'parse_step', 'check_action', 'parse_answer', 'split_cot', 'stated_answer', 'react_to_react', 'cot_to_react',
-           'io_example', 'cot_example', 'react_example', 'read_io', 'read_cot', 'fewshot_prefix', 'reflection_opening',
-           'step_prompt', 'answer_prompt', 'reflection_prompt', 'needs_reflection']
-
-# %% ../nbs/06_methods.ipynb #b31b142d
-TOOLS = ('search', 'finish')
+__all__ = ['METHODS', 'REFLECT_AT', 'REACT_INSTRUCTION', 'ANSWER_STOP', 'Method', 'register_method', 'get_method', 'parse_answer',
+           'split_cot', 'stated_answer', 'react_to_react', 'cot_to_react', 'io_example', 'cot_example', 'react_example',
+           'read_io', 'read_cot', 'fewshot_prefix', 'reflection_opening', 'step_prompt', 'answer_prompt',
+           'reflection_prompt', 'needs_reflection']
 
 # %% ../nbs/06_methods.ipynb #43dfe4d5
 @dataclass
@@ -55,30 +51,6 @@ def register_method(m:Method)->Method:
 def get_method(name:str)->Method:
     "The registered method of this name; an error that lists the methods for any other."
     return METHODS.named(name)
-
-# %% ../nbs/06_methods.ipynb #679b3ff9
-def parse_step(text:str, # a completion of a step prompt (after `Thought:`), or a chat assistant turn
-              )->tuple[str,str|None]: # (thought, action text or None when the model wrote no action)
-    "Split a completion into its thought and its action (`search[...]`, `finish[...]`, ...)."
-    text = (text or '').split('\nObservation:')[0].strip()
-    text = re.sub('^' + label_pattern('Thought') + r'\s*', '', text)
-    m = ACTION_LABEL.search(text)
-    if not m: return text.split('\n')[0].strip(), None
-    thought, action = text[:m.start()].strip(), text[m.end():].strip()
-    action = action.split('\n')[0].strip()
-    return thought, action
-
-# %% ../nbs/06_methods.ipynb #20010bd2
-def check_action(action:str|None)->str|None:
-    "None for a usable action, else the observation that tells the model what was wrong."
-    if not action: return 'Invalid action: no action was given. Valid actions are search[query] and finish[answer].'
-    parsed = parse_action(action)
-    if parsed is None:
-        return (f'Invalid action: {action!r} is not of the form tool[argument]. '
-                'Valid actions are search[query] and finish[answer].')
-    if parsed[0] not in TOOLS:
-        return f'Invalid action: there is no tool {parsed[0]!r}. Valid actions are search[query] and finish[answer].'
-    return None
 
 # %% ../nbs/06_methods.ipynb #b38487a3
 def parse_answer(text:str,              # a one-call completion

@@ -4,10 +4,11 @@ import pytest
 from fireact.agent import Agent, ScriptedLM, run_agent
 from fireact.config import RunConfig
 from fireact.convert import convert, from_record, read_sft
-from fireact.core import parse_react, read_trajectories, render_react
+from fireact.core import Round, ToolPrompt, call_action, parse_react, read_trajectories, render_react
 from fireact.formats import FORMATS, PromptFormat, react_spans, register_format
 from fireact.models import load_tokenizer
 from fireact.tools import make_search
+from fireact.llm import Completion
 from fireact.train import encode_record, finetune, save_tiny_llama
 from fireact.methods import METHODS, Method, cot_to_react, parse_answer, register_method
 from fireact.tasks import TASKS, Exemplar, Question, TaskSpec, register_task, score_open, get_task
@@ -63,7 +64,7 @@ class Tagged(PromptFormat):
         return f'<question>{question}</question>\n{render_react(rounds)}{opening}'
     def record(self, t): return {'question': t.question, 'react': render_react(t.rounds, skip_empty=True)}
     def is_record(self, record): return set(record) == {'question', 'react'}
-    def read_record(self, record): return record['question'], record['react'], {}
+    def read_record(self, record): return record['question'], parse_react(record['react']), {}
     def training_text(self, record, tok, mask='turn'):
         prompt = f'<question>{record["question"]}</question>\n'
         return prompt + record['react'], react_spans(record['react'], len(prompt))
@@ -98,3 +99,91 @@ def test_registered_format_runs_converts_and_trains(tagged, tmp_path):
 
 def test_unregistered_format_is_a_one_line_error():
     with pytest.raises(ValueError, match="unknown format 'tagged'; formats are"): RunConfig(fmt='tagged').check()
+
+TOY_TOOLS = [{'type': 'function', 'function': {'name': name, 'description': what, 'parameters': {
+                 'type': 'object', 'properties': {arg: {'type': 'string'}}, 'required': [arg]}}}
+             for name, arg, what in (('search', 'query', 'Search the web.'), ('finish', 'answer', 'Give the answer and end.'))]
+TOY_ARGS = {'search': 'query', 'finish': 'answer'}
+
+class ToyCalls(PromptFormat):
+    "A format whose actions are structured tool calls: messages and tool schemas in, a call out; no text grammar anywhere."
+    name, prefills, suffix, stop = 'toycalls', False, '.jsonl', []
+    def messages(self, question, rounds):
+        msgs = [{'role': 'user', 'content': question}]
+        for r in rounds:
+            call = {'id': r.call['id'], 'type': 'function', 'function': {'name': r.call['name'], 'arguments': json.dumps(r.call['arguments'])}}
+            msgs += [{'role': 'assistant', 'content': r.thought, 'tool_calls': [call]}, {'role': 'tool', 'tool_call_id': r.call['id'], 'content': r.observation}]
+        return msgs
+    def step_prompt(self, question, rounds, prefix='', opening=''): return ToolPrompt(self.messages(question, rounds), TOY_TOOLS)
+    def retry(self, prompt, thought): return prompt, self.stop
+    def read_step(self, completion):
+        call = completion.tool_calls[0] if completion.tool_calls else None
+        return completion.text.strip(), call_action(call) if call else None, call
+    def invalid(self, action, call):
+        if call is None: return 'Invalid action: call search or finish.'
+        if call['name'] not in TOY_ARGS: return f"Invalid action: there is no tool {call['name']!r}."
+        if not isinstance(call['arguments'], dict) or not isinstance(call['arguments'].get(TOY_ARGS[call['name']]), str):
+            return f"Invalid action: {call['name']} needs its {TOY_ARGS[call['name']]}."
+    def record(self, t): return {'messages': self.messages(t.question, t.rounds), 'tools': TOY_TOOLS}
+    def is_record(self, record): return set(record) == {'messages', 'tools'}
+    def read_record(self, record):
+        rounds = []
+        for m in record['messages'][1:]:
+            if m['role'] == 'tool': rounds[-1].observation = m['content']; continue
+            f = m['tool_calls'][0]['function']
+            call = {'name': f['name'], 'arguments': json.loads(f['arguments']), 'id': m['tool_calls'][0]['id']}
+            rounds.append(Round(m['content'], call_action(call), call=call))
+        return record['messages'][0]['content'], rounds, {}
+    def training_text(self, record, tok, mask='turn'):
+        text, spans = '', []
+        for m in record['messages']:
+            calls = ''.join(f"<call>{c['function']['name']} {c['function']['arguments']}</call>" for c in m.get('tool_calls', []))
+            opening, body = f"<{m['role']}>", m['content'] + calls + f"</{m['role']}>\n"
+            if m['role'] == 'assistant': spans.append((len(text) + len(opening), len(text) + len(opening) + len(body)))
+            text += opening + body
+        return text, spans
+
+@pytest.fixture
+def toycalls(registered):
+    yield register_format(ToyCalls())
+    del FORMATS['toycalls']
+
+def called(name, value, i, thought=''):
+    "A reply that is a structured call only, as an API returns one: no text grammar to parse."
+    return Completion(thought, 10, 5, 0.0, ended='tool_calls', tool_calls=[{'name': name, 'arguments': {TOY_ARGS.get(name, 'x'): value}, 'id': f'call_{i}'}])
+
+def test_a_tool_call_format_runs_converts_and_trains(toycalls, tmp_path):
+    "Issue 43: a format whose actions are structured calls goes through the agent, conversion and a training step with nothing changed outside its registration."
+    class Recording(ScriptedLM):
+        def generate(self, prompts, **kw): self.prompts = [*getattr(self, 'prompts', []), *prompts]; return super().generate(prompts, **kw)
+    lm = Recording({'France?': [called('search', 'capital of France', 0, 'Look it up.'), called('finish', 'Paris', 1)],
+                    'Kenya?': [Completion('Nairobi, I think.', 10, 4, 0.0, ended='eos'), called('lookup', 'Kenya', 2), called('finish', 'Mombasa', 3)],
+                    'Peru?': [called('finish', 'Lima', 4)]})
+    run = tmp_path/'capitals.jsonl'
+    Agent(lm, make_search('replay'), RunConfig(method='react', fmt='toycalls', action_retries=1)).run(get_task('capitals', 'test').sample(None), out=run, progress=False)
+    assert all(isinstance(p, ToolPrompt) and p.tools == TOY_TOOLS for p in lm.prompts)
+    after_search = next(p for p in lm.prompts if len(p.messages) == 3 and 'France' in p.messages[0]['content'])
+    assert [m['role'] for m in after_search.messages] == ['user', 'assistant', 'tool'] and after_search.messages[2]['tool_call_id'] == 'call_0'
+    trajs = {t.qid: t for t in read_trajectories(run)}
+    assert {q: (t.answer, t.em) for q, t in trajs.items()} == {'0': ('Paris', True), '1': ('Mombasa', False), '2': ('Lima', True)}
+    france = trajs['0'].rounds
+    assert [(r.thought, r.action, r.call['id']) for r in france] == [('Look it up.', 'search[capital of France]', 'call_0'), ('', 'finish[Paris]', 'call_1')]
+    assert (france[0].observation, france[0].source) == ('None', 'not_found')  # the replay has no recording of this query
+    kenya = trajs['1'].rounds  # text where a call was due is asked again; an unknown tool is an invalid action, then it answers
+    assert [g['kind'] for g in kenya[0].generated] == ['step', 'retry'] and kenya[0].generated[0]['text'] == 'Nairobi, I think.'
+    assert (kenya[0].action, kenya[0].source, kenya[0].observation) == ('lookup[Kenya]', 'invalid', "Invalid action: there is no tool 'lookup'.")
+    assert kenya[0].generated[1]['tool_calls'][0]['name'] == 'lookup'
+    report = convert([str(run)], tmp_path/'capitals_toy.jsonl', fmt='toycalls')
+    assert report['selection'] == {'kept': 2, 'dropped': {'failed': 1}}
+    records = read_sft(tmp_path/'capitals_toy.jsonl')
+    assert all(r['tools'] == TOY_TOOLS for r in records)
+    step = lambda r: (r.thought, r.action, r.observation, r.call)
+    back = {t.question: [step(r) for r in t.rounds] for t in (from_record(r, str(i), 'capitals') for i, r in enumerate(records))}
+    assert back['What is the capital of France?'][:1] == [step(france[0])] and back['What is the capital of France?'][1][3] == france[1].call
+    tok = load_tokenizer()
+    enc = encode_record(records[0], tok)
+    trained = tok.decode([i for i, l in zip(enc['input_ids'], enc['labels']) if l != -100])
+    assert '<call>' in trained and '"answer": "' in trained and 'What is the capital' not in trained and 'Episode finished' not in trained
+    save_tiny_llama(tmp_path/'tiny', tok, hidden=32)
+    card = finetune(tmp_path/'capitals_toy.jsonl', tmp_path/'ft', base=tmp_path/'tiny', max_steps=1, batch=2, micro_batch=2, val=0, progress=False)
+    assert card['steps'] == 1 and card['data']['format'] == 'toycalls' and card['encoding']['trained_tokens'] > 0
