@@ -172,6 +172,8 @@ EXPERIMENTS = {
     'loss_masks': [finetuned(f'loss on {m}', ft, tag='actionstop' if m == 'agent' else None)
                    # again, stopping at the action's end
                    for m, ft in LOSS_MASK_RUNS.items()],
+    # issue 44: each mask's adapter with only the stop strings a server is sent: does it hand over to the tool itself?
+    'handover': [finetuned(f'loss on {m}, stop strings only', ft, stop='strings') for m, ft in LOSS_MASK_RUNS.items()],
     # issue 33: SFT and what learns from failures
     'failures': [RunSpec(f'{label}, {task}', task=task, split=split, lora=adapter, fmt=fmt)
                  for task, split in (('hotpotqa', 'dev'), ('bamboogle', 'test'))

@@ -15,15 +15,16 @@ from .paper import CITATION, paper
 from .config import RunConfig
 from .convert import load_trajectories
 from .agent import manifest_path
+from .config import decides_answers
 from .cards import card_loss_mask, trained
 from .models import weights_digest
 from .experiments import (EXPERIMENTS, FINETUNES, RunSpec, experiment_of, needs_training, train_command)
 
 # %% auto #0
-__all__ = ['TABLE_COLUMNS', 'NOT_RECORDED', 'MONEY', 'robustness', 'method_choice', 'overlap', 'paper_row', 'from_paper',
-           'released_row', 'produce_command', 'loss_mask_column', 'other_readings', 'weights_label', 'overlap_columns',
-           'spec_row', 'table_rows', 'as_table', 'table_problems', 'relative_gain', 'gain_row', 'difference_row',
-           'shown_value', 'save_table']
+__all__ = ['TABLE_COLUMNS', 'NOT_RECORDED', 'FACTORS', 'MONEY', 'robustness', 'method_choice', 'overlap', 'paper_row',
+           'from_paper', 'released_row', 'produce_command', 'loss_mask_column', 'other_readings', 'weights_label',
+           'overlap_columns', 'spec_row', 'table_rows', 'as_table', 'table_problems', 'relative_gain', 'gain_row',
+           'run_lineage', 'lineage_differences', 'difference_row', 'shown_value', 'save_table']
 
 # %% ../nbs/11_tables.ipynb #7c620bb3
 def robustness(normal:float, noisy:dict[str,float])->dict:
@@ -219,6 +220,63 @@ def gain_row(row:str,     # the row's label
     return {'row': row, **cols, 'gain': relative_gain(before['em'], after['em']),
             'source': missing[0] if missing else 'this project', 'note': f"{before['row']} -> {after['row']}"}
 
+# %% ../nbs/11_tables.ipynb #310dff5f
+_CARD_LINEAGE = {'card.data': ('data', 'sha256'), 'card.records': ('data', 'records'), 'card.examples': ('encoding', 'examples'),
+                 'card.steps': ('steps',), 'card.seed': ('hyperparameters', 'seed'), 'card.lr': ('hyperparameters', 'lr'),
+                 'card.epochs': ('hyperparameters', 'epochs'), 'card.method': ('method',), 'card.base': ('base',),
+                 'card.adapter_from': ('adapter_from',)}
+_LIBRARIES = ('torch', 'transformers', 'peft')
+_DEFAULTS = {'run.stop': 'format', 'run.sample_seed': 0, 'run.prompts': 'own'}  # fields older manifests lack: their value
+
+def _dig(d:dict, keys:tuple):
+    for k in keys: d = d.get(k) if isinstance(d, dict) else None
+    return d
+
+def run_lineage(spec:RunConfig, # a run's spec
+                root:str|Path='.', # the repository root, where its run file and model folder are
+               )->dict:         # flat keys: `run.*`, `weights.*`, `card.*` decide answers; `versions.*` do not
+    "What decided a run's answers, from its manifest and its fine-tuned model's card; library versions apart."
+    path = manifest_path(Path(root)/spec.path)
+    m = json.loads(path.read_text()) if path.exists() else {}
+    run = {k: v for k, v in decides_answers(m.get('run', {})).items() if k not in ('questions', 'dtype', 'device')}
+    out = _DEFAULTS | {f'run.{k}': v for k, v in run.items()} | {f'weights.{k}': v for k, v in m.get('weights', {}).items()}
+    out |= {f'versions.{k}': '.'.join(v.split('.')[:2]) for k, v in m.get('versions', {}).items() if k in _LIBRARIES}
+    model = needs_training(spec)
+    if model:
+        out['run.loss_mask'] = out.get('run.loss_mask') or card_loss_mask(Path(root)/model)
+        card_path = Path(root)/model/'card.json'
+        card = json.loads(card_path.read_text()) if card_path.is_file() else {}
+        out |= {k: _dig(card, keys) for k, keys in _CARD_LINEAGE.items() if _dig(card, keys) is not None}
+        out |= {f'versions.card.{k}': '.'.join(str(v).split('.')[:2]) for k, v in card.get('machine', {}).items()
+                if k in _LIBRARIES}
+    return out
+
+# what each factor a paired difference names may change: key prefixes of `run_lineage`
+FACTORS = {
+    'loss_mask': ('run.lora', 'run.loss_mask', 'weights.lora', 'card.examples'),
+    'recipe': ('run.model', 'run.lora', 'weights.', 'card.method', 'card.lr'),   # LoRA against full fine-tuning
+    'data': ('run.lora', 'weights.lora', 'card.data', 'card.records', 'card.examples', 'card.steps'),
+    'model': ('run.model', 'run.lora', 'weights.', 'card.base', 'card.examples', 'run.prompt_sha'),
+    'finetuning': ('run.model', 'run.lora', 'run.fmt', 'run.prompt_sha', 'run.loss_mask', 'weights.', 'card.'),
+    'method': ('run.method', 'run.prompt_sha', 'run.search', 'run.max_rounds'),
+    'noise': ('run.noise',),
+    'stop': ('run.stop',),
+    'tuning': ('run.lora', 'run.fmt', 'weights.lora', 'card.'),  # what learns from the SFT start: NAT, DPO, rounds
+}
+
+def lineage_differences(before:dict, after:dict, # two `run_lineage`s
+                        factor:str,              # a key of `FACTORS`
+                       )->tuple[list[str],list[str]]: # (differences that decide answers outside the factor, all others)
+    "What differs between two runs' lineages: what the factor does not explain (deciding), and what it does or notes."
+    if factor not in FACTORS: raise ValueError(f'unknown factor {factor!r}; factors are {list(FACTORS)}')
+    deciding, other = [], []
+    for k in sorted(before.keys() | after.keys()):
+        a, b = before.get(k), after.get(k)
+        if a == b: continue
+        shown = f'{k.split(".", 1)[1] if k.startswith("versions.") else k} {a} -> {b}'
+        (other if k.startswith('versions.') or k.startswith(FACTORS[factor]) else deciding).append(shown)
+    return deciding, other
+
 # %% ../nbs/11_tables.ipynb #47f78087
 def difference_row(row:str,         # the row's label
                    before:RunConfig,  # e.g. the prompted agent
@@ -226,6 +284,8 @@ def difference_row(row:str,         # the row's label
                    n:int=200,       # questions: the first n of the seed-233 sample
                    root:str|Path='.',
                    strict:bool=False, # StrategyQA and MMLU answers read strictly (`rescore`)
+                   # what the difference measures (`FACTORS`): anything else that decides answers refuses the row
+                   factor:str|None=None,
                    **cols)->dict:
     "EM of `after` minus `before`, in points, with a paired bootstrap 95% interval; `not run: ...` until both exist."
     if (before.task, before.split) != (after.task, after.split):
@@ -233,6 +293,12 @@ def difference_row(row:str,         # the row's label
     base = {'row': row, 'task': after.task, **cols, 'note': f'{after.label} - {before.label}'}
     missing = [s for s in (before, after) if not (Path(root)/s.path).exists()]
     if missing: return {**base, 'diff': float('nan'), 'source': 'not run: ' + produce_command(missing[0], n, root)}
+    if factor:
+        deciding, other = lineage_differences(run_lineage(before, root), run_lineage(after, root), factor)
+        base['note'] += ''.join(f'; {d}' for d in deciding + other)
+        if deciding: return {**base, 'diff': float('nan'), 'factor': factor,
+                             'source': f'refused: not only {factor} differs ({"; ".join(deciding)})'}
+        base['factor'] = factor
     questions = get_task(after.task, after.split).sample(n)
     runs = [load_scored(Path(root)/s.path, s.task, s.split, strict=strict) for s in (before, after)]
     found = min(len({t.qid for t in answered(r)} & {q.id for q in questions}) for r in runs)
