@@ -17,11 +17,11 @@ from fastcore.meta import delegates
 from .core import (Round, ToolPrompt, Trajectory, answered, find_path, finish_observation, project_root, render_react,
                           append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories)
 from .formats import get_format
-from .config import AGENT_FIELDS, IDENTITY, SPEED_ONLY, RunConfig, takes_config
+from .config import AGENT_FIELDS, IDENTITY, SPEED_ONLY, RunConfig, manifest_path, read_manifest, takes_config
 from .methods import (get_method, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt,
                              needs_reflection, ANSWER_STOP)
 from .tasks import Question, get_task
-from .runs import rescore, summarize
+from .runs import rescore, rounded, summarize
 from .api import API_SPECS, SERVED_IDENTITY, price, same_served_model
 from .llm import Completion, Prompt, lm_batch, prompt_text, stop_strings
 from .tools import SearchError, SearchResult, make_search
@@ -29,9 +29,9 @@ from .serving import get_lm
 from .cards import card_loss_mask
 
 # %% auto #0
-__all__ = ['ADDED_LATER', 'manifest_path', 'RunInUse', 'RunStopped', 'run_lock', 'write_manifest', 'ScriptedLM', 'call_cost',
-           'Budget', 'Agent', 'FlakyLM', 'spend_estimate', 'make_agent', 'run_agent', 'run_cli', 'demo', 'agent_for',
-           'verify_run', 'verify_cli']
+__all__ = ['ADDED_LATER', 'RunInUse', 'RunStopped', 'run_lock', 'write_manifest', 'ScriptedLM', 'call_cost', 'Budget', 'Agent',
+           'FlakyLM', 'spend_estimate', 'make_agent', 'run_agent', 'run_cli', 'demo', 'agent_for', 'verify_run',
+           'verify_cli']
 
 # %% ../nbs/07_agent.ipynb #7cdf59b6
 def _git_commit()->str|None:
@@ -45,8 +45,6 @@ def _versions()->dict:
         try: out[p] = version(p)
         except PackageNotFoundError: pass
     return out
-
-def manifest_path(out:str|Path)->Path: return Path(str(out) + '.manifest.json')
 
 # %% ../nbs/07_agent.ipynb #24de14a7
 class RunInUse(RuntimeError): "Another process is writing the run file."
@@ -84,7 +82,7 @@ def write_manifest(out:str|Path,          # the run file
         raise ValueError(f'{out} holds trajectories but no manifest says what made them, so none can be resumed into '
                          'it; use another output file')
     if path.exists():
-        old = json.loads(path.read_text())
+        old = read_manifest(out)
         diff = {k: (old['run'].get(k), run.get(k)) for k in run.keys() | old['run'].keys()
                 if k not in SPEED_ONLY and old['run'].get(k) != run.get(k)
                 and not (k in ADDED_LATER and k not in old['run'])}
@@ -455,9 +453,13 @@ def run_agent(config:RunConfig|None=None, # the run's configuration; or its fiel
 # %% ../nbs/07_agent.ipynb #38ec90ce
 @delegates(run_agent, but=['progress', 'config', 'questions'])
 def run_cli(**kwargs):
-    "Run an agent on a task's seed sample, append its trajectories to a run file, and print the summary."
+    "Run an agent on a task's seed sample, append its trajectories to a run file, and print the summary; exit 1 on failures."
     summary = run_agent(**kwargs)
-    print(json.dumps(summary))
+    print(json.dumps(rounded(summary)))
+    if summary['failed']:  # a script must be able to tell: the run is not complete
+        print(f"{summary['failed']} of {summary['n']} trajectories failed (an LM or tool call that gave up, not a wrong "
+              f"answer); {summary['out']} keeps them: run the same command again to ask them again", file=sys.stderr)
+        sys.exit(1)
     return summary
 
 # %% ../nbs/07_agent.ipynb #fd3a010b
@@ -481,7 +483,7 @@ def agent_for(out:str|Path, # a run file with its manifest
     "The agent a run's manifest describes, and the manifest; an error if its weights are absent or not those recorded."
     path = manifest_path(out)
     if not path.exists(): raise FileNotFoundError(f'{out}: no manifest beside it, so nothing says what made it')
-    m = json.loads(path.read_text()); run = m['run']
+    m = read_manifest(out); run = m['run']
     lacking = [k for k in ('task', 'split', 'seed', 'model', 'noise', 'search') if k not in run]
     if lacking: raise ValueError(f'{out}: its manifest lacks {lacking}; it cannot be re-run')
     if not m.get('weights') and not m.get('server'):

@@ -14,7 +14,8 @@ from .models import EMBEDDED_MODELS
 from .tools import NOISES, noise_spec, parse_noise
 
 # %% auto #0
-__all__ = ['SPEED_ONLY', 'AGENT_FIELDS', 'IDENTITY', 'RunConfig', 'decides_answers', 'takes_config']
+__all__ = ['SPEED_ONLY', 'AGENT_FIELDS', 'IDENTITY', 'RunConfig', 'decides_answers', 'manifest_path', 'read_manifest',
+           'takes_config']
 
 # %% ../nbs/00c_config.ipynb #3ca72c3c
 SPEED_ONLY = ('batch_size', 'search_workers')  # how fast a run goes, not what it answers: a resume may change them
@@ -127,6 +128,21 @@ def from_manifest(cls:RunConfig, run:dict, **changes)->RunConfig:
 def decides_answers(run:dict)->dict:
     "The part of a manifest's `run` a resume compares: everything but how fast the run went."
     return {k: v for k, v in run.items() if k not in SPEED_ONLY}
+
+# %% ../nbs/00c_config.ipynb #87d3d8a8
+def manifest_path(out:str|Path)->Path: return Path(str(out) + '.manifest.json')
+
+def read_manifest(out:str|Path, # a run file
+                 )->dict|None:  # its manifest, None when it has none
+    "A run's manifest; one that is not JSON, or holds no `run`, is an error naming its file."
+    path = manifest_path(out)
+    if not path.exists(): return None
+    try: m = json.loads(path.read_text(encoding='utf-8'))
+    except ValueError as e: raise ValueError(f'{path}: not valid JSON ({e}); a damaged manifest: restore it from git, '
+                                             'or remove it with its run file') from None
+    if not isinstance(m, dict) or not isinstance(m.get('run'), dict):
+        raise ValueError(f'{path}: a manifest must be a JSON object with a "run" object')
+    return m
 
 # %% ../nbs/00c_config.ipynb #d5912483
 def takes_config(but:tuple=('label',)):

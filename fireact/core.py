@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #2f21d8cf
 from __future__ import annotations
-import html, json, logging, os, random, re, tempfile
+import html, json, logging, os, random, re, sys, tempfile
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from typing import Iterable
@@ -232,13 +232,17 @@ def append_jsonl(path:str|Path,      # the JSON-lines file, created with its fol
 # %% ../nbs/00_core.ipynb #f946f9a3
 def read_jsonl(path:str|Path, # a JSON-lines file
               )->list[dict]:
-    "Read every JSON line of a file; a malformed line is an error naming the file and line number."
+    "Read every JSON line of a file; a malformed line is an error naming the file and line, but a torn last one."
     out = []
-    with open(path, encoding='utf-8') as f:
-        for i, line in enumerate(f, 1):
-            if not line.strip(): continue
-            try: out.append(json.loads(line))
-            except json.JSONDecodeError as e: raise ValueError(f'{path}:{i}: not valid JSON ({e.msg})') from None
+    with open(path, encoding='utf-8') as f: lines = f.read().split('\n')
+    for i, line in enumerate(lines, 1):
+        if not line.strip(): continue
+        try: out.append(json.loads(line))
+        except json.JSONDecodeError as e:
+            if i == len(lines):  # no newline after it: a write a crash cut short, which a resumed run cuts off
+                print(f'{path}: read without its torn last line (line {i}, a write that did not finish)', file=sys.stderr)
+                break
+            raise ValueError(f'{path}:{i}: not valid JSON ({e.msg})') from None
     return out
 
 # %% ../nbs/00_core.ipynb #50d4da99

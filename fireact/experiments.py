@@ -12,7 +12,7 @@ from .core import project_root
 from .runs import load_scored, rescore, summarize
 from .tasks import TASKS, get_task
 from .formats import LOSS_MASKS
-from .config import RunConfig
+from .config import RunConfig, read_manifest
 from .models import EMBEDDED_MODELS, model_spec
 from .cards import trained
 from .agent import run_agent
@@ -295,8 +295,8 @@ def list_runs(root:str|Path|None=None, # the project root; its `runs/` folder is
     import pandas as pd
     root, rows = Path(root or project_root()), []
     for m in sorted((root/'runs').rglob('*.jsonl.manifest.json')):
-        run = json.loads(m.read_text())['run']
         path = Path(str(m).removesuffix('.manifest.json'))
+        run = read_manifest(path)['run']
         done = sum(1 for l in open(path) if l.strip()) if path.exists() else 0
         rows.append({'path': str(path.relative_to(root)), **{k: run.get(k) for k in CONFIG_KEYS},
                      'source': 'this project', 'questions': done})

@@ -21,7 +21,7 @@ def trajectory_features():
     "The `datasets.Features` of a run exported as a dataset."
     from datasets import Features, Value, List
     s, i, f, b = Value('string'), Value('int64'), Value('float64'), Value('bool')
-    round_ = {'thought': s, 'action': s, 'observation': s, 'reflection': s, 'source': s}
+    round_ = {'thought': s, 'action': s, 'observation': s, 'reflection': s, 'source': s, 'call': s, 'generated': s}
     return Features({'task': s, 'split': s, 'qid': s, 'question': s, 'gold': s, 'method': s, 'model': s,
                      'prompt_format': s, 'rounds': List(round_), 'answer': s, 'em': b, 'f1': f, 'finished': b,
                      'prompt_tokens': i, 'completion_tokens': i, 'seconds': f, 'cost': f, 'search_backend': s,
@@ -30,15 +30,18 @@ def trajectory_features():
 TRAJECTORY_SCHEMA = '''One row per trajectory of a FireAct run (fireact.core.Trajectory).
 task, split, qid, question: the question asked. gold: the gold answer as JSON text (a string, true/false, or null).
 method (io, cot, react, reflexion), model, prompt_format (fewshot, alpaca, chat): who answered and how.
-rounds: list of {thought, action, observation, reflection, source}; source is the search mode that answered
-(replay_exact, replay_nearest, not_found, google, cache, noise_none, noise_random, invalid, finish, error).
+rounds: list of {thought, action, observation, reflection, source, call, generated}; source is the search mode that
+answered (replay_exact, replay_nearest, not_found, google, cache, noise_none, noise_random, invalid, finish, error);
+call, as JSON text: a tool-call format's structured call (null in a text format); generated, as JSON text: what the
+model wrote, each LM call's text before any cut, why it ended and its tokens (empty in runs older than the field).
 answer (null when unfinished), em, f1 (null where not scored), finished, failed (an LM or tool call failed: no answer).
 prompt_tokens, completion_tokens, seconds, cost (US$): what the trajectory cost. search_backend, noise: the tool.
 error: why it stopped abnormally. meta: notes of the run, as JSON text.'''
 
 # %% ../nbs/15_export.ipynb #f92a8679
 def _row(t:Trajectory)->dict:
-    return {**t.to_dict(), 'gold': json.dumps(t.gold), 'meta': json.dumps(t.meta, sort_keys=True)}
+    rounds = [{**r, 'call': json.dumps(r['call']), 'generated': json.dumps(r['generated'])} for r in t.to_dict()['rounds']]
+    return {**t.to_dict(), 'rounds': rounds, 'gold': json.dumps(t.gold), 'meta': json.dumps(t.meta, sort_keys=True)}
 
 def trajectories_dataset(trajs:list[Trajectory], # a run's trajectories
                          source:str='',          # where they came from, for the dataset's description
@@ -51,8 +54,10 @@ def trajectories_dataset(trajs:list[Trajectory], # a run's trajectories
 
 def dataset_trajectories(ds)->list[Trajectory]:
     "The trajectories of a dataset written by `trajectories_dataset`, as they went in."
-    return [Trajectory.from_dict({**row, 'gold': json.loads(row['gold']), 'meta': json.loads(row['meta'])})
-            for row in ds]
+    rounds = lambda row: [{**r, 'call': json.loads(r['call'] or 'null'), 'generated': json.loads(r['generated'] or '[]')}
+                          for r in row['rounds']]
+    return [Trajectory.from_dict({**row, 'rounds': rounds(row), 'gold': json.loads(row['gold']),
+                                  'meta': json.loads(row['meta'])}) for row in ds]
 
 # %% ../nbs/15_export.ipynb #e3d25689
 def sft_dataset(records:list[dict], # the records of one fine-tuning file (`read_sft`)
@@ -92,6 +97,7 @@ def export_cli(path:Param('a run (JSON lines or a released trajs/*.json, or its 
               ):
     "Export a run or a fine-tuning file as a Hugging Face dataset."
     if not to: raise ValueError('say where to write the dataset: --to DIR')
+    if Path(to).exists(): raise ValueError(f'{to} exists: give --to a new folder, or remove it first')
     ds = to_dataset(path, task, split)
     ds.save_to_disk(to)
     print(f'{to}: {ds.num_rows} rows ({", ".join(ds.column_names)}); datasets.load_from_disk({str(to)!r}) reads it')

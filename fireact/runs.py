@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_runs.ipynb #c1801635
 from __future__ import annotations
-import dataclasses, json, random, re, statistics
+import dataclasses, json, math, random, re, statistics
 from pathlib import Path
 from .core import Round, Trajectory, answered, final_answer, parse_action, project_root, read_trajectories
 from .formats import read_rounds, sft_formats
@@ -14,7 +14,7 @@ from .methods import METHODS
 
 # %% auto #0
 __all__ = ['OUTCOMES', 'released_trajectory', 'load_released_run', 'resolve_path', 'file_kind', 'load_run', 'outcomes',
-           'bootstrap_ci', 'rescore', 'load_scored', 'summarize', 'rescore_run', 'rescore_cli', 'outcome',
+           'bootstrap_ci', 'rescore', 'load_scored', 'summarize', 'rescore_run', 'rounded', 'rescore_cli', 'outcome',
            'trajectory_key', 'first_difference', 'question_key']
 
 # %% ../nbs/03_runs.ipynb #da6f7944
@@ -142,6 +142,13 @@ def rescore_run(path:str|Path, n:int|None=500, task:str='hotpotqa', split:str='d
     trajs = load_scored(path, task, split)
     return summarize(trajs, get_task(task, split).sample(n, seed))
 
+# %% ../nbs/03_runs.ipynb #dbd13a78
+def rounded(summary:dict, # a summary (`summarize`) or any flat record of numbers
+            digits:int=4, # significant digits a float keeps
+           )->dict:
+    "A summary as a person reads it: each float to `digits` significant digits (2.556215 s is 2.556 s)."
+    return {k: float(f'{v:.{digits}g}') if isinstance(v, float) and math.isfinite(v) else v for k, v in summary.items()}
+
 # %% ../nbs/03_runs.ipynb #5ad6915a
 def rescore_cli(path:str,                # a run file: JSON lines, a released `trajs/*.json`, or its registry name
                 n:int=500,               # questions asked: the first n of the seed sample (missing ones count wrong)
@@ -150,7 +157,7 @@ def rescore_cli(path:str,                # a run file: JSON lines, a released `t
                 seed:int=233,            # the sample's seed
                ):
     "Re-score a run and print its summary as one JSON object."
-    print(json.dumps({'path': str(path), 'task': task, 'split': split, **rescore_run(path, n, task, split, seed)}))
+    print(json.dumps({'path': str(path), 'task': task, 'split': split, **rounded(rescore_run(path, n, task, split, seed))}))
 
 # %% ../nbs/03_runs.ipynb #a6acfe47
 OUTCOMES = ('right', 'wrong', 'unfinished', 'failed')

@@ -14,8 +14,7 @@ from .tasks import Question, get_task
 from .paper import CITATION, paper
 from .config import RunConfig
 from .convert import load_trajectories
-from .agent import manifest_path
-from .config import decides_answers
+from .config import decides_answers, manifest_path, read_manifest
 from .cards import card_loss_mask, trained
 from .models import weights_digest
 from .experiments import (EXPERIMENTS, FINETUNES, RunSpec, experiment_of, needs_training, train_command)
@@ -108,8 +107,7 @@ def loss_mask_column(spec:RunConfig,   # a run's spec
     "A fine-tuned run's `loss_mask`, from its manifest, else its model's card; nothing for a prompted run."
     model = needs_training(spec)
     if model is None: return {}
-    path = manifest_path(out)
-    recorded = json.loads(path.read_text()).get('run', {}).get('loss_mask') if path.exists() else None
+    recorded = (read_manifest(out) or {}).get('run', {}).get('loss_mask')
     return {'loss_mask': recorded or card_loss_mask(Path(root)/model) or 'not recorded'}
 
 # %% ../nbs/11_tables.ipynb #dc294e08
@@ -132,8 +130,7 @@ def weights_label(out:str|Path,      # a run file
                   root:str|Path='.', # the repository root, where the run's adapter folder is
                  )->str:
     "A run's recorded weights, short (`model 3d45d530, lora d26acda7`); `committed` if its adapter here matches."
-    path = manifest_path(out)
-    m = json.loads(path.read_text()) if path.exists() else {}
+    m = read_manifest(out) or {}
     if m.get('server'): return f"served: {m['server'].get('model')}"
     label = ', '.join(f'{k} {v[:8]}' for k, v in m.get('weights', {}).items()) or 'not recorded'
     lora = m.get('run', {}).get('lora')
@@ -236,8 +233,7 @@ def run_lineage(spec:RunConfig, # a run's spec
                 root:str|Path='.', # the repository root, where its run file and model folder are
                )->dict:         # flat keys: `run.*`, `weights.*`, `card.*` decide answers; `versions.*` do not
     "What decided a run's answers, from its manifest and its fine-tuned model's card; library versions apart."
-    path = manifest_path(Path(root)/spec.path)
-    m = json.loads(path.read_text()) if path.exists() else {}
+    m = read_manifest(Path(root)/spec.path) or {}
     run = {k: v for k, v in decides_answers(m.get('run', {})).items() if k not in ('questions', 'dtype', 'device')}
     out = _DEFAULTS | {f'run.{k}': v for k, v in run.items()} | {f'weights.{k}': v for k, v in m.get('weights', {}).items()}
     out |= {f'versions.{k}': '.'.join(v.split('.')[:2]) for k, v in m.get('versions', {}).items() if k in _LIBRARIES}

@@ -46,3 +46,30 @@ def test_an_openai_finetune_without_its_key_is_one_line_and_spends_nothing(tmp_p
                 '--key-env', 'FIREACT_TEST_NO_SUCH_KEY', '--base-url', 'http://127.0.0.1:9/v1')
     assert r.returncode == 2 and 'no API key: set FIREACT_TEST_NO_SUCH_KEY' in r.stderr and 'Traceback' not in r.stderr
     assert not (tmp_path/'job'/'job.json').exists()  # nothing recorded, nothing uploaded
+
+def test_a_run_whose_trajectories_failed_exits_1_and_says_how_to_go_on(tmp_path):
+    "Issue 44: every call refused (the server rate-limits until the retries give up): the summary is printed, and the exit code tells a script."
+    sys.path.insert(0, str(Path(__file__).parent))
+    from openai_server import FaultyAgentServer, KEY
+    with FaultyAgentServer() as server:
+        server.fail('429', n=None)
+        r = subprocess.run([str(BIN/'fireact'), 'run', '--model', 'openai-text:agent', '--base-url', server.url, '--key-env', 'CLI_TEST_KEY',
+                            '--fmt', 'alpaca', '--n', '2', '--out', str(tmp_path/'run.jsonl')], capture_output=True, text=True, env={**os.environ, 'CLI_TEST_KEY': KEY})
+    assert r.returncode == 1, r.stderr[-2000:]
+    assert json.loads(r.stdout.splitlines()[-1])['failed'] == 2
+    assert r.stderr.strip().splitlines()[-1].startswith('2 of 2 trajectories failed') and 'run the same command again' in r.stderr
+
+def test_a_damaged_manifest_is_an_error_naming_it(tmp_path):
+    run = tmp_path/'run.jsonl'
+    run.write_text((ROOT/'runs/strategyqa/dev_react_fewshot_default_replay_off.jsonl').read_text())
+    Path(str(run) + '.manifest.json').write_text('{"run": {bad')
+    for cmd in (['verify', str(run)], ['run', '--method', 'io', '--n', '1', '--out', str(run)]):
+        r = fireact(*cmd)
+        assert r.returncode == 2 and 'run.jsonl.manifest.json: not valid JSON' in r.stderr and 'Traceback' not in r.stderr, r.stderr[-500:]
+
+def test_browse_reads_a_run_with_a_torn_last_line_as_run_resumes_it(tmp_path):
+    whole = (ROOT/'runs/strategyqa/dev_react_fewshot_default_replay_off.jsonl').read_text()
+    (tmp_path/'torn.jsonl').write_text(whole + whole.splitlines()[0][:120])  # a write the process did not finish
+    r = subprocess.run([str(BIN/'fireact'), 'browse', str(tmp_path/'torn.jsonl'), '--out', str(tmp_path/'t.html')], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0 and 'read without its torn last line' in r.stderr, r.stderr[-1000:]
+    assert (tmp_path/'t.html').stat().st_size > 1000

@@ -25,9 +25,22 @@ def test_a_released_run_and_both_fine_tuning_files_round_trip(tmp_path):
     released = 'trajs/hotpotqa_dev_0_500_llama_models_lora_llama-2-7b-d_1000_0.7_2023-09-19-00-49-36.json'
     assert dataset_trajectories(export(released, tmp_path/'released')) == load_run(released)
     for name in ('data/finetune/gpt_format/multitask.jsonl', 'data/finetune/alpaca_format/multitask.json'):
-        ds = export(name, tmp_path/Path(name).stem)
+        ds = export(name, tmp_path/Path(name).name)
         assert dataset_records(ds) == read_sft(name), name
 
 def test_export_without_a_folder_says_so():
     r = subprocess.run([str(BIN/'fireact'), 'export', 'data/finetune/gpt_format/hotpotqa.jsonl'], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and r.stderr.strip().endswith('say where to write the dataset: --to DIR')
+
+def test_export_onto_an_existing_path_is_a_one_line_error(tmp_path):
+    (tmp_path/'taken.jsonl').write_text('')
+    r = subprocess.run([str(BIN/'fireact'), 'export', 'data/finetune/gpt_format/hotpotqa.jsonl', '--to', str(tmp_path/'taken.jsonl')], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2 and r.stderr.strip().endswith('taken.jsonl exists: give --to a new folder, or remove it first') and 'Traceback' not in r.stderr
+
+def test_what_the_model_wrote_round_trips(tmp_path):
+    "A round's structured call and generated record (issues 43, 44) survive the dataset."
+    from fireact.core import Round, Trajectory
+    from fireact.export import trajectories_dataset
+    t = Trajectory('hotpotqa', 'dev', '1', 'Q?', rounds=[Round('t', 'search[x]', 'o', call={'name': 'search', 'arguments': {'query': 'x'}, 'id': 'c0'},
+                                                               generated=[{'kind': 'step', 'text': 'raw', 'ended': 'tool_calls', 'tokens': 3}]), Round('u', 'finish[y]')])
+    assert dataset_trajectories(trajectories_dataset([t])) == [t]

@@ -5,7 +5,8 @@ Alpaca agent to the trajectories an in-process run makes."""
 import json, os, subprocess, sys
 from pathlib import Path
 import pytest
-from fireact.agent import manifest_path, run_agent
+from fireact.agent import run_agent
+from fireact.config import manifest_path
 from fireact.core import read_trajectories
 from fireact.llm import HFLM
 from fireact.api import OpenAILM

@@ -6,7 +6,8 @@ refused. Skipped, with the command that installs it, where there is no vLLM envi
 import json
 from pathlib import Path
 import pytest
-from fireact.agent import manifest_path, run_agent
+from fireact.agent import run_agent
+from fireact.config import manifest_path
 from fireact.core import project_root
 from fireact.experiments import TURN_LORA
 from fireact.llm import HFLM
