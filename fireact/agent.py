@@ -67,7 +67,7 @@ def run_lock(out:str|Path): # a run file
 
 # %% ../nbs/07_agent.ipynb #8975a680
 # kept since a later version: an older manifest lacking one still resumes
-ADDED_LATER = ('questions', 'prompt_sha', 'dtype', 'device', 'loss_mask', 'sample_seed', 'stop')
+ADDED_LATER = ('questions', 'prompt_sha', 'dtype', 'device', 'loss_mask', 'sample_seed', 'stop', 'noise_seed')
 
 def write_manifest(out:str|Path,          # the run file
                    run:dict,                # the configuration: on resume it must be the same
@@ -413,8 +413,9 @@ def make_agent(config:RunConfig|None=None, # the run's configuration; or its fie
     lm = get_lm(config.model, lora=config.lora, seed=config.sample_seed,
                 **(dict(base_url=base_url, key_env=key_env, concurrency=concurrency or 16,
                         cache=lm_cache) if served else {}))
+    noise_seed = config.seed if config.noise_seed is None else config.noise_seed
     search = make_search(config.search, noise=config.noise, p=config.p,
-                         seed=config.seed) if get_method(config.method).acts else None
+                         seed=noise_seed) if get_method(config.method).acts else None
     return Agent(lm, search, config)
 
 # %% ../nbs/07_agent.ipynb #70604cc2
@@ -453,12 +454,13 @@ def run_agent(config:RunConfig|None=None, # the run's configuration; or its fiel
 # %% ../nbs/07_agent.ipynb #38ec90ce
 @delegates(run_agent, but=['progress', 'config', 'questions'])
 def run_cli(**kwargs):
-    "Run an agent on a task's seed sample, append its trajectories to a run file, and print the summary; exit 1 on failures."
+    "Run an agent on a task's sample into a run file and print its summary; exit 1 if trajectories failed."
     summary = run_agent(**kwargs)
     print(json.dumps(rounded(summary)))
     if summary['failed']:  # a script must be able to tell: the run is not complete
-        print(f"{summary['failed']} of {summary['n']} trajectories failed (an LM or tool call that gave up, not a wrong "
-              f"answer); {summary['out']} keeps them: run the same command again to ask them again", file=sys.stderr)
+        print(f"{summary['failed']} of {summary['n']} trajectories failed (an LM or tool call that gave up, not a "
+              f"wrong answer); {summary['out']} keeps them: run the same command again to ask them again",
+              file=sys.stderr)
         sys.exit(1)
     return summary
 

@@ -144,7 +144,7 @@ class OpenAILM(LM):
 
 # %% ../nbs/05b_api.ipynb #0a4aea58
 def _ended(choice)->str:
-    "Why a server's generation ended: its `finish_reason`, with vLLM's `stop_reason` telling a stop string from the end."
+    "Why a server's generation ended: its `finish_reason`; vLLM's `stop_reason` tells a stop string from the end."
     reason = choice.finish_reason or ''
     if reason != 'stop' or not hasattr(choice, 'stop_reason'): return reason  # OpenAI's 'stop' is either
     return 'stop' if isinstance(choice.stop_reason, str) else 'eos'

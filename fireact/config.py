@@ -28,7 +28,7 @@ class RunConfig:
     task:str='hotpotqa'        # a registered task: hotpotqa, bamboogle, strategyqa, mmlu, ...
     split:str='dev'            # the task's split
     n:int=500                  # the first n questions of the seed sample
-    seed:int=233               # the seed of the question sample and of the noise
+    seed:int=233               # the seed of the question sample, and of the noise unless `noise_seed` is given
     method:str='react'         # a registered method: io, cot, react, reflexion, ...
     fmt:str='fewshot'          # a prompt format: fewshot (with examples), alpaca, chat, nat (fine-tuned, none)
     prompts:str='own'          # few-shot examples: own or release (the authors' prompt files)
@@ -37,6 +37,8 @@ class RunConfig:
     search:str='replay'        # replay (recorded Google results) or serpapi (needs SERPAPI_API_KEY)
     noise:str='off'            # off, none ("None" observations) or random (random observations)
     p:float=0.5                # probability of a noisy observation
+    # seeds the noisy tool's draws on its own, so that the same questions meet other noise; None: `seed` (older runs)
+    noise_seed:int|None=None
     max_rounds:int=11          # the paper's limit on rounds
     max_tokens:int=128         # tokens per LM call
     temperature:float=0.0      # sampling temperature (0: greedy)
@@ -63,6 +65,8 @@ def check(self:RunConfig)->RunConfig:
     if self.action_retries < 0 or self.temperature < 0:
         raise ValueError('action_retries and temperature cannot be negative')
     if self.stop not in ('format', 'strings'): raise ValueError(f"stop is format or strings, not {self.stop!r}")
+    if self.noise_seed is not None and self.noise == 'off':
+        raise ValueError('noise_seed seeds a noisy tool: give --noise none or random with it')
     if self.noise not in NOISES:
         raise ValueError(f'noise is off, none or random, not {self.noise!r}')
     m = get_method(self.method)
@@ -87,7 +91,8 @@ def path(self:RunConfig)->Path:
     stem = f'{self.split}_{self.method}_{self.fmt}_{slug}_{self.search}_{self.noise_label}'
     sampled = f'_t{self.temperature:g}_s{self.sample_seed}' if self.temperature > 0 else ''
     stop = f'_stop-{self.stop}' if self.stop != 'format' else ''
-    return Path('runs')/self.task/f'{stem}{sampled}{stop}{"_" + self.tag if self.tag else ""}.jsonl'
+    noise = f'_ns{self.noise_seed}' if self.noise_seed is not None else ''
+    return Path('runs')/self.task/f'{stem}{noise}{sampled}{stop}{"_" + self.tag if self.tag else ""}.jsonl'
 
 @patch(as_prop=True)
 def lm_label(self:RunConfig)->str:
@@ -109,7 +114,8 @@ def command(self:RunConfig, n:int|None=None)->str:
     return ' '.join(['fireact run', *(f'--{k} {getattr(c, k)}' for k in shown), *out])
 
 # %% ../nbs/00c_config.ipynb #1cf5ada4
-IDENTITY = ('task', 'split', 'model', 'lora', 'seed', 'sample_seed')  # the questions and the LM, as `run_agent` records
+# the questions, the LM and the noise's draws, as `run_agent` records them
+IDENTITY = ('task', 'split', 'model', 'lora', 'seed', 'sample_seed', 'noise_seed')
 
 @patch
 def manifest(self:RunConfig)->dict:

@@ -240,7 +240,8 @@ def read_jsonl(path:str|Path, # a JSON-lines file
         try: out.append(json.loads(line))
         except json.JSONDecodeError as e:
             if i == len(lines):  # no newline after it: a write a crash cut short, which a resumed run cuts off
-                print(f'{path}: read without its torn last line (line {i}, a write that did not finish)', file=sys.stderr)
+                print(f'{path}: read without its torn last line (line {i}, a write that did not finish)',
+                      file=sys.stderr)
                 break
             raise ValueError(f'{path}:{i}: not valid JSON ({e.msg})') from None
     return out

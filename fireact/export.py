@@ -40,7 +40,8 @@ error: why it stopped abnormally. meta: notes of the run, as JSON text.'''
 
 # %% ../nbs/15_export.ipynb #f92a8679
 def _row(t:Trajectory)->dict:
-    rounds = [{**r, 'call': json.dumps(r['call']), 'generated': json.dumps(r['generated'])} for r in t.to_dict()['rounds']]
+    rounds = [{**r, 'call': json.dumps(r['call']), 'generated': json.dumps(r['generated'])}
+              for r in t.to_dict()['rounds']]
     return {**t.to_dict(), 'rounds': rounds, 'gold': json.dumps(t.gold), 'meta': json.dumps(t.meta, sort_keys=True)}
 
 def trajectories_dataset(trajs:list[Trajectory], # a run's trajectories
@@ -54,8 +55,8 @@ def trajectories_dataset(trajs:list[Trajectory], # a run's trajectories
 
 def dataset_trajectories(ds)->list[Trajectory]:
     "The trajectories of a dataset written by `trajectories_dataset`, as they went in."
-    rounds = lambda row: [{**r, 'call': json.loads(r['call'] or 'null'), 'generated': json.loads(r['generated'] or '[]')}
-                          for r in row['rounds']]
+    rounds = lambda row: [{**r, 'call': json.loads(r['call'] or 'null'),
+                           'generated': json.loads(r['generated'] or '[]')} for r in row['rounds']]
     return [Trajectory.from_dict({**row, 'rounds': rounds(row), 'gold': json.loads(row['gold']),
                                   'meta': json.loads(row['meta'])}) for row in ds]
 

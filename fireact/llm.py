@@ -41,7 +41,8 @@ class Completion:
     def ok(self)->bool: return self.error is None
 
 # %% ../nbs/05_llm.ipynb #2caadf76
-Prompt = str|list[dict]|ToolPrompt # raw text, chat messages `[{'role': 'user', 'content': ...}, ...]`, or both with tools
+# raw text, chat messages `[{'role': 'user', 'content': ...}, ...]`, or messages with tools
+Prompt = str|list[dict]|ToolPrompt
 
 def prompt_text(prompt:Prompt)->str:
     "A prompt as one string, to size or match it: raw text as is; messages (and tools) as JSON."

@@ -14,8 +14,8 @@ from .methods import METHODS
 
 # %% auto #0
 __all__ = ['OUTCOMES', 'released_trajectory', 'load_released_run', 'resolve_path', 'file_kind', 'load_run', 'outcomes',
-           'bootstrap_ci', 'rescore', 'load_scored', 'summarize', 'rescore_run', 'rounded', 'rescore_cli', 'outcome',
-           'trajectory_key', 'first_difference', 'question_key']
+           'bootstrap_ci', 'rescore', 'load_scored', 'summarize', 'handover', 'rescore_run', 'rounded', 'rescore_cli',
+           'outcome', 'trajectory_key', 'first_difference', 'question_key']
 
 # %% ../nbs/03_runs.ipynb #da6f7944
 def released_trajectory(qid:str, record:dict, question:Question, model:str='')->Trajectory:
@@ -136,6 +136,18 @@ def summarize(trajs:list[Trajectory],   # scored trajectories
             'prompt_tokens': per_trial('prompt_tokens'), 'completion_tokens': per_trial('completion_tokens'),
             'seconds': per_trial('seconds'), 'cost': per_trial('cost')}
 
+# %% ../nbs/03_runs.ipynb #193d0631
+def handover(trajs:list[Trajectory], # a run's trajectories, with what the model wrote (`Round.generated`)
+            )->dict:                 # empty for a run made before rounds kept it
+    "How an agent ends its turns: tokens a step call, the % of acting rounds that hand over, the % of finishes ended."
+    steps = [(r, g) for t in trajs for r in t.rounds for g in r.generated if g['kind'] == 'step']
+    if not steps: return {}
+    acts, finishes = [g for r, g in steps if r.tool != 'finish'], [g for r, g in steps if r.tool == 'finish']
+    share = lambda gs, ended: 100 * sum(g['ended'] == ended for g in gs) / len(gs) if gs else float('nan')
+    return {'tokens_per_step': statistics.mean(g['tokens'] for _, g in steps), 'steps': len(steps),
+            'handover': share(acts, 'stop'), 'acting_steps': len(acts),
+            'finish_then_end': share(finishes, 'eos'), 'finishing_steps': len(finishes)}
+
 # %% ../nbs/03_runs.ipynb #1683da64
 def rescore_run(path:str|Path, n:int|None=500, task:str='hotpotqa', split:str='dev', seed:int=233)->dict:
     "Load a run, re-score it, and summarise it over the first `n` questions of the seed-`seed` sample."
@@ -157,7 +169,8 @@ def rescore_cli(path:str,                # a run file: JSON lines, a released `t
                 seed:int=233,            # the sample's seed
                ):
     "Re-score a run and print its summary as one JSON object."
-    print(json.dumps({'path': str(path), 'task': task, 'split': split, **rounded(rescore_run(path, n, task, split, seed))}))
+    summary = rounded(rescore_run(path, n, task, split, seed))
+    print(json.dumps({'path': str(path), 'task': task, 'split': split, **summary}))
 
 # %% ../nbs/03_runs.ipynb #a6acfe47
 OUTCOMES = ('right', 'wrong', 'unfinished', 'failed')

@@ -218,12 +218,13 @@ def gain_row(row:str,     # the row's label
             'source': missing[0] if missing else 'this project', 'note': f"{before['row']} -> {after['row']}"}
 
 # %% ../nbs/11_tables.ipynb #310dff5f
-_CARD_LINEAGE = {'card.data': ('data', 'sha256'), 'card.records': ('data', 'records'), 'card.examples': ('encoding', 'examples'),
-                 'card.steps': ('steps',), 'card.seed': ('hyperparameters', 'seed'), 'card.lr': ('hyperparameters', 'lr'),
+_CARD_LINEAGE = {'card.data': ('data', 'sha256'), 'card.records': ('data', 'records'),
+                 'card.examples': ('encoding', 'examples'), 'card.steps': ('steps',),
+                 'card.seed': ('hyperparameters', 'seed'), 'card.lr': ('hyperparameters', 'lr'),
                  'card.epochs': ('hyperparameters', 'epochs'), 'card.method': ('method',), 'card.base': ('base',),
                  'card.adapter_from': ('adapter_from',)}
 _LIBRARIES = ('torch', 'transformers', 'peft')
-_DEFAULTS = {'run.stop': 'format', 'run.sample_seed': 0, 'run.prompts': 'own'}  # fields older manifests lack: their value
+_DEFAULTS = {'run.stop': 'format', 'run.sample_seed': 0, 'run.prompts': 'own'}  # what older manifests lack meant
 
 def _dig(d:dict, keys:tuple):
     for k in keys: d = d.get(k) if isinstance(d, dict) else None
@@ -235,7 +236,8 @@ def run_lineage(spec:RunConfig, # a run's spec
     "What decided a run's answers, from its manifest and its fine-tuned model's card; library versions apart."
     m = read_manifest(Path(root)/spec.path) or {}
     run = {k: v for k, v in decides_answers(m.get('run', {})).items() if k not in ('questions', 'dtype', 'device')}
-    out = _DEFAULTS | {f'run.{k}': v for k, v in run.items()} | {f'weights.{k}': v for k, v in m.get('weights', {}).items()}
+    out = _DEFAULTS | {f'run.{k}': v for k, v in run.items()}
+    out |= {f'weights.{k}': v for k, v in m.get('weights', {}).items()}
     out |= {f'versions.{k}': '.'.join(v.split('.')[:2]) for k, v in m.get('versions', {}).items() if k in _LIBRARIES}
     model = needs_training(spec)
     if model:
