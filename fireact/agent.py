@@ -30,8 +30,7 @@ from .cards import card_loss_mask
 
 # %% auto #0
 __all__ = ['ADDED_LATER', 'RunInUse', 'RunStopped', 'run_lock', 'write_manifest', 'ScriptedLM', 'call_cost', 'Budget', 'Agent',
-           'FlakyLM', 'spend_estimate', 'make_agent', 'run_agent', 'run_cli', 'demo', 'agent_for', 'verify_run',
-           'verify_cli']
+           'FlakyLM', 'spend_estimate', 'make_agent', 'run_agent', 'run_cli', 'agent_for', 'verify_run', 'verify_cli']
 
 # %% ../nbs/07_agent.ipynb #7cdf59b6
 def _git_commit()->str|None:
@@ -463,21 +462,6 @@ def run_cli(**kwargs):
               file=sys.stderr)
         sys.exit(1)
     return summary
-
-# %% ../nbs/07_agent.ipynb #fd3a010b
-def demo(n:int=20, # questions of the seed-233 HotpotQA dev sample
-        ):
-    "The embedded SmolLM2-135M as a few-shot ReAct agent with replayed Google search on HotpotQA dev questions."
-    out = Path('runs')/'demo.jsonl'
-    for p in (out, manifest_path(out)): p.unlink(missing_ok=True)
-    questions = get_task('hotpotqa', 'dev').sample(n)
-    trajs = Agent(get_lm('default'), make_search('replay')).run(questions, out=out)
-    for t in sorted(trajs, key=lambda t: not t.em)[:2]:
-        print(f'\n#{t.qid} {t.question}\n{render_react(t.rounds)}→ answer {t.answer!r}, gold {t.gold!r}, EM {t.em}')
-    s = summarize(trajs, questions)
-    print(f"\nEM {s['em']:.1f} ({s['correct']}/{s['n']}) · {s['rounds_mean']} rounds · {s['seconds']} s and "
-          f"{s['prompt_tokens']:.0f} prompt tokens per trial · trajectories in {out}")
-    return s
 
 # %% ../nbs/07_agent.ipynb #c58ccf30
 def agent_for(out:str|Path, # a run file with its manifest

@@ -12,7 +12,7 @@ __all__ = ['COMMANDS', 'OPTION_ALIASES', 'USER_ERRORS', 'available_commands', 'o
 
 # %% ../nbs/99_cli.ipynb #a71f6db7
 COMMANDS = {
-    'demo': 'fireact.agent:demo',
+    'demo': 'fireact.experiments:demo',
     'rescore': 'fireact.runs:rescore_cli',
     'search': 'fireact.tools:search_cli',
     'run': 'fireact.agent:run_cli',

@@ -8,11 +8,11 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from fastcore.meta import delegates
-from .core import project_root
+from .core import project_root, render_react
 from .runs import load_scored, rescore, summarize
 from .tasks import TASKS, get_task
 from .formats import LOSS_MASKS
-from .config import RunConfig, read_manifest
+from .config import RunConfig, manifest_path, read_manifest
 from .models import EMBEDDED_MODELS, model_spec
 from .cards import trained
 from .agent import run_agent
@@ -24,7 +24,7 @@ from .tunings import settings_flags
 __all__ = ['FIREACT_LORA', 'LMS', 'DATA_MIXES', 'EVAL_TASKS', 'SCALING', 'MULTIMETHOD', 'LOSS_MASK_RUNS', 'TURN_LORA',
            'FAILURE_TUNED', 'FAILURE_COMMANDS', 'FINETUNES', 'EXPERIMENTS', 'RELEASED_RUNS', 'CONFIG_KEYS',
            'EXPERIMENT_OF', 'FinetuneSpec', 'RunSpec', 'finetuned', 'train_command', 'needs_training', 'served_spec',
-           'run_experiment', 'experiment_cli', 'experiment_of', 'list_runs']
+           'run_experiment', 'experiment_cli', 'demo', 'experiment_of', 'list_runs']
 
 # %% ../nbs/10_experiments.ipynb #118c0100
 FIREACT_LORA = 'runs/finetune/smollm2-hotpotqa-lora'
@@ -262,6 +262,28 @@ def experiment_cli(name:str,           # a key of `EXPERIMENTS`: table1 ... tabl
     with pd.option_context('display.width', 200, 'display.max_columns', 30):
         print(run_experiment(name, n, dry_run, train, only, base_url,
                              **({} if dry_run else {'batch_size': batch_size, **served})))
+
+# %% ../nbs/10_experiments.ipynb #3f53f18a
+def demo(n:int=20, # questions: the first n of the seed-233 HotpotQA dev sample
+        )->dict:   # each agent's label -> its run's summary
+    "Table 2 in small: the embedded SmolLM2-135M prompted (few-shot ReAct) and fine-tuned (LoRA) on the same questions."
+    summaries, trajs = {}, []
+    for spec, out in zip(EXPERIMENTS['table2'][:2], ('runs/demo.jsonl', 'runs/demo_finetuned.jsonl')):
+        for p in (Path(out), manifest_path(out)): p.unlink(missing_ok=True)
+        summaries[spec.label] = run_agent(replace(spec, n=n), out=out)
+    trajs = load_scored(out)
+    for t in sorted(trajs, key=lambda t: (not t.em, t.turns))[:1]:
+        print(f'\n{spec.label}, #{t.qid}: {t.question}\n{render_react(t.rounds)}→ answer {t.answer!r}, gold {t.gold!r}, '
+              f'EM {t.em}')
+    width = max(map(len, summaries))
+    print(f"\n{'':<{width}}  {'EM':>14}  {'s a trial':>9}  {'prompt tokens a trial':>21}")
+    for label, s in summaries.items():
+        em = f"{s['em']:.1f} ({s['correct']}/{s['n']})"
+        print(f"{label:<{width}}  {em:>14}  {s['seconds']:>9.2f}  {s['prompt_tokens']:>21.0f}")
+    print(f"\n{n} questions show the two agents at work, too few to call a difference: Table 2 "
+          "(nbs/analysis/table2_finetuning.ipynb) compares them on 200 and 500 with paired intervals. Trajectories in "
+          "runs/demo.jsonl and runs/demo_finetuned.jsonl")
+    return summaries
 
 # %% ../nbs/10_experiments.ipynb #45f76f65
 RELEASED_RUNS = [
