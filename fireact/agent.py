@@ -292,7 +292,7 @@ def run_react(self:Agent, states:list[_State], on_done)->None:
             s.retries, s.thought = s.retries + 1, thought
             # text formats pre-fill the thought and `Action:`; chat asks the turn again
             again, stop = fmt.retry(s.prompt, thought)
-            return lm.submit((sid, 'retry'), again, **self._gen_kw(stop))
+            return lm.submit((sid, 'retry'), again, **self._gen_kw(stop if c.stop == 'format' else stop_strings(stop)))
         act(s, thought, action, call)
     def searched(f):
         s = searches.pop(f)
