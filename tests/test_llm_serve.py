@@ -104,9 +104,14 @@ def test_concurrent_requests_come_back_in_order(served):
     assert [c.text for c in together] == [c.text for c in alone]
 
 def trajectory_fields(path)->list[dict]:
-    "What must agree between two runs of one agent, by question: everything but wall time, the model's name and the tokens generated (a run file is in the order trajectories ended)."
-    return sorted(({k: v for k, v in t.__dict__.items() if k not in ('seconds', 'model', 'completion_tokens')} for t in read_trajectories(path)),
-                  key=lambda t: t['qid'])
+    """What must agree between two runs of one agent, by question: everything but wall time, the model's name and what was
+    generated (a server stops at the stop strings it is sent, the in-process engine at the Action line's end too), which
+    each round keeps on record (a run file is in the order trajectories ended)."""
+    trajs = read_trajectories(path)
+    assert all(r.generated and r.generated[0]['ended'] in ('stop', 'pattern', 'eos', 'length') for t in trajs for r in t.rounds), path
+    rounds = lambda t: [{k: v for k, v in r.__dict__.items() if k != 'generated'} for r in t.rounds]
+    return sorted(({**{k: v for k, v in t.__dict__.items() if k not in ('seconds', 'model', 'completion_tokens')}, 'rounds': rounds(t)}
+                   for t in trajs), key=lambda t: t['qid'])
 
 def fireact(*args, env=None)->subprocess.CompletedProcess:
     return subprocess.run([str(BIN/'fireact'), *map(str, args)], capture_output=True, text=True, timeout=900, env={**os.environ, **(env or {})})
