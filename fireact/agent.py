@@ -14,7 +14,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from fastcore.meta import delegates
-from .core import (Round, ToolPrompt, Trajectory, answered, find_path, finish_observation, project_root, render_react,
+from .core import (Round, ToolPrompt, Trajectory, answered, find_path, finish_observation, project_root,
                           append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories)
 from .formats import get_format
 from .config import AGENT_FIELDS, IDENTITY, SPEED_ONLY, RunConfig, manifest_path, read_manifest, takes_config

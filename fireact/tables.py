@@ -14,7 +14,7 @@ from .tasks import Question, get_task
 from .paper import CITATION, paper
 from .config import RunConfig
 from .convert import load_trajectories
-from .config import decides_answers, manifest_path, read_manifest
+from .config import decides_answers, read_manifest
 from .cards import card_loss_mask, trained
 from .models import weights_digest
 from .experiments import (EXPERIMENTS, FINETUNES, RunSpec, experiment_of, needs_training, train_command)
