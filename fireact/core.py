@@ -231,15 +231,17 @@ def append_jsonl(path:str|Path,      # the JSON-lines file, created with its fol
 
 # %% ../nbs/00_core.ipynb #f946f9a3
 def read_jsonl(path:str|Path, # a JSON-lines file
+               # a file appended record by record (a run): read without a torn last line, as a resume would cut it
+               torn:bool=False,
               )->list[dict]:
-    "Read every JSON line of a file; a malformed line is an error naming the file and line, but a torn last one."
+    "Read every JSON line of a file; a malformed line is an error naming the file and line (a torn last one if `torn`)."
     out = []
     with open(path, encoding='utf-8') as f: lines = f.read().split('\n')
     for i, line in enumerate(lines, 1):
         if not line.strip(): continue
         try: out.append(json.loads(line))
         except json.JSONDecodeError as e:
-            if i == len(lines):  # no newline after it: a write a crash cut short, which a resumed run cuts off
+            if torn and i == len(lines):  # no newline after it: a write a crash cut short, which a resume cuts off
                 print(f'{path}: read without its torn last line (line {i}, a write that did not finish)',
                       file=sys.stderr)
                 break
@@ -250,7 +252,7 @@ def read_jsonl(path:str|Path, # a JSON-lines file
 def read_trajectories(path:str|Path)->list[Trajectory]:
     "Read a JSON-lines run file into trajectories, naming the file and line of a bad record."
     out = []
-    for i, d in enumerate(read_jsonl(path), 1):
+    for i, d in enumerate(read_jsonl(path, torn=True), 1):
         try: out.append(Trajectory.from_dict(d))
         except (TypeError, ValueError) as e: raise ValueError(f'{path}: record {i}: {e}') from None
     return out

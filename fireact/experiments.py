@@ -267,13 +267,13 @@ def experiment_cli(name:str,           # a key of `EXPERIMENTS`: table1 ... tabl
 def demo(n:int=20, # questions: the first n of the seed-233 HotpotQA dev sample
         )->dict:   # each agent's label -> its run's summary
     "Table 2 in small: the embedded SmolLM2-135M prompted (few-shot ReAct) and fine-tuned (LoRA) on the same questions."
-    summaries, trajs = {}, []
-    for spec, out in zip(EXPERIMENTS['table2'][:2], ('runs/demo.jsonl', 'runs/demo_finetuned.jsonl')):
-        for p in (Path(out), manifest_path(out)): p.unlink(missing_ok=True)
-        summaries[spec.label] = run_agent(replace(spec, n=n), out=out)
-    trajs = load_scored(out)
-    for t in sorted(trajs, key=lambda t: (not t.em, t.turns))[:1]:
-        print(f'\n{spec.label}, #{t.qid}: {t.question}\n{render_react(t.rounds)}→ answer {t.answer!r}, gold {t.gold!r}, '
+    prompted, tuned = EXPERIMENTS['table2'][:2]
+    summaries, outs = {}, {prompted.label: 'runs/demo.jsonl', tuned.label: 'runs/demo_finetuned.jsonl'}
+    for spec in (prompted, tuned):
+        for p in (Path(outs[spec.label]), manifest_path(outs[spec.label])): p.unlink(missing_ok=True)
+        summaries[spec.label] = run_agent(replace(spec, n=n), out=outs[spec.label])
+    for t in sorted(load_scored(outs[tuned.label]), key=lambda t: (not t.em, t.turns))[:1]:
+        print(f'\n{tuned.label}, #{t.qid}: {t.question}\n{render_react(t.rounds)}→ answer {t.answer!r}, gold {t.gold!r}, '
               f'EM {t.em}')
     width = max(map(len, summaries))
     print(f"\n{'':<{width}}  {'EM':>14}  {'s a trial':>9}  {'prompt tokens a trial':>21}")
