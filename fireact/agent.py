@@ -16,7 +16,7 @@ from fastcore.basics import patch
 from fastcore.meta import delegates
 from .core import (Round, ToolPrompt, Trajectory, answered, find_path, finish_observation, project_root,
                           append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories)
-from .formats import get_format
+from .formats import get_format, template_digest
 from .config import AGENT_FIELDS, IDENTITY, SPEED_ONLY, RunConfig, manifest_path, read_manifest, takes_config
 from .methods import (get_method, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt,
                              needs_reflection, ANSWER_STOP)
@@ -325,7 +325,10 @@ def manifest_run(self:Agent, questions:list[Question], meta:dict|None=None)->dic
 # %% ../nbs/07_agent.ipynb #b3fcb3f4
 @patch
 def _run(self:Agent, questions, out, progress, meta, max_failed_in_row):
-    if out: write_manifest(out, self.manifest_run(questions, meta), getattr(self.lm, 'weights', None),
+    weights = getattr(self.lm, 'weights', None)
+    if get_format(self.config.fmt).tools and hasattr(self.lm, 'tool_template'):  # what renders the tools is the model's
+        weights = {**(weights or {}), 'chat_template': template_digest(self.lm.tool_template)}
+    if out: write_manifest(out, self.manifest_run(questions, meta), weights,
                            self.lm.server_info() if hasattr(self.lm, 'server_info') else None)
     cut = mend_torn_tail(out) if out else None
     if cut:

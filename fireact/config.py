@@ -30,7 +30,7 @@ class RunConfig:
     n:int=500                  # the first n questions of the seed sample
     seed:int=233               # the seed of the question sample, and of the noise unless `noise_seed` is given
     method:str='react'         # a registered method: io, cot, react, reflexion, ...
-    fmt:str='fewshot'          # a prompt format: fewshot (with examples), alpaca, chat, nat (fine-tuned, none)
+    fmt:str='fewshot'          # a prompt format: fewshot (with examples), alpaca, chat, nat, toolcalls (none)
     prompts:str='own'          # few-shot examples: own or release (the authors' prompt files)
     model:str='default'        # default (embedded SmolLM2-135M), gemma3, hf:PATH, openai:MODEL or openai-text:MODEL
     lora:str|None=None         # a LoRA adapter folder for a local model

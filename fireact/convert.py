@@ -181,6 +181,7 @@ def mix(trajs:list[Trajectory],             # trajectories in the ReAct format (
         dedup_by:str|None='question',       # 'question', 'question+method' or None
         val:float=0.0,                      # validation share (a fraction), or a count when >= 1
         seed:int=233,
+        shuffle:bool=True,                  # False: the training records in their sources' order
        )->Mix:
     "Draw a seeded mix by task and method, without duplicates, with a validation share held out by question."
     if counts and ratios: raise ValueError('give counts or ratios, not both')
@@ -210,8 +211,9 @@ def mix(trajs:list[Trajectory],             # trajectories in the ReAct format (
     n_val = int(val) if val >= 1 else round(val * len(questions))
     held = set(questions[:n_val])
     train = [t for t in pool if _norm_q(t.question) not in held]
-    rng.shuffle(train)
-    report = {'seed': seed, 'tasks': tasks, 'methods': methods, 'counts': counts, 'ratios': ratios, 'dedup': dedup_by,
+    if shuffle: rng.shuffle(train)
+    report = {'seed': seed, 'shuffled': shuffle, 'tasks': tasks, 'methods': methods, 'counts': counts, 'ratios': ratios,
+              'dedup': dedup_by,
               'train': len(train), 'val': len(pool) - len(train), 'short': short}
     return Mix(train, [t for t in pool if _norm_q(t.question) in held], report)
 
@@ -286,6 +288,7 @@ def convert(runs:list[str],                 # run files and fine-tuning files, o
             counts:dict|None=None, ratios:dict|None=None,
             keep_failed:bool=False, dedup_by:str|None='question', val:float=0.0, seed:int=233,
             progress:bool=True,
+            shuffle:bool=True, # False: the records in their sources' order (a file rewritten in another format)
            )->dict:
     "Load, select, mix and write a fine-tuning file (and its validation file and statistics); return the report."
     from tqdm.auto import tqdm
@@ -294,7 +297,7 @@ def convert(runs:list[str],                 # run files and fine-tuning files, o
         raise ValueError(f'say --fmt {" or ".join(f.name for f in sft_formats())} (the suffix of {out} does not tell)')
     trajs = [t for r in tqdm(runs, desc='loading', disable=not progress) for t in load_trajectories(r)]
     sel = select(trajs, keep_failed)
-    m = mix(sel.kept, tasks, methods, counts, ratios, dedup_by, val, seed)
+    m = mix(sel.kept, tasks, methods, counts, ratios, dedup_by, val, seed, shuffle)
     report = {'sources': list(runs), 'format': fmt, 'keep_failed': keep_failed, 'loaded': len(trajs),
               'selection': sel.report(), **m.report,
               'per_task_method': {f'{k[0]}/{k[1]}': v
@@ -306,7 +309,7 @@ def convert(runs:list[str],                 # run files and fine-tuning files, o
 # %% ../nbs/08_convert.ipynb #51784814
 def convert_cli(runs:str=None,           # comma-separated run files / fine-tuning files / release names
                 out:str=None,            # the fine-tuning file to write (.json Alpaca, .jsonl chat)
-                fmt:str=None,            # alpaca or chat (default from the suffix of --out)
+                fmt:str=None,            # alpaca, chat or toolcalls (default from the suffix of --out)
                 tasks:str=None,          # comma-separated tasks to keep, e.g. hotpotqa,strategyqa
                 methods:str=None,        # comma-separated methods to keep, e.g. react,cot
                 counts:str=None,         # per group, e.g. react=500,cot=187 or hotpotqa/react=100
@@ -315,6 +318,7 @@ def convert_cli(runs:str=None,           # comma-separated run files / fine-tuni
                 dedup:str='question',    # question, question+method or none
                 val:float=0.0,           # validation share, or a count when >= 1
                 seed:int=233,
+                keep_order:bool=False,   # write the records in their sources' order, unshuffled
                ):
     "Convert trajectories into one ReAct fine-tuning file, mixed by task and method."
     split = lambda s: [x.strip() for x in s.split(',') if x.strip()] if s else None
@@ -323,7 +327,7 @@ def convert_cli(runs:str=None,           # comma-separated run files / fine-tuni
     try:
         report = convert(split(runs), out, fmt, split(tasks), split(methods), _parse_counts(counts),
                          _parse_counts(ratios),
-                         keep_failed, None if dedup == 'none' else dedup, val, seed)
+                         keep_failed, None if dedup == 'none' else dedup, val, seed, shuffle=not keep_order)
     except (ValueError, FileNotFoundError) as e: raise SystemExit(f'fireact convert: {e}')
     print(json.dumps({k: report[k] for k in ('train', 'val', 'selection', 'per_task_method', 'short')}))
 

@@ -11,7 +11,7 @@ from fastcore.meta import delegates
 from .core import project_root, render_react
 from .runs import load_scored, rescore, summarize
 from .tasks import TASKS, get_task
-from .formats import LOSS_MASKS
+from .formats import LOSS_MASKS, get_format
 from .config import RunConfig, manifest_path, read_manifest
 from .models import EMBEDDED_MODELS, model_spec
 from .cards import trained
@@ -47,12 +47,14 @@ class FinetuneSpec:
     method:str='lora'          # lora or full (`FINETUNE_CONFIG`)
     # which tokens carry the loss (`fireact.train.LOSS_MASKS`); the committed adapters': agent
     mask:str='agent'
+    fmt:str='alpaca'           # the format its records are written in and the agent runs in, e.g. 'toolcalls'
+    cutoff:int|None=None       # the most tokens an example keeps, where not `finetune`'s 512
 
     @property
     def name(self)->str:
         "The data part of the model's name."
         return '-'.join([self.data.replace('_', '-'), *(self.methods or ()),
-                         *([str(self.examples)] if self.examples else [])])
+                         *([str(self.examples)] if self.examples else []), *([self.fmt] if self.fmt != 'alpaca' else [])])
     @property
     def adapter(self)->str:
         "The folder the fine-tune writes: an adapter (LoRA) or a whole model (full)."
@@ -63,26 +65,31 @@ class FinetuneSpec:
     @property
     def data_path(self)->str:
         "The file it trains on: the release file itself, or the part of it `fireact convert` selects."
-        return self.release_path if self.name == self.data.replace('_', '-') else f'runs/finetune/data/{self.name}.json'
+        if self.name == self.data.replace('_', '-'): return self.release_path
+        return f'runs/finetune/data/{self.name}{get_format(self.fmt).suffix}'
 
     @property
     def selection(self)->dict:
         "What `fireact.convert.convert` keeps of the release file; empty when the model trains on the whole file."
         return ({'counts': {'react': self.examples}} if self.examples else {}) | (
                # the release file's records as they are
-               {'methods': list(self.methods), 'keep_failed': True, 'dedup_by': None} if self.methods else {})
+               {'methods': list(self.methods), 'keep_failed': True, 'dedup_by': None} if self.methods else {}) | (
+               # the same records, written in another format
+               {'fmt': self.fmt, 'keep_failed': True, 'dedup_by': None, 'shuffle': False} if self.fmt != 'alpaca' else {})
 
     @property
     def config(self)->dict:
         "`fireact.train.finetune`'s arguments, paths relative to the project root."
         return dict(data=self.data_path, out=self.adapter, base=self.base, **FINETUNE_CONFIG[self.method],
-                    mask=self.mask)
+                    mask=self.mask, **({'cutoff': self.cutoff} if self.cutoff else {}))
 
     def commands(self)->list[str]:
         "The same training as shell commands from the project root: `fireact convert` if data is selected, `finetune`."
         s, cfg = self.selection, self.config
         select = [f'--counts react={s["counts"]["react"]}'] if 'counts' in s else []
-        if 'methods' in s: select.append(f'--methods {",".join(s["methods"])} --keep_failed --dedup none')
+        if 'methods' in s: select.append(f'--methods {",".join(s["methods"])}')
+        if 'fmt' in s: select.append(f'--fmt {s["fmt"]} --keep_order')
+        if s.get('keep_failed'): select.append('--keep_failed --dedup none')
         convert = [f'fireact convert --runs {self.release_path} --out {self.data_path} {" ".join(select)}'] if s else []
         flags = ' '.join(f'--{k} {v}' for k, v in cfg.items()
                          if k not in ('data', 'out') and not (k == 'base' and v == 'default'))
@@ -106,9 +113,9 @@ def RunSpec(label:str, # the run's row in its table
 
 # %% ../nbs/10_experiments.ipynb #d7d114d7
 def finetuned(label:str, ft:FinetuneSpec=FinetuneSpec(), **kw)->RunConfig:
-    "A zero-shot run (Alpaca format) of the agent fine-tuned as `ft` says."
-    if ft.method == 'full': return RunSpec(label, model=f'hf:{ft.adapter}', fmt='alpaca', **kw)
-    return RunSpec(label, model=model_spec(ft.base), lora=ft.adapter, fmt='alpaca', **kw)
+    "A zero-shot run of the agent fine-tuned as `ft` says, in the format it was trained in."
+    if ft.method == 'full': return RunSpec(label, model=f'hf:{ft.adapter}', fmt=ft.fmt, **kw)
+    return RunSpec(label, model=model_spec(ft.base), lora=ft.adapter, fmt=ft.fmt, **kw)
 
 MULTIMETHOD = {'ReAct': FinetuneSpec(), 'ReAct+CoT': FinetuneSpec('hotpotqa_multimethod', methods=('react', 'cot')),
                'ReAct+Reflexion': FinetuneSpec('hotpotqa_multimethod', methods=('react', 'reflexion')),

@@ -64,11 +64,13 @@ def dataset_trajectories(ds)->list[Trajectory]:
 def sft_dataset(records:list[dict], # the records of one fine-tuning file (`read_sft`)
                 source:str='',      # where they came from
                ):
-    "A fine-tuning file as a `datasets.Dataset`, a row per record, its fields as columns."
+    "A fine-tuning file as a `datasets.Dataset`, a row per record, its fields as columns; `tools` as JSON text, as TRL reads it."
     from datasets import Dataset, DatasetInfo
     if not records: raise ValueError('no records to export')
     fmt = record_format(records[0]).name
-    return Dataset.from_list(records, info=DatasetInfo(description=f'FireAct fine-tuning records, {fmt} format'
+    # Arrow would merge the tools' schemas into one struct, each tool gaining the others' arguments as nulls
+    rows = [{**r, 'tools': json.dumps(r['tools'], ensure_ascii=False)} if 'tools' in r else r for r in records]
+    return Dataset.from_list(rows, info=DatasetInfo(description=f'FireAct fine-tuning records, {fmt} format'
                                                                     + (f'\nSource: {source}' if source else '')))
 
 def _present(x):
@@ -79,7 +81,7 @@ def _present(x):
 
 def dataset_records(ds)->list[dict]:
     "The fine-tuning records of a dataset written by `sft_dataset`."
-    return [_present(dict(row)) for row in ds]
+    return [{**r, 'tools': json.loads(r['tools'])} if 'tools' in r else r for r in (_present(dict(row)) for row in ds)]
 
 # %% ../nbs/15_export.ipynb #b0c20954
 def to_dataset(path:str|Path, task:str='hotpotqa', split:str='dev'):

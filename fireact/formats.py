@@ -4,16 +4,18 @@
 
 # %% ../nbs/00b_formats.ipynb #f1572a8e
 from __future__ import annotations
-import json, re
-from .core import (ACTION_END, ACTION_LABEL, ALPACA_HEADER, LINE_LABEL, Registry, Round, Trajectory, agent_turn,
-                          alpaca_prompt, first_label, label_pattern, parse_action, parse_react, render_react,
-                          split_alpaca)
+import hashlib, json, re
+from .core import (ACTION_END, ACTION_LABEL, ALPACA_HEADER, LINE_LABEL, Registry, Round, ToolPrompt, Trajectory,
+                          agent_turn, alpaca_prompt, call_action, first_label, label_pattern, parse_action, parse_react,
+                          render_react, split_alpaca)
 
 # %% auto #0
-__all__ = ['TOOLS', 'STEP_STOP', 'FORMATS', 'LOSS_MASKS', 'CHAT_ROLES', 'NAT_TAGS', 'parse_step', 'check_action', 'PromptFormat',
-           'register_format', 'get_format', 'FewShot', 'split_lead', 'to_alpaca', 'react_spans', 'whole_question',
-           'check_mask', 'alpaca_text', 'Alpaca', 'chat_problems', 'to_chat', 'chat_rounds', 'chat_text', 'Chat',
-           'sft_formats', 'record_format', 'read_rounds', 'Tagged']
+__all__ = ['TOOLS', 'STEP_STOP', 'FORMATS', 'LOSS_MASKS', 'CHAT_ROLES', 'CALL_TOOLS', 'TOOL_ARGS', 'CALL_SYSTEM', 'NAT_TAGS',
+           'parse_step', 'check_action', 'PromptFormat', 'register_format', 'get_format', 'FewShot', 'split_lead',
+           'to_alpaca', 'react_spans', 'whole_question', 'check_mask', 'alpaca_text', 'Alpaca', 'chat_problems',
+           'to_chat', 'chat_rounds', 'chat_text', 'Chat', 'round_call', 'call_messages', 'tool_chat_problems',
+           'tool_template', 'template_digest', 'hermes_calls', 'template_spans', 'ToolCalls', 'sft_formats',
+           'record_format', 'read_rounds', 'Tagged']
 
 # %% ../nbs/00b_formats.ipynb #e21b9832
 TOOLS = ('search', 'finish')  # the tools an action names: search the web, or give the answer
@@ -57,6 +59,7 @@ class PromptFormat:
     special_tokens:bool = True # training text gets the tokenizer's special tokens, as a text prompt does at inference
     trained_end:bool = True    # an end-of-sequence token follows the training text, and is trained
     stop:list = STEP_STOP      # what ends the model's turn: stop strings, and patterns cut where their match ends
+    tools:list = []            # the tool schemas its prompts offer (OpenAI's `tools`); none for a text format
 
     def step_prompt(self, question:str, rounds:list[Round], prefix:str='', opening:str='Thought:')->str|list[dict]:
         "The prompt for the next Thought and Action: the question and the rounds so far, ending at `opening`."
@@ -94,6 +97,9 @@ class PromptFormat:
     def training_text(self, record:dict, tok, mask:str='turn')->tuple[str,list[tuple[int,int]]]:
         "The text a model trains on for a record, as inference renders its prompt, and the spans that carry the loss."
         raise NotImplementedError
+    def template(self, tok)->str|None:
+        "The chat template its prompts and training text render with where it is not the tokenizer's own; else None."
+        return None
     def completes_question(self, record:dict)->bool:
         "Whether training moves text of the record into its question (`Alpaca` does, for the release's MMLU options)."
         return False
@@ -308,8 +314,225 @@ class Chat(PromptFormat):
         return question, parse_react(''.join(m['content'] + '\n' for m in rest)), meta
     def training_text(self, record, tok, mask='turn'): return chat_text(record['messages'], tok, mask)
 
+# %% ../nbs/00b_formats.ipynb #ae4c1683
+CALL_TOOLS = [{'type': 'function', 'function': {
+                  'name': name, 'description': what,
+                  'parameters': {'type': 'object', 'properties': {arg: {'type': 'string'}}, 'required': [arg]}}}
+              for name, arg, what in (('search', 'query', 'Search the web.'), ('finish', 'answer', 'Give the answer.'))]
+TOOL_ARGS = {t['function']['name']: t['function']['parameters']['required'][0] for t in CALL_TOOLS}
+CALL_SYSTEM = 'Answer the question: search as often as you need, then finish with the answer, a few words.'
+
+# %% ../nbs/00b_formats.ipynb #24a28435
+def round_call(r:Round, # a round: its structured call, or the action text a text format wrote
+               i:int,   # its index in the trajectory, for the call's id
+              )->dict|None: # `{name, arguments, id}`, or None for a round with no action
+    "A round's tool call: the call it made, or its `name[argument]` action as a call of that tool."
+    if r.call: return {**r.call, 'id': r.call.get('id') or f'call_{i}'}
+    parsed = parse_action(r.action) if r.action else None
+    if parsed is None: return None
+    return {'name': parsed[0], 'arguments': {TOOL_ARGS.get(parsed[0], 'input'): parsed[1]}, 'id': f'call_{i}'}
+
+def call_messages(question:str,        # the question
+                  rounds:list[Round],  # the rounds so far
+                  system:str=CALL_SYSTEM,
+                 )->list[dict]:        # OpenAI chat messages with `tool_calls` and `tool` results
+    "A trajectory as tool-call messages: each round an assistant turn (its thought, its call), then the tool's result."
+    msgs = [{'role': 'system', 'content': system}, {'role': 'user', 'content': question}]
+    for i, r in enumerate(rounds):
+        call = round_call(r, i)
+        if call is None:  # text where a call was due: the observation says so, as a user turn
+            msgs += [{'role': 'assistant', 'content': r.thought or r.action or ''},
+                     {'role': 'user', 'content': r.observation}]
+            continue
+        args = call['arguments']
+        msgs.append({'role': 'assistant', 'content': r.thought or None, 'tool_calls': [
+            {'id': call['id'], 'type': 'function', 'function': {
+                'name': call['name'], 'arguments': args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)}}]})
+        if r.observation and (call['name'] != 'finish' or r.source == 'invalid'):
+            msgs.append({'role': 'tool', 'tool_call_id': call['id'], 'content': r.observation})
+    return msgs
+
+# %% ../nbs/00b_formats.ipynb #d1d21647
+def tool_chat_problems(record:dict, # a tool-call record: `messages` and `tools`
+                      )->list[str]: # what is wrong with it, empty when nothing is
+    "Why OpenAI's fine-tuning API would reject a tool-call record: roles, contents, calls and the results' call ids."
+    msgs, tools = record.get('messages'), record.get('tools')
+    if not isinstance(msgs, list) or not msgs: return ['no messages list']
+    out = [] if isinstance(tools, list) and tools and all(
+        isinstance(t, dict) and t.get('type') == 'function' and isinstance(t.get('function', {}).get('name'), str)
+        for t in tools) else ['tools is not a list of function schemas']
+    ids, known = set(), {'role', 'content', 'name', 'weight', 'tool_calls', 'tool_call_id'}
+    for j, m in enumerate(msgs):
+        if not isinstance(m, dict): out.append(f'message {j} is not an object'); continue
+        role, content, calls = m.get('role'), m.get('content'), m.get('tool_calls')
+        if role not in (*CHAT_ROLES, 'tool'): out.append(f'message {j} has role {role!r}')
+        if set(m) - known: out.append(f'message {j} has unknown keys {sorted(set(m) - known)}')
+        if role == 'assistant' and calls is not None:
+            for c in calls if isinstance(calls, list) else [None]:
+                f = c.get('function') if isinstance(c, dict) else None
+                try: ok = isinstance(f['name'], str) and isinstance(json.loads(f['arguments']), dict) and c.get('id')
+                except (TypeError, KeyError, ValueError): ok = False
+                if not ok: out.append(f'message {j} has a malformed tool call {c!r:.80}'); continue
+                ids.add(c['id'])
+            if content is not None and not isinstance(content, str): out.append(f'message {j} has non-text content')
+        elif not isinstance(content, str) or not content.strip(): out.append(f'message {j} has empty content')
+        if role == 'tool' and m.get('tool_call_id') not in ids:
+            out.append(f'message {j} answers no earlier call ({m.get("tool_call_id")!r})')
+    if not any(isinstance(m, dict) and m.get('role') == 'assistant' for m in msgs): out.append('no assistant message')
+    return out
+
+# %% ../nbs/00b_formats.ipynb #2e914b7c
+_CHATML_TOOLS = r'''{%- set first = messages[0] if messages else none -%}
+<|im_start|>system
+{% if first and first.role == 'system' %}{{ first.content }}
+
+{% endif %}Tools:
+<tools>
+{% for t in tools %}{% set f = t.function if t.function is defined else t %}{{ {'type': 'function', 'function': {'name': f.name, 'description': f.description, 'parameters': f.parameters}} | tojson }}
+{% endfor %}</tools>
+Call a tool with its name and arguments as JSON:
+<tool_call>
+{"name": "...", "arguments": {...}}
+</tool_call><|im_end|>
+{% for m in messages -%}
+{%- if loop.first and m.role == 'system' -%}
+{%- elif m.role == 'assistant' -%}
+<|im_start|>assistant
+{% if m.content %}{{ m.content }}{% endif %}
+{%- for c in m.tool_calls or [] %}{% set f = c.function if c.function is defined else c %}
+{%- if m.content or not loop.first %}{{ '\n' }}{% endif %}<tool_call>
+{"name": {{ f.name | tojson }}, "arguments": {% if f.arguments is string %}{{ f.arguments }}{% else %}{{ f.arguments | tojson }}{% endif %}}
+</tool_call>
+{%- endfor %}<|im_end|>
+{% elif m.role == 'tool' -%}
+{%- if loop.first or loop.previtem.role != 'tool' %}<|im_start|>user
+{% else %}
+{% endif %}<tool_response>
+{{ m.content }}
+</tool_response>
+{%- if loop.last or loop.nextitem.role != 'tool' %}<|im_end|>
+{% endif -%}
+{%- else -%}
+<|im_start|>{{ m.role }}
+{{ m.content }}<|im_end|>
+{% endif -%}
+{%- endfor -%}
+{%- if add_generation_prompt %}<|im_start|>assistant
+{% endif -%}'''
+
+def tool_template(tok, # a tokenizer with a chat template
+                 )->str: # a chat template that renders tools
+    "The tokenizer's own chat template where it renders tools, else its own with ChatML tools: `<tool_call>` JSON."
+    own = tok.chat_template or ''
+    probe = [{'role': 'user', 'content': 'x'}]
+    name = 'fireact_probe_tool'
+    tools = [{'type': 'function', 'function': {'name': name, 'description': '', 'parameters': {'type': 'object'}}}]
+    if own and name in tok.apply_chat_template(probe, tools=tools, tokenize=False, chat_template=own): return own
+    vocab = tok.get_vocab()
+    if not ('<|im_start|>' in vocab and '<|im_end|>' in vocab):
+        raise ValueError(f'{type(tok).__name__} {tok.name_or_path!r} has a chat template without tools and no ChatML '
+                         "tokens to write them with: give it a tool-capable template (its `chat_template`) or run it "
+                         "in the 'chat' or 'alpaca' format")
+    return '{%- if tools -%}' + _CHATML_TOOLS + '{%- else -%}' + own + '{%- endif -%}'
+
+def template_digest(template:str)->str:
+    "A short sha256 of a chat template, for a card or a run's manifest."
+    return hashlib.sha256(template.encode()).hexdigest()[:16]
+
+# %% ../nbs/00b_formats.ipynb #07258f9c
+_call_re = re.compile(r'<tool_call>(.*?)</tool_call>|<tool_call>(.*)', re.S)
+
+def hermes_calls(text:str, # what the model wrote
+                )->tuple[str,list[dict]]: # (its content before the first call, the calls `{name, arguments, id}`)
+    "The tool calls in `<tool_call>` JSON blocks, as vLLM's hermes parser reads them: all of them, or none and the text."
+    if '<tool_call>' not in text: return text, []
+    calls = []
+    for i, (closed, open_) in enumerate(_call_re.findall(text)):
+        try: c = json.loads(closed or open_)
+        except ValueError: return text, []
+        if not isinstance(c, dict) or 'name' not in c or 'arguments' not in c: return text, []
+        calls.append({'name': c['name'], 'arguments': c['arguments'], 'id': f'call_{i}'})
+    return text[:text.find('<tool_call>')], calls
+
+# %% ../nbs/00b_formats.ipynb #1004a4ea
+def template_spans(messages:list[dict], # chat messages, tool calls and results included
+                   tok,                 # the tokenizer whose template renders them
+                   tools:list[dict]|None=None,
+                   template:str|None=None, # a chat template to use instead of the tokenizer's
+                  )->tuple[str,list[tuple[int,int,bool]]]: # the text; each assistant turn's (begin, end, ends turn)
+    "The rendered chat and where each assistant turn is: what the template adds after the messages before it."
+    render = lambda msgs, gen=False: tok.apply_chat_template(msgs, tools=tools, tokenize=False, chat_template=template,
+                                                            add_generation_prompt=gen)
+    text, spans = render(messages), []
+    for k, m in enumerate(messages):
+        if m['role'] != 'assistant': continue
+        before, through = render(messages[:k], True), render(messages[:k + 1])
+        if not (text.startswith(through) and through.startswith(before)):
+            raise ValueError(f'the chat template does not render message {k} after the ones before it unchanged')
+        end = len(through.rstrip('\n'))
+        ends_turn = through[:end].endswith(tok.eos_token)
+        spans.append((len(before), end, ends_turn))
+    return text, spans
+
+# %% ../nbs/00b_formats.ipynb #d566538b
+class ToolCalls(PromptFormat):
+    "Native tool calls: messages and tool schemas in, a structured call out (`search` or `finish`), results as `tool` turns."
+    name, prefills, suffix = 'toolcalls', False, '.jsonl'
+    special_tokens = trained_end = False  # the chat template writes a chat's special tokens and the end of each turn
+    stop = []                             # the turn ends at the end of sequence: a server is sent no stop strings
+    tools = CALL_TOOLS
+    def step_prompt(self, question, rounds, prefix='', opening=''):
+        return ToolPrompt(call_messages(question, rounds), self.tools)
+    def retry(self, prompt, thought):
+        nudge = 'Call a tool: search with a query, or finish with the answer.'
+        return ToolPrompt([*prompt.messages, {'role': 'assistant', 'content': thought or '...'},
+                           {'role': 'user', 'content': nudge}], prompt.tools), self.stop
+    def read_step(self, completion):
+        text = (completion.text or '').strip()
+        if completion.tool_calls:
+            call = completion.tool_calls[0]
+            return text, call_action(call), call
+        at = text.find('<tool_call>')  # a call the parser could not read: kept as the action, and invalid
+        return (text[:at].strip(), text[at:], None) if at >= 0 else (text, None, None)
+    def invalid(self, action, call=None):
+        tools = ' or '.join(f'{n}({a})' for n, a in TOOL_ARGS.items())
+        if call is None:
+            if action: return f'Invalid action: the tool call is not JSON with a name and arguments. Call {tools}.'
+            return f'Invalid action: no tool was called. Call {tools}.'
+        if call.get('name') not in TOOL_ARGS: return f'Invalid action: there is no tool {call.get("name")!r}. Call {tools}.'
+        arg = TOOL_ARGS[call['name']]
+        if not (isinstance(call.get('arguments'), dict) and isinstance(call['arguments'].get(arg), str)):
+            return f'Invalid action: {call["name"]} needs its {arg}, a string. Call {tools}.'
+        return None
+    def ask(self, text): return [{'role': 'user', 'content': text}]
+    def template(self, tok): return tool_template(tok)
+    def record(self, t): return {'messages': call_messages(t.question, t.rounds), 'tools': self.tools}
+    def is_record(self, record): return isinstance(record.get('messages'), list) and 'tools' in record
+    def problems(self, record): return tool_chat_problems(record)
+    def read_record(self, record):
+        if problems := tool_chat_problems(record): raise ValueError('; '.join(problems))
+        msgs = [m for m in record['messages'] if m['role'] != 'system']
+        rounds = []
+        for m in msgs[1:]:
+            if m['role'] == 'assistant':
+                c = (m.get('tool_calls') or [None])[0]
+                call = c and {'name': c['function']['name'], 'arguments': json.loads(c['function']['arguments']),
+                              'id': c['id']}
+                rounds.append(Round(m.get('content') or '', call_action(call) if call else '', call=call))
+            elif rounds: rounds[-1].observation = m['content']
+            else: raise ValueError(f'a {m["role"]} message before any assistant turn: {m["content"][:60]!r}')
+        return msgs[0]['content'], rounds, {}
+    def training_text(self, record, tok, mask='turn'):
+        text, spans = template_spans(record['messages'], tok, record['tools'], tool_template(tok))
+        if check_mask(mask) == 'all': return text, [(0, len(text))]
+        if mask == 'last': spans = spans[-1:]
+        if mask == 'agent':  # no hand-over: a turn's end is trained only after the last one
+            spans = [(b, e - len(tok.eos_token) if ends and i < len(spans) - 1 else e, ends)
+                     for i, (b, e, ends) in enumerate(spans)]
+        return text, [(b, e) for b, e, _ in spans]
+
 # %% ../nbs/00b_formats.ipynb #8603787e
-for f in (FewShot(), Alpaca(), Chat()): register_format(f)
+for f in (FewShot(), Alpaca(), Chat(), ToolCalls()): register_format(f)
 
 def sft_formats()->list[PromptFormat]:
     "The formats agents are fine-tuned in: those with a fine-tuning file."

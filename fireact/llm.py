@@ -6,11 +6,12 @@
 from __future__ import annotations
 import hashlib, json, os, re, time, warnings
 from collections import OrderedDict, deque
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from fastcore.basics import patch
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from .core import ToolPrompt, find_path
+from .formats import hermes_calls, tool_template
 from .models import EMBEDDED_MODELS, _quiet_transformers, load_tokenizer, model_path, weights_digest
 
 # %% auto #0
@@ -239,8 +240,14 @@ class HFLM(LM):
         if not self.tokenizer.chat_template:
             raise ValueError(f'{self.name} has no chat template; pass raw text prompts')
         messages, tools = (prompt.messages, prompt.tools) if isinstance(prompt, ToolPrompt) else (prompt, None)
-        return list(self.tokenizer.apply_chat_template(messages, tools=tools, add_generation_prompt=True,
-                                                       tokenize=True, return_dict=True)['input_ids'])
+        return list(self.tokenizer.apply_chat_template(messages, tools=tools, add_generation_prompt=True, tokenize=True,
+                                                       chat_template=self.tool_template if tools else None,
+                                                       return_dict=True)['input_ids'])
+
+    @cached_property
+    def tool_template(self)->str:
+        "The chat template prompts with tools render through: the model's own if it writes tools (`tool_template`)."
+        return tool_template(self.tokenizer)
 
     def __repr__(self):
         return f'HFLM({self.name!r}, device={self.device!r}, dtype={str(self.dtype).removeprefix("torch.")})'
@@ -386,6 +393,7 @@ class _Request:
     temperature:float
     gen:list = field(default_factory=list)
     seconds:float = 0.0
+    tools:bool = False  # the prompt offered tools: calls are read from what it generates
 
 class RollingBatch:
     "An `HFLM`'s running batch: a prompt takes a free row, every row decodes a token a step, and leaves when it stops."
@@ -404,7 +412,8 @@ class RollingBatch:
         "Queue a prompt; its `Completion` comes back from a later `step`, under `key`."
         ids, at_once = self.lm._checked(prompt, max_tokens)
         if at_once: self.ended.append((key, at_once))
-        else: self.waiting.append(_Request(key, ids, stop, max_tokens, temperature))
+        else: self.waiting.append(_Request(key, ids, stop, max_tokens, temperature,
+                                           tools=isinstance(prompt, ToolPrompt) and bool(prompt.tools)))
 
     def step(self)->list[tuple]:
         "Let waiting prompts take free rows, decode a token for every row: each ended prompt's `(key, Completion)`."
@@ -583,7 +592,9 @@ def _completion(self:RollingBatch, r:_Request)->Completion:
     g, eos = r.gen, r.gen[-1] in self.lm.eos
     raw = self.lm.tokenizer.decode(g[:-1] if eos else g)
     text, cut = cut_at_stop(raw, r.stop)
-    return Completion(text, len(r.ids), len(g), r.seconds, raw=raw, ended=cut or ('eos' if eos else 'length'))
+    content, calls = hermes_calls(text) if r.tools else (text, [])  # as a server's `hermes` tool parser reads them
+    return Completion(content, len(r.ids), len(g), r.seconds, raw=raw, tool_calls=calls,
+                      ended='tool_calls' if calls else cut or ('eos' if eos else 'length'))
 
 # %% ../nbs/05_llm.ipynb #7c2e1ff3
 @patch

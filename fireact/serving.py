@@ -10,7 +10,8 @@ from pathlib import Path
 from .core import find_path, project_root
 from .llm import LM, HFLM
 from .api import API_SPECS, OpenAILM
-from .models import EMBEDDED_MODELS, model_path
+from .formats import tool_template
+from .models import EMBEDDED_MODELS, load_tokenizer, model_path
 
 # %% auto #0
 __all__ = ['VLLM_PYTHON', 'get_lm', 'free_port', 'serving', 'vllm_command', 'vllm_serving']
@@ -83,6 +84,8 @@ def vllm_command(model:str|Path='default',  # a name of `EMBEDDED_MODELS` or a m
                  max_model_len:int=8192,      # the context it serves (SmolLM2-135M-Instruct's)
                  dtype:str='float32',         # the in-process engine's dtype on a CPU, so tokens can match
                  max_lora_rank:int=16,        # at least the adapters' rank (the paper's LoRA: 8)
+                 chat_template:str|Path|None=None, # a chat template file to render with instead of the model's own
+                 tool_parser:str|None=None,   # read tool calls with this vLLM parser (e.g. 'hermes') when tools are sent
                 )->list[str]:
     "vLLM's OpenAI-compatible server command for a model, under the name this project gives it, with its adapters."
     name, folder = (EMBEDDED_MODELS[model][0],
@@ -93,12 +96,16 @@ def vllm_command(model:str|Path='default',  # a name of `EMBEDDED_MODELS` or a m
            '--max-model-len', str(max_model_len), '--enable-prefix-caching']
     if adapters: cmd += ['--enable-lora', '--max-lora-rank', str(max_lora_rank), '--lora-modules',
                          *[f'{Path(a).name}={Path(a).resolve()}' for a in adapters]]
+    if chat_template: cmd += ['--chat-template', str(Path(chat_template).resolve())]
+    if tool_parser: cmd += ['--enable-auto-tool-choice', '--tool-call-parser', tool_parser]
     return cmd
 
 # %% ../nbs/05c_serving.ipynb #466f891f
 @contextmanager
 def vllm_serving(model:str|Path='default', adapters:list[str|Path]=(), python:str|Path|None=None, timeout:float=900,
-                 log:str|Path|None=None, **kw):
+                 log:str|Path|None=None,
+                 tools:bool=True, # serve tool calls as the in-process engine reads them: its tool template, `hermes`
+                 **kw):
     "Start vLLM's server (`vllm_command`) on a free port, wait until it answers, yield its URL, and stop it on exit."
     exe = Path(python) if python else project_root()/VLLM_PYTHON
     if not Path(exe).exists():
@@ -106,6 +113,10 @@ def vllm_serving(model:str|Path='default', adapters:list[str|Path]=(), python:st
     port = free_port()
     env = {'VLLM_CPU_KVCACHE_SPACE': os.environ.get('VLLM_CPU_KVCACHE_SPACE', '4'), 'HF_HUB_OFFLINE': '1',
            'VLLM_NO_USAGE_STATS': '1'}
-    with serving(vllm_command(model, port, adapters, exe, **kw), f'http://127.0.0.1:{port}/v1', log, timeout,
-                 env) as base:
-        yield base
+    with tempfile.TemporaryDirectory() as tmp:
+        if tools:  # without tools the template renders as the model's own
+            (template := Path(tmp)/'chat_template.jinja').write_text(tool_template(load_tokenizer(model)))
+            kw = {'chat_template': template, 'tool_parser': 'hermes', **kw}
+        with serving(vllm_command(model, port, adapters, exe, **kw), f'http://127.0.0.1:{port}/v1', log, timeout,
+                     env) as base:
+            yield base

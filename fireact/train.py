@@ -11,7 +11,7 @@ from pathlib import Path
 from fastcore.meta import delegates
 from .convert import from_record, openai_preference, read_sft
 from .core import read_jsonl, write_atomic
-from .formats import LOSS_MASKS, chat_problems, record_format
+from .formats import LOSS_MASKS, chat_problems, record_format, template_digest
 from .data import sha256_file
 from .models import model_path, default_model_dir, load_tokenizer, weights_digest
 from .runs import resolve_path
@@ -395,6 +395,8 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
             'base': str(base), 'base_name': model_path(base).name, 'method': method,
             'lora': LORA_PRESETS[lora] | {'preset': lora} if method != 'full' else None,
             'data': data_summary(data, records), 'encoding': encoding,
+            # the chat template its text was rendered with, where the format brings its own (tools)
+            **({'chat_template': template_digest(t)} if (t := record_format(records[0]).template(tok)) else {}),
             'split': {'train': len(train_ex), 'val': len(val_ex), 'seed': seed},
             'hyperparameters': {'epochs': epochs, 'max_steps': max_steps, 'lr': args.learning_rate,
                                 'batch': args.per_device_train_batch_size * args.gradient_accumulation_steps
@@ -432,14 +434,18 @@ def validate_chat(records:list[dict],  # chat records
                   tok=None,            # counts tokens; default the embedded model's tokenizer (an estimate)
                   max_tokens:int=4096, # the fine-tuned model's context: 4,096 for gpt-3.5-turbo-0613
                  )->dict:              # counts, token statistics, and every problem with its record number
-    "Check chat records as OpenAI's fine-tuning API will, and count their tokens."
+    "Check chat records (with `tools` too) as OpenAI's fine-tuning API will, and count their tokens."
     tok = tok or load_tokenizer()
     problems, lengths = [], []
+    count = lambda s: len(tok(s, add_special_tokens=False).input_ids)
+    said = lambda m: (m.get('content') or '') + ''.join(c['function']['name'] + c['function']['arguments']
+                                                         for c in m.get('tool_calls') or [])
     for i, r in enumerate(records, 1):
-        errs = chat_problems(r)
+        errs = (record_format(r).problems(r) if isinstance(r, dict) and isinstance(r.get('messages'), list)
+                else chat_problems(r))
         problems += [f'record {i}: {e}' for e in errs]
         if errs: continue
-        n = 3 + sum(3 + len(tok(m['content'], add_special_tokens=False).input_ids) for m in r['messages'])
+        n = 3 + sum(3 + count(said(m)) for m in r['messages']) + (count(json.dumps(r['tools'])) if 'tools' in r else 0)
         lengths.append(n)
         if n > max_tokens: problems.append(f'record {i}: {n} tokens, over the {max_tokens}-token context')
     return {'records': len(records), 'problems': problems, 'tokens': sum(lengths),

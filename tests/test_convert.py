@@ -72,5 +72,5 @@ def test_bad_input_names_file_and_line_and_writes_nothing(tmp_path):
     assert r.returncode != 0 and "roles.jsonl: record 2: message 1 has role 'agent'" in r.stderr, r.stderr
     (tmp_path/'fields.json').write_text(json.dumps([{'instruction': 'Q?'}]))
     r = convert('--runs', 'fields.json', '--out', 'out.json', cwd=tmp_path)
-    assert r.returncode != 0 and 'fields.json: record 1: a record of no fine-tuning format (alpaca, chat, nat)' in r.stderr, r.stderr
+    assert r.returncode != 0 and 'fields.json: record 1: a record of no fine-tuning format (alpaca, chat, toolcalls, nat)' in r.stderr, r.stderr
     assert not any(p.name.startswith(('out', '.out')) for p in tmp_path.iterdir())
