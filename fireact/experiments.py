@@ -124,8 +124,8 @@ MULTIMETHOD = {'ReAct': FinetuneSpec(), 'ReAct+CoT': FinetuneSpec('hotpotqa_mult
 LOSS_MASK_RUNS = {m: FinetuneSpec(mask=m) for m in LOSS_MASKS}
 # Table 2/3's fine-tuned agent: the HotpotQA LoRA retrained with the turn's end in its loss
 TURN_LORA = LOSS_MASK_RUNS['turn']
-# issue 45: the same records, seed, steps and mask as tool calls; 1,024 tokens an example, which no record passes
-# (at 512, 149 of the 500 would be cut: the tool schemas take 193 tokens of the prompt)
+# issue 45: the same records, seed, steps and mask, as tool calls; the tool schemas lengthen every prompt, so an example
+# may keep 1,024 tokens, where `finetune`'s 512 would cut many (the card's `encoding.truncated` counts them)
 TOOLCALLS_LORA = FinetuneSpec(mask='turn', fmt='toolcalls', cutoff=1024)
 # the agents that learn from failures and from their own samples (`17_tunings`), beside their SFT start: label ->
 # (adapter, format)

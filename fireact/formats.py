@@ -10,7 +10,7 @@ from .core import (ACTION_END, ACTION_LABEL, ALPACA_HEADER, LINE_LABEL, Registry
                           render_react, split_alpaca)
 
 # %% auto #0
-__all__ = ['TOOLS', 'STEP_STOP', 'FORMATS', 'LOSS_MASKS', 'CHAT_ROLES', 'CALL_TOOLS', 'TOOL_ARGS', 'CALL_SYSTEM', 'NAT_TAGS',
+__all__ = ['TOOLS', 'STEP_STOP', 'FORMATS', 'LOSS_MASKS', 'CHAT_ROLES', 'TOOL_ARGS', 'CALL_TOOLS', 'CALL_SYSTEM', 'NAT_TAGS',
            'parse_step', 'check_action', 'PromptFormat', 'register_format', 'get_format', 'FewShot', 'split_lead',
            'to_alpaca', 'react_spans', 'whole_question', 'check_mask', 'alpaca_text', 'Alpaca', 'chat_problems',
            'to_chat', 'chat_rounds', 'chat_text', 'Chat', 'round_call', 'call_messages', 'tool_chat_problems',
@@ -315,11 +315,12 @@ class Chat(PromptFormat):
     def training_text(self, record, tok, mask='turn'): return chat_text(record['messages'], tok, mask)
 
 # %% ../nbs/00b_formats.ipynb #ae4c1683
+TOOL_ARGS = dict(zip(TOOLS, ('query', 'answer')))  # each tool's one argument
 CALL_TOOLS = [{'type': 'function', 'function': {
                   'name': name, 'description': what,
-                  'parameters': {'type': 'object', 'properties': {arg: {'type': 'string'}}, 'required': [arg]}}}
-              for name, arg, what in (('search', 'query', 'Search the web.'), ('finish', 'answer', 'Give the answer.'))]
-TOOL_ARGS = {t['function']['name']: t['function']['parameters']['required'][0] for t in CALL_TOOLS}
+                  'parameters': {'type': 'object', 'properties': {TOOL_ARGS[name]: {'type': 'string'}},
+                                 'required': [TOOL_ARGS[name]]}}}
+              for name, what in zip(TOOLS, ('Search the web.', 'Give the answer.'))]
 CALL_SYSTEM = 'Answer the question: search as often as you need, then finish with the answer, a few words.'
 
 # %% ../nbs/00b_formats.ipynb #24a28435
@@ -344,10 +345,9 @@ def call_messages(question:str,        # the question
             msgs += [{'role': 'assistant', 'content': r.thought or r.action or ''},
                      {'role': 'user', 'content': r.observation}]
             continue
-        args = call['arguments']
         msgs.append({'role': 'assistant', 'content': r.thought or None, 'tool_calls': [
             {'id': call['id'], 'type': 'function', 'function': {
-                'name': call['name'], 'arguments': args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)}}]})
+                'name': call['name'], 'arguments': json.dumps(call['arguments'], ensure_ascii=False)}}]})
         if r.observation and (call['name'] != 'finish' or r.source == 'invalid'):
             msgs.append({'role': 'tool', 'tool_call_id': call['id'], 'content': r.observation})
     return msgs
@@ -450,7 +450,7 @@ def hermes_calls(text:str, # what the model wrote
     for i, (closed, open_) in enumerate(_call_re.findall(text)):
         try: c = json.loads(closed or open_)
         except ValueError: return text, []
-        if not isinstance(c, dict) or 'name' not in c or 'arguments' not in c: return text, []
+        if not (isinstance(c, dict) and isinstance(c.get('name'), str) and 'arguments' in c): return text, []
         calls.append({'name': c['name'], 'arguments': c['arguments'], 'id': f'call_{i}'})
     return text[:text.find('<tool_call>')], calls
 
@@ -523,7 +523,7 @@ class ToolCalls(PromptFormat):
             else: raise ValueError(f'a {m["role"]} message before any assistant turn: {m["content"][:60]!r}')
         return msgs[0]['content'], rounds, {}
     def training_text(self, record, tok, mask='turn'):
-        text, spans = template_spans(record['messages'], tok, record['tools'], tool_template(tok))
+        text, spans = template_spans(record['messages'], tok, record['tools'], self.template(tok))
         if check_mask(mask) == 'all': return text, [(0, len(text))]
         if mask == 'last': spans = spans[-1:]
         if mask == 'agent':  # no hand-over: a turn's end is trained only after the last one

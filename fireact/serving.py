@@ -104,7 +104,9 @@ def vllm_command(model:str|Path='default',  # a name of `EMBEDDED_MODELS` or a m
 @contextmanager
 def vllm_serving(model:str|Path='default', adapters:list[str|Path]=(), python:str|Path|None=None, timeout:float=900,
                  log:str|Path|None=None,
-                 tools:bool=True, # serve tool calls as the in-process engine reads them: its tool template, `hermes`
+                 # serve tool calls as the in-process engine reads them (its tool template, `hermes`); None: where the
+                 # model's template can write them (not Gemma 3's), True: an error where it cannot
+                 tools:bool|None=None,
                  **kw):
     "Start vLLM's server (`vllm_command`) on a free port, wait until it answers, yield its URL, and stop it on exit."
     exe = Path(python) if python else project_root()/VLLM_PYTHON
@@ -114,9 +116,13 @@ def vllm_serving(model:str|Path='default', adapters:list[str|Path]=(), python:st
     env = {'VLLM_CPU_KVCACHE_SPACE': os.environ.get('VLLM_CPU_KVCACHE_SPACE', '4'), 'HF_HUB_OFFLINE': '1',
            'VLLM_NO_USAGE_STATS': '1'}
     with tempfile.TemporaryDirectory() as tmp:
-        if tools:  # without tools the template renders as the model's own
-            (template := Path(tmp)/'chat_template.jinja').write_text(tool_template(load_tokenizer(model)))
-            kw = {'chat_template': template, 'tool_parser': 'hermes', **kw}
+        try: template = tool_template(load_tokenizer(model)) if tools is not False else None
+        except ValueError:
+            if tools: raise
+            template = None
+        if template:  # without tools it renders as the model's own
+            (Path(tmp)/'chat_template.jinja').write_text(template)
+            kw = {'chat_template': Path(tmp)/'chat_template.jinja', 'tool_parser': 'hermes', **kw}
         with serving(vllm_command(model, port, adapters, exe, **kw), f'http://127.0.0.1:{port}/v1', log, timeout,
                      env) as base:
             yield base

@@ -2,6 +2,7 @@
 `tools` validated, the Hugging Face dataset with `messages` and `tools` columns, the trained spans checked token by
 token against the messages, and a tuned tiny model whose greedy reply the in-process engine reads as a call."""
 import json
+from pathlib import Path
 import pytest
 from fireact.convert import convert, from_record, read_sft
 from fireact.core import Round, Trajectory, parse_action
@@ -9,6 +10,7 @@ from fireact.formats import CALL_TOOLS, get_format, hermes_calls, tool_template
 from fireact.models import load_tokenizer
 from fireact.train import encode_record, validate_chat
 
+ROOT = Path(__file__).resolve().parents[1]
 TOOLCALLS = get_format('toolcalls')
 
 def steps(rounds):
@@ -101,3 +103,13 @@ def test_a_tuned_tiny_model_emits_a_call_the_engine_reads(tmp_path):
     assert hermes_calls(a.raw)[1][0]['arguments'] == {'query': 'Jaws'}
     thought, action, call = TOOLCALLS.read_step(a)
     assert (action, TOOLCALLS.invalid(action, call)) == ('search[Jaws]', None)
+
+def test_the_committed_tool_call_adapter_saw_every_record_whole_through_todays_template():
+    "Its card: the 500 release records as tool calls, none cut at its 1,024 tokens, rendered by the template this code writes."
+    from fireact.experiments import TOOLCALLS_LORA, TURN_LORA
+    from fireact.formats import template_digest
+    card, react = (json.loads((ROOT/ft.adapter/'card.json').read_text()) for ft in (TOOLCALLS_LORA, TURN_LORA))
+    assert (card['data']['format'], card['data']['records'], card['encoding']['cutoff'], card['encoding']['truncated']) == ('toolcalls', 500, 1024, 0)
+    assert card['chat_template'] == template_digest(tool_template(load_tokenizer()))
+    same = lambda c: {k: c['hyperparameters'][k] for k in ('epochs', 'lr', 'batch', 'seed', 'loss_mask')} | {'steps': c['steps'], 'split': c['split']}
+    assert same(card) == same(react)  # like for like with Table 2's ReAct LoRA but for the format (and the cutoff)

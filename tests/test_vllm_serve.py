@@ -58,10 +58,10 @@ def test_a_prompt_over_the_served_context_ends_its_trajectory_after_one_call(ser
 
 def tool_fields(path)->list[dict]:
     "What must agree between a served and an in-process tool-call run: as `trajectory_fields`, the calls' ids aside (vLLM draws its own)."
-    from fireact.core import read_trajectories
-    assert all(r.generated and r.generated[0]['ended'] in ('tool_calls', 'eos', 'length') for t in read_trajectories(path) for t_r in [t] for r in t_r.rounds), path
+    trajs = read_trajectories(path)
+    assert all(r.generated and r.generated[0]['ended'] in ('tool_calls', 'eos', 'length') for t in trajs for r in t.rounds), path
     out = []
-    for t in read_trajectories(path):
+    for t in trajs:
         rounds = [{**{k: v for k, v in r.__dict__.items() if k not in ('generated', 'call')}, 'call': r.call and {k: v for k, v in r.call.items() if k != 'id'}} for r in t.rounds]
         out.append({**{k: v for k, v in t.__dict__.items() if k not in ('seconds', 'model', 'completion_tokens', 'rounds')}, 'rounds': rounds})
     return sorted(out, key=lambda t: t['qid'])
