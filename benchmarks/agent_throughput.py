@@ -15,7 +15,7 @@ from fireact.config import RunConfig
 from fireact.experiments import TURN_LORA
 from fireact.paper import PAPER
 from fireact.runs import summarize
-from fireact.llm import get_lm
+from fireact.serving import get_lm
 from fireact.tasks import get_task
 from fireact.tools import make_search
 
@@ -23,13 +23,14 @@ def timed(lm, questions, budget:int, fmt='fewshot', batch_size=None):  # budget:
     lm.prefixes.max_bytes = budget; lm.prefixes.clear(); lm.stats.update(prefill_tokens=0, reused_tokens=0)
     agent = Agent(lm, make_search('replay'), RunConfig(fmt=fmt, batch_size=batch_size or len(questions)))
     t0 = time.perf_counter(); trajs = agent.run(questions, progress=False); wall = time.perf_counter() - t0
-    s = summarize(trajs, questions)
+    s, rounds = summarize(trajs, questions), [r for t in trajs for r in t.rounds]
     return {'wall_s': round(wall, 1), 'trajectories_per_min': round(60*len(trajs)/wall, 2), 'em': s['em'],
             'rounds_mean': s['rounds_mean'], 'prompt_tokens_per_trial': s['prompt_tokens'],
             'completion_tokens_per_trial': s['completion_tokens'],
             'completion_tokens_per_round': round(s['completion_tokens']/s['rounds_mean'], 1), 'seconds_per_trial': s['seconds'],
             'prefill_tokens_per_trial': round(lm.stats['prefill_tokens']/len(trajs), 1),
-            'reused_tokens_per_trial': round(lm.stats['reused_tokens']/len(trajs), 1)}
+            'reused_tokens_per_trial': round(lm.stats['reused_tokens']/len(trajs), 1),
+            'invalid_share': round(100*sum(r.observation.startswith('Invalid action') for r in rounds)/max(1, len(rounds)), 1)}
 
 def main(n=64, lora=TURN_LORA.adapter, one_at_a_time=False):
     questions = get_task('hotpotqa', 'dev').sample(n)

@@ -10,7 +10,8 @@ import argparse, json, os, platform, time
 from datetime import datetime, timezone
 from pathlib import Path
 from fireact.core import read_trajectories
-from fireact.llm import common_prefix_len, get_lm
+from fireact.llm import common_prefix_len
+from fireact.serving import get_lm
 from fireact.methods import fewshot_prefix, step_prompt
 from fireact.tasks import get_task
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from fireact.agent import Agent
 from fireact.config import RunConfig
 from fireact.runs import summarize
-from fireact.llm import get_lm
+from fireact.serving import get_lm
 from fireact.tasks import get_task
 from fireact.tools import make_search
 

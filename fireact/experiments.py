@@ -154,7 +154,7 @@ FAILURE_COMMANDS = {
 FINETUNES = {ft.adapter: ft for ft in [FinetuneSpec(d, b) for b in LMS.values() for d in DATA_MIXES]
                                      + [FinetuneSpec('hotpotqa', b, k) for b in LMS.values() for k in SCALING[:-1]]
                                      + [*MULTIMETHOD.values(), FinetuneSpec(method='full')]
-                                     + [LOSS_MASK_RUNS[m] for m in LOSS_MASKS if m != 'agent']}
+                                     + [LOSS_MASK_RUNS[m] for m in LOSS_MASKS if m != 'agent'] + [TOOLCALLS_LORA]}
 
 EXPERIMENTS = {
     'table1': [RunSpec('IO', method='io'), RunSpec('CoT', method='cot'), RunSpec('ReAct')],
@@ -188,6 +188,11 @@ EXPERIMENTS = {
     'failures': [RunSpec(f'{label}, {task}', task=task, split=split, lora=adapter, fmt=fmt)
                  for task, split in (('hotpotqa', 'dev'), ('bamboogle', 'test'))
                  for label, (adapter, fmt) in FAILURE_TUNED.items()],
+    # issue 45: the same records, seed, steps and mask as ReAct text and as native tool calls
+    'toolcalls': [finetuned(f'{label}, {where}', ft, **kw)
+                  for where, kw in (('500 questions', {'tag': 'n500'}), ('Bamboogle', {'task': 'bamboogle', 'split': 'test'}))
+                  for label, ft in (('ReAct text LoRA', TURN_LORA), ('tool-call LoRA', TOOLCALLS_LORA))],
+    'toolcalls_prompted': [RunSpec('few-shot ReAct prompting'), RunSpec('tool-call prompting', fmt='toolcalls')],
 }
 
 # %% ../nbs/10_experiments.ipynb #c1d157ab

@@ -222,7 +222,8 @@ _CARD_LINEAGE = {'card.data': ('data', 'sha256'), 'card.records': ('data', 'reco
                  'card.examples': ('encoding', 'examples'), 'card.steps': ('steps',),
                  'card.seed': ('hyperparameters', 'seed'), 'card.lr': ('hyperparameters', 'lr'),
                  'card.epochs': ('hyperparameters', 'epochs'), 'card.method': ('method',), 'card.base': ('base',),
-                 'card.adapter_from': ('adapter_from',)}
+                 'card.adapter_from': ('adapter_from',), 'card.cutoff': ('encoding', 'cutoff'),
+                 'card.chat_template': ('chat_template',)}
 _LIBRARIES = ('torch', 'transformers', 'peft')
 _DEFAULTS = {'run.stop': 'format', 'run.sample_seed': 0, 'run.prompts': 'own'}  # what older manifests lack meant
 
@@ -260,6 +261,9 @@ FACTORS = {
     'noise': ('run.noise',),
     'stop': ('run.stop',),
     'tuning': ('run.lora', 'run.fmt', 'weights.lora', 'card.'),  # what learns from the SFT start: NAT, DPO, rounds
+    # ReAct text against tool calls: the same records written another way, so their file, its digest and the prompt;
+    # a tool-call record is longer, so the cutoff that keeps every record whole moves with it
+    'format': ('run.fmt', 'run.lora', 'run.prompt_sha', 'weights.', 'card.data', 'card.cutoff', 'card.chat_template'),
 }
 
 def lineage_differences(before:dict, after:dict, # two `run_lineage`s

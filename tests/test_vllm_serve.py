@@ -9,7 +9,7 @@ import pytest
 from fireact.agent import run_agent
 from fireact.config import manifest_path
 from fireact.core import project_root, read_trajectories
-from fireact.experiments import TURN_LORA
+from fireact.experiments import TOOLCALLS_LORA, TURN_LORA
 from fireact.llm import HFLM
 from fireact.api import OpenAILM
 from fireact.serving import VLLM_PYTHON, vllm_serving
@@ -19,7 +19,8 @@ if not (project_root()/VLLM_PYTHON).exists(): pytest.skip('no vLLM environment h
 
 @pytest.fixture(scope='module')
 def served(tmp_path_factory):
-    with vllm_serving('default', adapters=[project_root()/TURN_LORA.adapter], log=tmp_path_factory.mktemp('vllm')/'server.log') as url:
+    adapters = [project_root()/TURN_LORA.adapter, project_root()/TOOLCALLS_LORA.adapter]
+    with vllm_serving('default', adapters=adapters, log=tmp_path_factory.mktemp('vllm')/'server.log') as url:
         yield url
 
 def test_fewshot_react_and_the_served_adapter_run_to_the_in_process_trajectories(served, tmp_path):
@@ -68,9 +69,10 @@ def tool_fields(path)->list[dict]:
 
 def test_tool_calls_through_vllm_run_to_the_in_process_trajectories(served, tmp_path):
     """Issue 45: the toolcalls format through vLLM's chat endpoint (`tools` sent, the model's template with tools, the
-    hermes parser) gives the in-process engine's trajectories for the prompted model (the tool-call adapter is not
-    trained yet)."""
-    for name, local_kw in (('SmolLM2-135M-Instruct', {}),):
+    hermes parser) gives the in-process engine's trajectories, for the prompted model and the tool-call adapter served
+    by its folder's name."""
+    cases = {'SmolLM2-135M-Instruct': {}, Path(TOOLCALLS_LORA.adapter).name: {'lora': TOOLCALLS_LORA.adapter}}
+    for name, local_kw in cases.items():
         remote_out, local_out = tmp_path/f'{name}-vllm.jsonl', tmp_path/f'{name}-local.jsonl'
         # the prompted model calls no tool: each round is a reply and two reminders, so three rounds show it
         r = fireact('run', '--model', f'openai:{name}', '--base-url', served, '--fmt', 'toolcalls', '--out', remote_out, '--n', 2, '--max_rounds', 3)
@@ -79,5 +81,7 @@ def test_tool_calls_through_vllm_run_to_the_in_process_trajectories(served, tmp_
         assert tool_fields(remote_out) == tool_fields(local_out), name
         server = json.loads(manifest_path(remote_out).read_text())['server']
         assert (server['api'], server['model']) == ('chat', name)
-    rounds = [r for t in read_trajectories(remote_out) for r in t.rounds]
-    assert rounds and all(r.source == 'invalid' or r.call for r in rounds)  # a reply without a call is an invalid action
+        rounds = [r for t in read_trajectories(remote_out) for r in t.rounds]
+        assert rounds and all(r.source == 'invalid' or r.call for r in rounds)  # a reply without a call is an invalid action
+    # the prompted model never calls; the adapter calls in every round, through vLLM's parser as through ours
+    assert all(r.call and r.generated[0]['ended'] == 'tool_calls' for t in read_trajectories(remote_out) for r in t.rounds)
