@@ -15,7 +15,7 @@ __all__ = ['card_loss_mask', 'trained']
 # %% ../nbs/04c_cards.ipynb #c0b7e2c1
 def card_loss_mask(model_dir:str|Path, # a fine-tuned model's folder, with its card.json
                   )->str|None:         # the loss mask that trained it; None without a card
-    "The loss mask a fine-tuned model was trained with: its card's; an adapter that continues another (DPO after SFT) the one it started from's; `agent` for SFT cards older than the setting."
+    "The loss mask a fine-tuned model was trained with, from its card (a continued adapter: its start's; old: `agent`)."
     card = Path(model_dir)/'card.json'
     if not card.is_file(): return None
     c = json.loads(card.read_text())

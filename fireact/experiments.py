@@ -54,7 +54,8 @@ class FinetuneSpec:
     def name(self)->str:
         "The data part of the model's name."
         return '-'.join([self.data.replace('_', '-'), *(self.methods or ()),
-                         *([str(self.examples)] if self.examples else []), *([self.fmt] if self.fmt != 'alpaca' else [])])
+                         *([str(self.examples)] if self.examples else []),
+                         *([self.fmt] if self.fmt != 'alpaca' else [])])
     @property
     def adapter(self)->str:
         "The folder the fine-tune writes: an adapter (LoRA) or a whole model (full)."
@@ -75,7 +76,8 @@ class FinetuneSpec:
                # the release file's records as they are
                {'methods': list(self.methods), 'keep_failed': True, 'dedup_by': None} if self.methods else {}) | (
                # the same records, written in another format
-               {'fmt': self.fmt, 'keep_failed': True, 'dedup_by': None, 'shuffle': False} if self.fmt != 'alpaca' else {})
+               {'fmt': self.fmt, 'keep_failed': True, 'dedup_by': None, 'shuffle': False}
+               if self.fmt != 'alpaca' else {})
 
     @property
     def config(self)->dict:
@@ -190,7 +192,8 @@ EXPERIMENTS = {
                  for label, (adapter, fmt) in FAILURE_TUNED.items()],
     # issue 45: the same records, seed, steps and mask as ReAct text and as native tool calls
     'toolcalls': [finetuned(f'{label}, {where}', ft, **kw)
-                  for where, kw in (('500 questions', {'tag': 'n500'}), ('Bamboogle', {'task': 'bamboogle', 'split': 'test'}))
+                  for where, kw in (('500 questions', {'tag': 'n500'}),
+                                    ('Bamboogle', {'task': 'bamboogle', 'split': 'test'}))
                   for label, ft in (('ReAct text LoRA', TURN_LORA), ('tool-call LoRA', TOOLCALLS_LORA))],
     'toolcalls_prompted': [RunSpec('few-shot ReAct prompting'), RunSpec('tool-call prompting', fmt='toolcalls')],
 }
@@ -288,7 +291,8 @@ def demo(n:int=20, # questions: the first n of the seed-233 HotpotQA dev sample
         for p in (Path(outs[spec.label]), manifest_path(outs[spec.label])): p.unlink(missing_ok=True)
         summaries[spec.label] = run_agent(replace(spec, n=n), out=outs[spec.label])
     for t in sorted(load_scored(outs[tuned.label]), key=lambda t: (not t.em, t.turns))[:1]:
-        print(f'\n{tuned.label}, #{t.qid}: {t.question}\n{render_react(t.rounds)}→ answer {t.answer!r}, gold {t.gold!r}, '
+        print(f'\n{tuned.label}, #{t.qid}: {t.question}\n{render_react(t.rounds)}'
+              f'→ answer {t.answer!r}, gold {t.gold!r}, '
               f'EM {t.em}')
     width = max(map(len, summaries))
     print(f"\n{'':<{width}}  {'EM':>14}  {'s a trial':>9}  {'prompt tokens a trial':>21}")

@@ -64,7 +64,7 @@ def dataset_trajectories(ds)->list[Trajectory]:
 def sft_dataset(records:list[dict], # the records of one fine-tuning file (`read_sft`)
                 source:str='',      # where they came from
                ):
-    "A fine-tuning file as a `datasets.Dataset`, a row per record, its fields as columns; `tools` as JSON text, as TRL reads it."
+    "A fine-tuning file as a `datasets.Dataset`: a row per record, fields as columns, `tools` as JSON text."
     from datasets import Dataset, DatasetInfo
     if not records: raise ValueError('no records to export')
     fmt = record_format(records[0]).name

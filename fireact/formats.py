@@ -444,7 +444,7 @@ _call_re = re.compile(r'<tool_call>(.*?)</tool_call>|<tool_call>(.*)', re.S)
 
 def hermes_calls(text:str, # what the model wrote
                 )->tuple[str,list[dict]]: # (its content before the first call, the calls `{name, arguments, id}`)
-    "The tool calls in `<tool_call>` JSON blocks, as vLLM's hermes parser reads them: all of them, or none and the text."
+    "The calls in `<tool_call>` JSON blocks as vLLM's hermes parser reads them: all of them, or none and the text."
     if '<tool_call>' not in text: return text, []
     calls = []
     for i, (closed, open_) in enumerate(_call_re.findall(text)):
@@ -476,7 +476,7 @@ def template_spans(messages:list[dict], # chat messages, tool calls and results 
 
 # %% ../nbs/00b_formats.ipynb #d566538b
 class ToolCalls(PromptFormat):
-    "Native tool calls: messages and tool schemas in, a structured call out (`search` or `finish`), results as `tool` turns."
+    "Native tool calls: messages and tool schemas in, a call out (`search` or `finish`), results as `tool` turns."
     name, prefills, suffix = 'toolcalls', False, '.jsonl'
     special_tokens = trained_end = False  # the chat template writes a chat's special tokens and the end of each turn
     stop = []                             # the turn ends at the end of sequence: a server is sent no stop strings
@@ -499,7 +499,8 @@ class ToolCalls(PromptFormat):
         if call is None:
             if action: return f'Invalid action: the tool call is not JSON with a name and arguments. Call {tools}.'
             return f'Invalid action: no tool was called. Call {tools}.'
-        if call.get('name') not in TOOL_ARGS: return f'Invalid action: there is no tool {call.get("name")!r}. Call {tools}.'
+        if call.get('name') not in TOOL_ARGS:
+            return f'Invalid action: there is no tool {call.get("name")!r}. Call {tools}.'
         arg = TOOL_ARGS[call['name']]
         if not (isinstance(call.get('arguments'), dict) and isinstance(call['arguments'].get(arg), str)):
             return f'Invalid action: {call["name"]} needs its {arg}, a string. Call {tools}.'

@@ -347,9 +347,9 @@ def _rows_layer():
 _SHARED = {}
 
 def _shared_prefix_attention(module, query, key, value, attention_mask, scaling=None, dropout=0.0, **kwargs):
-    """Attention for one decode step of a rolling batch whose rows start with one shared prefix: every row's query
-    meets the prefix's keys in one matrix product per key/value head (the prefix is read once, not once a row), then
-    its own keys; one softmax over both. Anything else goes to transformers' SDPA attention."""
+    "One decode step's attention for rows that share a prefix: the prefix's keys read once, not once a row."
+    # every row's query meets the prefix's keys in one matrix product per key/value head, then its own keys, with one
+    # softmax over both; anything else goes to transformers' SDPA attention
     import torch
     from transformers.integrations.sdpa_attention import sdpa_attention_forward
     if not _SHARED or query.shape[2] != 1:

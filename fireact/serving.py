@@ -85,7 +85,7 @@ def vllm_command(model:str|Path='default',  # a name of `EMBEDDED_MODELS` or a m
                  dtype:str='float32',         # the in-process engine's dtype on a CPU, so tokens can match
                  max_lora_rank:int=16,        # at least the adapters' rank (the paper's LoRA: 8)
                  chat_template:str|Path|None=None, # a chat template file to render with instead of the model's own
-                 tool_parser:str|None=None,   # read tool calls with this vLLM parser (e.g. 'hermes') when tools are sent
+                 tool_parser:str|None=None,   # read tool calls with this vLLM parser (e.g. 'hermes'), tools sent
                 )->list[str]:
     "vLLM's OpenAI-compatible server command for a model, under the name this project gives it, with its adapters."
     name, folder = (EMBEDDED_MODELS[model][0],

@@ -417,7 +417,8 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
     return card
 
 # %% ../nbs/09_train.ipynb #5ef332a6
-SMALL_SCALE = dict(epochs=1, batch=8, micro_batch=4, val=0.05, warmup=0.05, eval_steps=20, save_steps=5, logging_steps=1)
+SMALL_SCALE = dict(epochs=1, batch=8, micro_batch=4, val=0.05, warmup=0.05, eval_steps=20, save_steps=5,
+                   logging_steps=1)
 # `finetune`'s settings at small scale: one epoch, 8 examples a step, 5% held out for the validation loss
 FINETUNE_CONFIG = {
     'lora': dict(method='lora', lora='paper', lr=1e-3, **SMALL_SCALE),

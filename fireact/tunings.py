@@ -96,7 +96,7 @@ from typing import Callable
 from fastcore.docments import docments
 from .core import Registry
 
-NOT_FLAGS = ('resume', 'progress', 'callbacks', 'client')  # settings a caller passes in Python, never on the command line
+NOT_FLAGS = ('resume', 'progress', 'callbacks', 'client')  # passed in Python, never on the command line
 
 @dataclass(frozen=True)
 class Flag:
@@ -116,7 +116,8 @@ def _flag_type(anno, default)->Callable:
     return type(default) if default is not None and type(default) in (int, float) else str
 
 def _signature_flags(fn:Callable)->list[Flag]:
-    "A training function's settings after the data and the output folder, with their defaults and docments; a `partial`'s fixed ones left out, `**settings` read as `finetune`'s."
+    "A training function's settings after data and output folder, defaults and docments (a `partial`'s fixed ones out)."
+    # `**settings` is read as `finetune`'s
     fixed = set(fn.keywords) if isinstance(fn, partial) else set()
     fn = fn.func if isinstance(fn, partial) else fn
     ps, docs = inspect.signature(fn).parameters, docments(fn, full=True)
@@ -129,7 +130,7 @@ def _signature_flags(fn:Callable)->list[Flag]:
 
 @dataclass(frozen=True)
 class Tuning:
-    "One way to tune an agent: what it learns from, the format its agent runs in, the function that trains it and its settings."
+    "One way to tune an agent: what it learns from, its agent's format, its training function and its settings."
     name:str
     learns_from:str          # what the file it is given holds
     train:Callable           # train(data, out, **settings) -> the card (or the job's record)
@@ -147,7 +148,7 @@ class Tuning:
 
     @property
     def settings(self)->list[str]:
-        "Every setting its training takes beyond the data and the output folder (the flags, and `progress` and the like)."
+        "Every setting its training takes beyond the data and the output folder (the flags, `progress` and the like)."
         return [f.name for f in _signature_flags(self.train)]
 
     def __call__(self, data, out, **settings)->dict:
@@ -196,8 +197,10 @@ register_tuning(Tuning('dpo', "one question's success and failure, cut where the
                        dpo_finetune))
 register_tuning(Tuning('rejection-sampling', "the SFT agent's training file; each round adds the agent's own successes",
                        rejection_sampling, defaults={k: v for k, v in RS_SETTINGS.items() if k != 'method'}))
-register_tuning(Tuning('openai', 'successful trajectories (chat records)', partial(openai_finetune, method='supervised'),
-                       agent_fmt='chat', where='openai', defaults={'epochs': 3}, base_param='model')) # the paper's 3 epochs
+register_tuning(Tuning('openai', 'successful trajectories (chat records)',
+                       partial(openai_finetune, method='supervised'),
+                       # the paper's 3 epochs
+                       agent_fmt='chat', where='openai', defaults={'epochs': 3}, base_param='model'))
 register_tuning(Tuning('openai-dpo', 'chat preference pairs (fireact pairs --fmt chat)',
                        partial(openai_finetune, method='dpo'), agent_fmt='chat', where='openai', base_param='model'))
 
