@@ -33,6 +33,7 @@ def timed(lm, questions, budget:int, fmt='fewshot', batch_size=None):  # budget:
             'invalid_share': round(100*sum(r.observation.startswith('Invalid action') for r in rounds)/max(1, len(rounds)), 1)}
 
 def main(n=64, lora=TURN_LORA.adapter, one_at_a_time=False):
+    load_at_start = os.getloadavg()  # what else the machine ran, before and after
     questions = get_task('hotpotqa', 'dev').sample(n)
     base, tuned = get_lm('default'), get_lm('default', lora=lora)
     rows = {}
@@ -56,7 +57,7 @@ def main(n=64, lora=TURN_LORA.adapter, one_at_a_time=False):
               f" {r['reused_tokens_per_trial']:>17} {r['rounds_mean']:>7.2f} {r['em']:>5}")
     print('fine-tuned / few-shot:', ratios, f"(paper, Table 3, GPT-3.5: {paper['FireAct']['time_s']} / {paper['ReAct']['time_s']} s)")
     out = {'date': datetime.now(timezone.utc).isoformat(timespec='seconds'), 'machine': f'{platform.machine()}, {os.cpu_count()} cores',
-           'load_average_at_end': os.getloadavg(), 'n_questions': n, 'lora': lora, 'weights': {'few-shot': base.weights, 'zero-shot': tuned.weights},
+           'load_average_at_start': load_at_start, 'load_average_at_end': os.getloadavg(), 'n_questions': n, 'lora': lora, 'weights': {'few-shot': base.weights, 'zero-shot': tuned.weights},
            'runs': rows, 'fine_tuned_over_few_shot': ratios,
            'paper_table3_time_s': {'ReAct': paper['ReAct']['time_s'], 'FireAct': paper['FireAct']['time_s']}}
     path = Path(__file__).parent/'results'/'agent_throughput.json'

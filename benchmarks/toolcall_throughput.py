@@ -16,6 +16,7 @@ from fireact.serving import get_lm
 from fireact.tasks import get_task
 
 def main(n=32):
+    load_at_start = os.getloadavg()  # what else the machine ran, before and after
     questions = get_task('hotpotqa', 'dev').sample(n)
     lms = {'prompted': get_lm('default'), 'text LoRA': get_lm('default', lora=TURN_LORA.adapter),
            'tool-call LoRA': get_lm('default', lora=TOOLCALLS_LORA.adapter)}
@@ -35,7 +36,7 @@ def main(n=32):
               f" {r['completion_tokens_per_round']:>16} {r['rounds_mean']:>7.2f} {r['invalid_share']:>9} {r['em']:>5.1f}")
     print('tool calls / text:', ratios)
     out = {'date': datetime.now(timezone.utc).isoformat(timespec='seconds'), 'machine': f'{platform.machine()}, {os.cpu_count()} cores',
-           'load_average_at_end': os.getloadavg(), 'n_questions': n,
+           'load_average_at_start': load_at_start, 'load_average_at_end': os.getloadavg(), 'n_questions': n,
            'adapters': {'text': TURN_LORA.adapter, 'tool calls': TOOLCALLS_LORA.adapter},
            'weights': {k: lm.weights for k, lm in lms.items()}, 'runs': rows, 'tool_calls_over_text': ratios}
     path = Path(__file__).parent/'results'/'toolcall_throughput.json'
