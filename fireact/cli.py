@@ -15,6 +15,7 @@ COMMANDS = {
     'demo': 'fireact.experiments:demo',
     'rescore': 'fireact.runs:rescore_cli',
     'search': 'fireact.tools:search_cli',
+    'index': 'fireact.tools:index_cli',
     'run': 'fireact.agent:run_cli',
     'convert': 'fireact.convert:convert_cli',
     'finetune': 'fireact.tunings:finetune_cli',

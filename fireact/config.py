@@ -34,7 +34,7 @@ class RunConfig:
     prompts:str='own'          # few-shot examples: own or release (the authors' prompt files)
     model:str='default'        # default (embedded SmolLM2-135M), gemma3, hf:PATH, openai:MODEL or openai-text:MODEL
     lora:str|None=None         # a LoRA adapter folder for a local model
-    search:str='replay'        # replay (recorded Google results) or serpapi (needs SERPAPI_API_KEY)
+    search:str='replay'        # replay (recorded Google results), serpapi (SERPAPI_API_KEY), bm25 or bm25:CORPUS
     noise:str='off'            # off, none ("None" observations) or random (random observations)
     p:float=0.5                # probability of a noisy observation
     # seeds the noisy tool's draws on its own, so that the same questions meet other noise; None: `seed` (older runs)
@@ -88,7 +88,9 @@ def model_name(self:RunConfig)->str:
 def path(self:RunConfig)->Path:
     "The run file under the project root: `runs/<task>/<split>_<method>_<fmt>_<model>_<search>_<noise>[...].jsonl`."
     slug = ''.join(ch if ch.isalnum() or ch in '.-' else '-' for ch in self.model_name).strip('-')
-    stem = f'{self.split}_{self.method}_{self.fmt}_{slug}_{self.search}_{self.noise_label}'
+    backend, _, corpus = self.search.partition(':')  # bm25:CORPUS is named by the corpus file's stem
+    search = f'{backend}-{Path(corpus).stem}' if corpus else backend
+    stem = f'{self.split}_{self.method}_{self.fmt}_{slug}_{search}_{self.noise_label}'
     sampled = f'_t{self.temperature:g}_s{self.sample_seed}' if self.temperature > 0 else ''
     stop = f'_stop-{self.stop}' if self.stop != 'format' else ''
     noise = f'_ns{self.noise_seed}' if self.noise_seed is not None else ''

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_tools.ipynb #219ab61b
 from __future__ import annotations
-import json, logging, math, os, random, re, sqlite3, sys, threading, time
+import hashlib, json, logging, math, os, random, re, sqlite3, sys, threading, time
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,16 +14,17 @@ import bm25s, requests
 from bm25s.stopwords import STOPWORDS_EN
 from fastcore.basics import patch
 from serpapi import GoogleSearch
-from .core import AnswerCache, MaskSecrets, Round, Secret, parse_action, parse_react, retry_delay
+from .core import AnswerCache, MaskSecrets, Round, Secret, parse_action, parse_react, retry_delay, write_atomic
 from .data import DataError, cache_dir, fetch, registry
 from .formats import chat_rounds
 from .runs import load_released_run
 
 # %% auto #0
-__all__ = ['MODES', 'KEY_VAR', 'SERPAPI_URL_VAR', 'SERPAPI_PARAMS', 'REPLAY_SOURCES', 'REPLAY_LATER', 'NOISES', 'NOISE_SETTINGS',
-           'extract_observation', 'SearchResult', 'SearchError', 'SearchKeyError', 'strip_keys', 'SerpAPISearch',
-           'replay_files', 'release_rounds', 'recorded_searches', 'query_words', 'ReplayIndex', 'replay_index',
-           'noise_spec', 'parse_noise', 'NoisySearch', 'make_search', 'search_cli']
+__all__ = ['MODES', 'KEY_VAR', 'SERPAPI_URL_VAR', 'SERPAPI_PARAMS', 'REPLAY_SOURCES', 'REPLAY_LATER', 'PASSAGE_WORDS', 'NOISES',
+           'NOISE_SETTINGS', 'extract_observation', 'SearchResult', 'SearchError', 'SearchKeyError', 'strip_keys',
+           'SerpAPISearch', 'replay_files', 'release_rounds', 'recorded_searches', 'query_words', 'ReplayIndex',
+           'replay_index', 'read_corpus', 'recorded_corpus', 'CorpusIndex', 'index_dir', 'recorded_index', 'noise_spec',
+           'parse_noise', 'NoisySearch', 'make_search', 'search_cli', 'index_cli']
 
 # %% ../nbs/04_tools.ipynb #5196fe91
 def extract_observation(response:dict, # a SerpAPI Google response, parsed
@@ -38,7 +39,8 @@ def extract_observation(response:dict, # a SerpAPI Google response, parsed
     return None
 
 # %% ../nbs/04_tools.ipynb #f4d2c058
-MODES = ('google', 'cache', 'replay_exact', 'replay_nearest', 'not_found', 'error', 'noise_none', 'noise_random')
+MODES = ('google', 'cache', 'replay_exact', 'replay_nearest', 'retrieved', 'not_found', 'error', 'noise_none',
+         'noise_random')
 
 @dataclass
 class SearchResult:
@@ -56,6 +58,7 @@ class SearchResult:
                 'cache': 'cache: a SerpAPI result paid for earlier',
                 'replay_exact': f'replay, exact: recorded query {self.matched!r}',
                 'replay_nearest': f'replay, nearest (score {self.score or 0:.2f}): recorded query {self.matched!r}',
+                'retrieved': f'retriever, BM25 score {self.score or 0:.2f}: passage {self.matched!r}',
                 'not_found': f'None: no recorded query close enough (nearest {self.matched!r}, score '
                              f'{self.score or 0:.2f})',
                 'error': f'error: {self.error}',
@@ -290,6 +293,87 @@ def replay_index()->ReplayIndex:
     "The replay index of the whole release, built once per process."
     return ReplayIndex.build()
 
+# %% ../nbs/04_tools.ipynb #09a70f48
+PASSAGE_WORDS = 60  # the most words of a passage an observation shows: about a Google snippet
+
+def read_corpus(path:str|Path, # JSON lines, one passage each: `id`, `title`, `text`
+               )->list[dict]:
+    "A corpus's passages; a one-line error naming the file and line where one is not a passage."
+    docs = []
+    for i, line in enumerate(Path(path).read_text(encoding='utf-8').splitlines(), 1):
+        if not line.strip(): continue
+        try: d = json.loads(line)
+        except json.JSONDecodeError as e: raise ValueError(f'{path}: line {i} is not JSON ({e.msg})') from None
+        if not isinstance(d, dict) or not all(isinstance(d.get(k), str) for k in ('id', 'title', 'text')):
+            raise ValueError(f'{path}: line {i} is not a passage with string fields id, title and text')
+        docs.append({k: d[k] for k in ('id', 'title', 'text')})
+    if not docs: raise ValueError(f'{path}: no passages')
+    return docs
+
+def recorded_corpus(names:Iterable[str]|None=None, # registry names; default every file of `replay_files()`
+                   )->list[dict]:
+    "The release's recorded Google observations as passages, each text once, titled with the first query that found it."
+    seen = {}
+    for query, obs in recorded_searches(names):
+        if obs and obs not in seen:
+            seen[obs] = {'id': hashlib.sha256(obs.encode()).hexdigest()[:16], 'title': query, 'text': obs}
+    return list(seen.values())
+
+# %% ../nbs/04_tools.ipynb #8a4daefe
+class CorpusIndex:
+    "BM25 over a corpus's passages: the best passage for any query that shares a word with the corpus."
+    setting = 'off'
+    def __init__(self, docs:list[dict], # passages: `id`, `title`, `text` (`read_corpus`, `recorded_corpus`)
+                 words:int=PASSAGE_WORDS, # the most words of the passage an observation shows
+                 bm25=None):              # an index of exactly these passages, read back from the cache
+        if not docs: raise ValueError('a corpus index needs at least one passage')
+        self.docs, self.words = docs, words
+        listing = json.dumps([[d['id'], d['title'], d['text']] for d in docs], ensure_ascii=False)
+        self.digest = hashlib.sha256(listing.encode()).hexdigest()[:16]
+        self.name = f'bm25:{self.digest}'
+        if bm25 is None:
+            bm25 = bm25s.BM25(method='lucene')
+            bm25.index([query_words(f"{d['title']} {d['text']}") for d in docs], show_progress=False)
+        self._bm25 = bm25
+
+    def __len__(self)->int: return len(self.docs)
+    def __repr__(self)->str: return f'CorpusIndex: {len(self)} passages, {self.name}'
+
+    def search(self, query:str, qid:str|None=None)->SearchResult:
+        "The best passage's first words, or None when the query shares no word with the corpus."
+        ids = [self._bm25.vocab_dict[w] for w in query_words(query) if w in self._bm25.vocab_dict]
+        scores = self._bm25.get_scores_from_ids(ids) if ids else None
+        if scores is None or scores.max() <= 0: return SearchResult(None, 'not_found', 0.0, query)
+        i = int(scores.argmax())  # the first of equal scores: the same answer every time
+        d = self.docs[i]
+        return SearchResult(' '.join(d['text'].split()[:self.words]), 'retrieved', round(float(scores[i]), 4), query,
+                            d['title'])
+
+# %% ../nbs/04_tools.ipynb #d29b1a3c
+def index_dir(corpus:str|Path, cache:str|Path|None=None)->Path:
+    "Where a corpus file's index is kept: the cache folder, under the file's digest."
+    return cache_dir(cache)/'indexes'/hashlib.sha256(Path(corpus).read_bytes()).hexdigest()[:16]
+
+@patch(cls_method=True)
+def build(cls:CorpusIndex, corpus:str|Path, cache:str|Path|None=None, words:int=PASSAGE_WORDS)->CorpusIndex:
+    "The index of a corpus file, read from the cache when it was built before, else built and kept there."
+    folder = index_dir(corpus, cache)
+    if (folder/'complete').exists():
+        docs = [json.loads(l) for l in (folder/'passages.jsonl').read_text(encoding='utf-8').splitlines()]
+        return cls(docs, words, bm25s.BM25.load(str(folder/'bm25')))
+    index = cls(read_corpus(corpus), words)
+    folder.mkdir(parents=True, exist_ok=True)
+    index._bm25.save(str(folder/'bm25'))
+    write_atomic(folder/'passages.jsonl', ''.join(json.dumps(d, ensure_ascii=False) + '\n' for d in index.docs))
+    (folder/'complete').write_text(index.name)  # written last: a build killed midway is built again
+    return index
+
+# %% ../nbs/04_tools.ipynb #ecc5198a
+@lru_cache(None)
+def recorded_index()->CorpusIndex:
+    "The release's recorded observations as a BM25 corpus (`make_search('bm25')`), built once per process."
+    return CorpusIndex(recorded_corpus())
+
 # %% ../nbs/04_tools.ipynb #3f277348
 NOISES = ('off', 'none', 'random')  # a tool's noise: none, "None" observations, random observations
 
@@ -348,11 +432,12 @@ class NoisySearch:
         return self.base.search(query, qid)
 
 # %% ../nbs/04_tools.ipynb #f436ff4a
-def make_search(backend:str='replay',   # replay (offline, no key) or serpapi (Google; $SERPAPI_API_KEY)
+def make_search(backend:str='replay',   # replay, serpapi (Google; $SERPAPI_API_KEY), bm25 or bm25:CORPUS (a file)
                 noise:str='off',        # off, none ("None" with probability p) or random (a recorded observation)
                 p:float=0.5,            # noise probability
                 seed:int=233,           # noise seed (with the question id and call number)
-                cache:str|Path|None=None, # serpapi: the SQLite cache file; default <cache dir>/search.sqlite
+                # serpapi: the SQLite cache file, default <cache dir>/search.sqlite; bm25:CORPUS: the cache folder
+                cache:str|Path|None=None,
                 api_key:str|None=None,  # serpapi: default $SERPAPI_API_KEY
                 check_key:bool=True,    # serpapi: ask SerpAPI's free account endpoint whether it takes the key
                 **kwargs,               # serpapi: SerpAPISearch options (base_url, timeout, retries, backoff, ...)
@@ -365,7 +450,12 @@ def make_search(backend:str='replay',   # replay (offline, no key) or serpapi (G
     elif backend == 'serpapi':
         tool = SerpAPISearch(api_key, cache, **kwargs)
         if check_key: tool.check_key()
-    else: raise ValueError(f'unknown search backend {backend!r}: use replay or serpapi')
+    elif backend == 'bm25' or backend.startswith('bm25:'):
+        if kwargs: raise TypeError(f'the bm25 backend takes no options {sorted(kwargs)}')
+        corpus = backend.partition(':')[2]
+        if corpus and not Path(corpus).is_file(): raise ValueError(f'no corpus file {corpus!r} for the bm25 backend')
+        tool = CorpusIndex.build(corpus, cache) if corpus else recorded_index()
+    else: raise ValueError(f'unknown search backend {backend!r}: use replay, serpapi, bm25 or bm25:CORPUS')
     return tool if noise == 'off' else NoisySearch(tool, noise, p, seed)
 
 # %% ../nbs/04_tools.ipynb #e8118919
@@ -382,3 +472,12 @@ def search_cli(query:str,              # what the agent would search for
     except (SearchError, DataError, ValueError) as e: sys.exit(f'fireact search: {e}')
     print('None' if r.observation is None else r.observation)
     print(f'[{r.describe()}]')
+
+# %% ../nbs/04_tools.ipynb #a25490de
+def index_cli(corpus:str,     # JSON lines, one passage each: id, title, text (e.g. Wikipedia abstracts)
+              cache:str=None, # the cache folder its index is kept in; default $FIREACT_CACHE or ~/.cache/fireact
+             ):
+    "Build a corpus's BM25 index once and keep it, so that `fireact run --search bm25:CORPUS` searches it."
+    try: index = CorpusIndex.build(corpus, cache)
+    except (OSError, ValueError) as e: sys.exit(f'fireact index: {e}')
+    print(f'{len(index)} passages, {index.name}, kept in {index_dir(corpus, cache)}')
