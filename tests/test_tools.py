@@ -180,3 +180,20 @@ def test_the_key_never_reaches_cache_logs_trajectories_or_output(tmp_path, monke
     written = [p for p in tmp_path.rglob('*') if p.is_file()]
     assert {'search.sqlite', 'cli.sqlite', 'debug.log', 'run.jsonl', 'cli.txt', 'messages.txt'} <= {p.name for p in written}
     assert [p for p in written if FAKE_KEY.encode() in p.read_bytes()] == []
+
+def test_fireact_index_then_a_search_of_that_corpus(tmp_path):
+    "A user's corpus: `fireact index` builds and keeps its index once, `fireact search --backend bm25:CORPUS` reads it back."
+    passages = [{'id': 'a', 'title': 'Ada Lovelace', 'text': 'Ada Lovelace wrote the first published algorithm, for the Analytical Engine.'},
+                {'id': 'b', 'title': 'Alan Turing', 'text': 'Alan Turing described the universal machine in 1936.'}]
+    corpus = tmp_path/'wiki.jsonl'; corpus.write_text(''.join(json.dumps(p) + '\n' for p in passages))
+    built = fireact('index', str(corpus), FIREACT_CACHE=str(tmp_path/'cache'))
+    assert built.returncode == 0 and built.stdout.startswith('2 passages, bm25:'), built.stderr
+    kept = list((tmp_path/'cache'/'indexes').iterdir())
+    assert len(kept) == 1 and (kept[0]/'complete').exists()
+    found = fireact('search', 'who described the universal machine', '--backend', f'bm25:{corpus}', FIREACT_CACHE=str(tmp_path/'cache'))
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.splitlines()[0] == passages[1]['text'] and "passage 'Alan Turing'" in found.stdout.splitlines()[1]
+    assert list((tmp_path/'cache'/'indexes').iterdir()) == kept  # read back, not built again
+    corpus.write_text('not json\n')
+    bad = fireact('index', str(corpus), FIREACT_CACHE=str(tmp_path/'cache'))
+    assert bad.returncode == 1 and bad.stderr.strip() == f'fireact index: {corpus}: line 1 is not JSON (Expecting value)'
