@@ -259,6 +259,7 @@ FACTORS = {
     'finetuning': ('run.model', 'run.lora', 'run.fmt', 'run.prompt_sha', 'run.loss_mask', 'weights.', 'card.'),
     'method': ('run.method', 'run.prompt_sha', 'run.search', 'run.max_rounds'),
     'noise': ('run.noise',),
+    'search': ('run.search',),  # the tool that answers the agent's searches
     'stop': ('run.stop',),
     'tuning': ('run.lora', 'run.fmt', 'weights.lora', 'card.'),  # what learns from the SFT start: NAT, DPO, rounds
     # ReAct text against tool calls: the same records written another way, so their file, its digest and the prompt;
