@@ -416,8 +416,9 @@ def make_agent(config:RunConfig|None=None, # the run's configuration; or its fie
                 **(dict(base_url=base_url, key_env=key_env, concurrency=concurrency or 16,
                         cache=lm_cache) if served else {}))
     noise_seed = config.seed if config.noise_seed is None else config.noise_seed
-    search = make_search(config.search, noise=config.noise, p=config.p,
-                         seed=noise_seed) if get_method(config.method).acts else None
+    # a training split's searches answer only from recordings made on training questions (no evaluated question's)
+    search = make_search(config.search, noise=config.noise, p=config.p, seed=noise_seed,
+                         training=config.split == 'train') if get_method(config.method).acts else None
     return Agent(lm, search, config)
 
 # %% ../nbs/07_agent.ipynb #70604cc2

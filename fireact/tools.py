@@ -20,11 +20,12 @@ from .formats import chat_rounds
 from .runs import load_released_run
 
 # %% auto #0
-__all__ = ['MODES', 'KEY_VAR', 'SERPAPI_URL_VAR', 'SERPAPI_PARAMS', 'REPLAY_SOURCES', 'REPLAY_LATER', 'PASSAGE_WORDS', 'NOISES',
-           'NOISE_SETTINGS', 'extract_observation', 'SearchResult', 'SearchError', 'SearchKeyError', 'strip_keys',
-           'SerpAPISearch', 'replay_files', 'release_rounds', 'recorded_searches', 'query_words', 'ReplayIndex',
-           'replay_index', 'read_corpus', 'recorded_corpus', 'CorpusIndex', 'index_dir', 'recorded_index', 'noise_spec',
-           'parse_noise', 'NoisySearch', 'make_search', 'search_cli', 'index_cli']
+__all__ = ['MODES', 'KEY_VAR', 'SERPAPI_URL_VAR', 'SERPAPI_PARAMS', 'REPLAY_SOURCES', 'REPLAY_LATER', 'TRAINING_RECORDINGS',
+           'PASSAGE_WORDS', 'NOISES', 'NOISE_SETTINGS', 'extract_observation', 'SearchResult', 'SearchError',
+           'SearchKeyError', 'strip_keys', 'SerpAPISearch', 'replay_files', 'release_rounds', 'recorded_searches',
+           'query_words', 'ReplayIndex', 'replay_index', 'training_files', 'recording_origins', 'read_corpus',
+           'recorded_corpus', 'CorpusIndex', 'index_dir', 'recorded_index', 'noise_spec', 'parse_noise', 'NoisySearch',
+           'make_search', 'search_cli', 'index_cli']
 
 # %% ../nbs/04_tools.ipynb #5196fe91
 def extract_observation(response:dict, # a SerpAPI Google response, parsed
@@ -232,7 +233,7 @@ def _key(query:str)->str: return ' '.join(query.split()).casefold()
 
 class ReplayIndex:
     "Recorded Google results: exact query first, else the nearest recorded query by BM25 above a threshold, else None."
-    name, setting = 'replay', 'off'
+    name, setting, training = 'replay', 'off', False
     def __init__(self, pairs:Iterable[tuple[str,str|None]], # (query, observation) as recorded
                  threshold:float=0.6):                       # least similarity for a nearest-query answer
         self.threshold = threshold
@@ -289,9 +290,30 @@ class ReplayIndex:
 
 # %% ../nbs/04_tools.ipynb #39363d32
 @lru_cache(None)
-def replay_index()->ReplayIndex:
-    "The replay index of the whole release, built once per process."
-    return ReplayIndex.build()
+def replay_index(training:bool=False, # only the recordings made on training questions (`training_files`)
+                )->ReplayIndex:
+    "The replay index of the whole release, or of its training recordings, built once per process."
+    if not training: return ReplayIndex.build()
+    index = ReplayIndex.build(training_files())
+    index.name, index.training = 'replay-train', True
+    return index
+
+# %% ../nbs/04_tools.ipynb #e81bf9b0
+TRAINING_RECORDINGS = ('data/finetune/',)  # the release files recorded on training questions: its fine-tuning data
+
+def training_files()->list[str]:
+    "The replay's files recorded on training questions: what a tool for training questions answers from."
+    return [n for n in replay_files() if n.startswith(TRAINING_RECORDINGS)]
+
+def recording_origins(names:Iterable[str]|None=None, # registry names; default every file of `replay_files()`
+                     )->dict[str,set[str]]:
+    "Each recorded observation -> where it was recorded: `train` (fine-tuning files) and/or `eval` (dev and test runs)."
+    out = {}
+    for name in (replay_files() if names is None else names):
+        origin = 'train' if name.startswith(TRAINING_RECORDINGS) else 'eval'
+        for _, obs in recorded_searches([name]):
+            if obs: out.setdefault(obs, set()).add(origin)
+    return out
 
 # %% ../nbs/04_tools.ipynb #09a70f48
 PASSAGE_WORDS = 60  # the most words of a passage an observation shows: about a Google snippet
@@ -322,7 +344,7 @@ def recorded_corpus(names:Iterable[str]|None=None, # registry names; default eve
 # %% ../nbs/04_tools.ipynb #8a4daefe
 class CorpusIndex:
     "BM25 over a corpus's passages: the best passage for any query that shares a word with the corpus."
-    setting = 'off'
+    setting, training = 'off', False
     def __init__(self, docs:list[dict], # passages: `id`, `title`, `text` (`read_corpus`, `recorded_corpus`)
                  words:int=PASSAGE_WORDS, # the most words of the passage an observation shows
                  bm25=None):              # an index of exactly these passages, read back from the cache
@@ -370,9 +392,12 @@ def build(cls:CorpusIndex, corpus:str|Path, cache:str|Path|None=None, words:int=
 
 # %% ../nbs/04_tools.ipynb #ecc5198a
 @lru_cache(None)
-def recorded_index()->CorpusIndex:
+def recorded_index(training:bool=False, # only the recordings made on training questions (`training_files`)
+                  )->CorpusIndex:
     "The release's recorded observations as a BM25 corpus (`make_search('bm25')`), built once per process."
-    return CorpusIndex(recorded_corpus())
+    index = CorpusIndex(recorded_corpus(training_files() if training else None))
+    index.training = training
+    return index
 
 # %% ../nbs/04_tools.ipynb #3f277348
 NOISES = ('off', 'none', 'random')  # a tool's noise: none, "None" observations, random observations
@@ -417,7 +442,8 @@ class NoisySearch:
         "The distinct observations in the release's trajectories, in the index's order: the same for every run."
         with self._lock:
             if self._recorded is None:
-                try: index = self.base if isinstance(self.base, ReplayIndex) else replay_index()
+                # a training tool's noise draws from training recordings only
+                try: index = self.base if isinstance(self.base, ReplayIndex) else replay_index(self.base.training)
                 except DataError: index = None
                 self._recorded = list(dict.fromkeys(o for o in index.observations if o is not None)) if index else []
             return self._recorded
@@ -440,13 +466,15 @@ def make_search(backend:str='replay',   # replay, serpapi (Google; $SERPAPI_API_
                 cache:str|Path|None=None,
                 api_key:str|None=None,  # serpapi: default $SERPAPI_API_KEY
                 check_key:bool=True,    # serpapi: ask SerpAPI's free account endpoint whether it takes the key
+                # replay and bm25: answer only from the recordings made on training questions (a training split's run)
+                training:bool=False,
                 **kwargs,               # serpapi: SerpAPISearch options (base_url, timeout, retries, backoff, ...)
                ):
     "The search tool an agent uses: a backend (with `.name`, `.setting`, `.search`), maybe wrapped in the noisy tool."
     if noise not in NOISE_SETTINGS: raise ValueError(f'noise must be one of {NOISE_SETTINGS}, not {noise!r}')
     if backend == 'replay':
         if kwargs: raise TypeError(f'the replay backend takes no options {sorted(kwargs)}')
-        tool = replay_index()
+        tool = replay_index(training)
     elif backend == 'serpapi':
         tool = SerpAPISearch(api_key, cache, **kwargs)
         if check_key: tool.check_key()
@@ -454,7 +482,7 @@ def make_search(backend:str='replay',   # replay, serpapi (Google; $SERPAPI_API_
         if kwargs: raise TypeError(f'the bm25 backend takes no options {sorted(kwargs)}')
         corpus = backend.partition(':')[2]
         if corpus and not Path(corpus).is_file(): raise ValueError(f'no corpus file {corpus!r} for the bm25 backend')
-        tool = CorpusIndex.build(corpus, cache) if corpus else recorded_index()
+        tool = CorpusIndex.build(corpus, cache) if corpus else recorded_index(training)
     else: raise ValueError(f'unknown search backend {backend!r}: use replay, serpapi, bm25 or bm25:CORPUS')
     return tool if noise == 'off' else NoisySearch(tool, noise, p, seed)
 
