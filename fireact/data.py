@@ -117,6 +117,7 @@ def _pin(path:Path)->Path:
     "Where the digest of a file that has none on record is kept at its first download, so later reads find corruption."
     return path.with_name(path.name + '.sha256')
 
+# %% ../nbs/01_data.ipynb #ba957c36
 def fetch(name:str,                  # a registry name: the file's path in the release, e.g. `data/hotpotqa/dev.json`
           mirror:str|Path|None=None, # a folder with the release's layout; None: $FIREACT_MIRROR; '': download
           cache:str|Path|None=None,  # where downloads go; default $FIREACT_CACHE or ~/.cache/fireact

@@ -158,6 +158,7 @@ FINETUNES = {ft.adapter: ft for ft in [FinetuneSpec(d, b) for b in LMS.values() 
                                      + [*MULTIMETHOD.values(), FinetuneSpec(method='full')]
                                      + [LOSS_MASK_RUNS[m] for m in LOSS_MASKS if m != 'agent'] + [TOOLCALLS_LORA]}
 
+# %% ../nbs/10_experiments.ipynb #f2e95e7c
 EXPERIMENTS = {
     'table1': [RunSpec('IO', method='io'), RunSpec('CoT', method='cot'), RunSpec('ReAct')],
     'table2': [RunSpec('ReAct (few-shot prompting)'), finetuned('FireAct (LoRA, zero-shot)', TURN_LORA),

@@ -111,6 +111,7 @@ def write_pairs(path:str|Path, pairs:list[dict])->Path:
     "Preference pairs as JSON lines, written whole or not at all."
     return write_atomic(path, ''.join(json.dumps(p, ensure_ascii=False) + '\n' for p in pairs))
 
+# %% ../nbs/16_failures.ipynb #91f63b24
 def dpo_finetune(pairs:str|Path,        # preference pairs, JSON lines (`write_pairs`)
                  out:str|Path,          # the folder: adapter, card.json, log.jsonl, checkpoints/
                  adapter:str|Path,      # the SFT adapter it starts from, and the frozen reference

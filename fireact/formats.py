@@ -105,6 +105,7 @@ class PromptFormat:
         return False
     def __repr__(self): return f'{type(self).__name__}({self.name!r})'
 
+# %% ../nbs/00b_formats.ipynb #cf636b65
 FORMATS = Registry('format')
 
 def register_format(f:PromptFormat)->PromptFormat:

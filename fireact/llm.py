@@ -181,6 +181,7 @@ def _auto_dtype(dtype, device:str):
     if dtype is not None: return getattr(torch, dtype) if isinstance(dtype, str) else dtype
     return torch.bfloat16 if device == 'cuda' and torch.cuda.is_bf16_supported() else torch.float32
 
+# %% ../nbs/05_llm.ipynb #17937cad
 class HFLM(LM):
     "A local transformers causal LM, optionally with a LoRA adapter, generating in batches with a shared-prefix cache."
     def __init__(self,
@@ -383,6 +384,7 @@ def _register_shared_prefix_attention()->str:
     AttentionMaskInterface.register('fireact_shared_prefix', sdpa_mask)
     return 'fireact_shared_prefix'
 
+# %% ../nbs/05_llm.ipynb #4149c18f
 @dataclass
 class _Request:
     "One prompt in a rolling batch: its tokens and settings, what it generated, and its share of the time."
@@ -488,6 +490,7 @@ def _skip(self:RollingBatch, r:_Request)->int:
     n = len(self.shared)
     return n if n and len(r.ids) > n and tuple(r.ids[:n]) == self.shared else 0
 
+# %% ../nbs/05_llm.ipynb #fa0b456a
 @patch
 def _admit(self:RollingBatch, out:list):
     "Move waiting prompts into free rows, prefilled in padding-bounded groups; one ended at once goes to `out`."
@@ -542,6 +545,7 @@ def _done(self:RollingBatch, r:_Request)->bool:
                 or (tail and cut_at_stop(lm.tokenizer.decode(g[-tail:]), strings)[1])
                 or (patterns and cut_at_stop(lm.tokenizer.decode(g), patterns)[1]))
 
+# %% ../nbs/05_llm.ipynb #358b244c
 @patch
 def _decode(self:RollingBatch, out:list):
     "One token for every row; the rows that stop leave."

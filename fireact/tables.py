@@ -267,6 +267,7 @@ FACTORS = {
     'format': ('run.fmt', 'run.lora', 'run.prompt_sha', 'weights.', 'card.data', 'card.cutoff', 'card.chat_template'),
 }
 
+# %% ../nbs/11_tables.ipynb #011cd419
 def lineage_differences(before:dict, after:dict, # two `run_lineage`s
                         factor:str,              # a key of `FACTORS`
                        )->tuple[list[str],list[str]]: # (differences that decide answers outside the factor, all others)

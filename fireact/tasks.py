@@ -134,6 +134,7 @@ class Exemplar:
 def _r(thought, action, observation=None):
     return Round(thought, action, observation if observation is not None else finish_observation(True))
 
+# %% ../nbs/02_tasks.ipynb #55e7f75e
 _EXAMPLES = {  # this project's worked examples, registered with their tasks below
 'hotpotqa': [
     Exemplar('What is the name of the river that flows through the capital of the country where the Taj Mahal stands?',

@@ -506,6 +506,7 @@ class FakeOpenAI(http.server.ThreadingHTTPServer):
     @property
     def base_url(self): return f'http://127.0.0.1:{self.server_address[1]}/v1'
 
+# %% ../nbs/09_train.ipynb #5dc38e8e
 class FakeHandler(http.server.BaseHTTPRequestHandler):
     "The stand-in's routes."
     def log_message(self, *a): pass

@@ -128,6 +128,7 @@ def _signature_flags(fn:Callable)->list[Flag]:
     return out + ([f for f in _signature_flags(finetune) if f.name not in names and f.name != 'method']
                   if takes_more and fn is not finetune else [])
 
+# %% ../nbs/17_tunings.ipynb #3965cc48
 @dataclass(frozen=True)
 class Tuning:
     "One way to tune an agent: what it learns from, its agent's format, its training function and its settings."
