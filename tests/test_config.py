@@ -10,8 +10,8 @@ RUNS = ['runs/mmlu/test_react_fewshot_default_replay_off.jsonl',                
         'runs/hotpotqa/dev_react_alpaca_default-smollm2-hotpotqa-lora-mask-turn_replay_off.jsonl',  # Table 2's fine-tuned agent
         'runs/hotpotqa/dev_react_alpaca_default-smollm2-hotpotqa-lora-mask-turn_replay_none@0.5.jsonl',  # Table 3's noisy tool
         'runs/bamboogle/test_react_alpaca_default-smollm2-hotpotqa-lora-mask-turn_replay_off.jsonl',
-        'runs/strategyqa/dev_io_fewshot_default_replay_off.jsonl',                                   # a method without a tool
-        'runs/hotpotqa/train_react_alpaca_default-smollm2-hotpotqa-lora-mask-turn_replay_off_t0.7_s2.jsonl']  # a sample
+        'runs/strategyqa/dev_io_fewshot_default_replay_off.jsonl']                                   # a method without a tool
+SAMPLE = 'runs/hotpotqa/train_react_alpaca_default-smollm2-hotpotqa-lora-mask-turn_replay_off_t0.7_s2.jsonl'  # training questions
 
 @pytest.mark.parametrize('run', RUNS)
 def test_a_committed_run_resumes_from_its_manifest(tmp_path, run):
@@ -33,3 +33,16 @@ def test_another_configuration_does_not_resume_a_committed_run(tmp_path):
     with pytest.raises(ValueError, match=r"another configuration \{'max_tokens': \(128, 64\)\}"): run_agent(config, out=str(out), progress=False)
     faster = RunConfig.from_manifest(json.loads((ROOT/f'{run}.manifest.json').read_text())['run'], n=200, batch_size=4)
     assert run_agent(faster, out=str(out), progress=False)['found'] == 200  # how fast a run goes is no part of what it answers
+
+def test_a_sample_made_with_every_recording_is_refused_under_the_training_tool(tmp_path):
+    """A committed sample on training questions was searched with the replay of every recording, evaluated questions'
+    included; today a training split searches only training recordings (`replay-train`), so it does not resume as if
+    nothing changed: the refusal names the tool."""
+    manifest = json.loads((ROOT/f'{SAMPLE}.manifest.json').read_text())
+    config = RunConfig.from_manifest(manifest['run'], n=200)
+    assert str(config.path) == SAMPLE and manifest['run']['search'] == 'replay'
+    out = tmp_path/Path(SAMPLE).name
+    shutil.copy(ROOT/SAMPLE, out); shutil.copy(ROOT/f'{SAMPLE}.manifest.json', f'{out}.manifest.json')
+    with pytest.raises(ValueError, match=r"another configuration \{'search': \('replay', 'replay-train'\)\}"):
+        run_agent(config, out=str(out), progress=False)
+    assert out.read_bytes() == (ROOT/SAMPLE).read_bytes()  # nothing appended
