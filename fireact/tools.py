@@ -443,7 +443,8 @@ class NoisySearch:
         with self._lock:
             if self._recorded is None:
                 # a training tool's noise draws from training recordings only
-                try: index = self.base if isinstance(self.base, ReplayIndex) else replay_index(self.base.training)
+                training = getattr(self.base, 'training', False)  # SerpAPI has none: its noise draws from all
+                try: index = self.base if isinstance(self.base, ReplayIndex) else replay_index(training)
                 except DataError: index = None
                 self._recorded = list(dict.fromkeys(o for o in index.observations if o is not None)) if index else []
             return self._recorded
