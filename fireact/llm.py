@@ -15,8 +15,8 @@ from .formats import hermes_calls, tool_template
 from .models import EMBEDDED_MODELS, _quiet_transformers, load_tokenizer, model_path, weights_digest
 
 # %% auto #0
-__all__ = ['Prompt', 'Stop', 'Completion', 'prompt_text', 'LM', 'cut_at_stop', 'stop_strings', 'common_prefix_len', 'PrefixCache',
-           'HFLM', 'RollingBatch', 'CallBatch', 'lm_batch']
+__all__ = ['Prompt', 'Stop', 'Completion', 'TokenPrompt', 'prompt_text', 'LM', 'cut_at_stop', 'stop_strings', 'common_prefix_len',
+           'PrefixCache', 'HFLM', 'RollingBatch', 'CallBatch', 'lm_batch']
 
 # %% ../nbs/05_llm.ipynb #55d58775
 @dataclass
@@ -37,18 +37,25 @@ class Completion:
     ended:str=''
     # the model's structured tool calls, `{name, arguments, id}` each (a served model's, where the API parses them)
     tool_calls:list=field(default_factory=list)
+    # the token ids the engine sampled, the one that ended generation included (the in-process engine's); else empty
+    token_ids:list=field(default_factory=list)
 
     @property
     def ok(self)->bool: return self.error is None
 
 # %% ../nbs/05_llm.ipynb #2caadf76
-# raw text, chat messages `[{'role': 'user', 'content': ...}, ...]`, or messages with tools
-Prompt = str|list[dict]|ToolPrompt
+@dataclass(frozen=True)
+class TokenPrompt:
+    "A prompt as the model's own token ids, not tokenized again: an RL episode continues from the ids it sampled."
+    ids:tuple
+
+# raw text, chat messages `[{'role': 'user', 'content': ...}, ...]`, messages with tools, or token ids
+Prompt = str|list[dict]|ToolPrompt|TokenPrompt
 
 def prompt_text(prompt:Prompt)->str:
     "A prompt as one string, to size or match it: raw text as is; messages (and tools) as JSON."
     if isinstance(prompt, str): return prompt
-    return json.dumps(asdict(prompt) if isinstance(prompt, ToolPrompt) else prompt, ensure_ascii=False)
+    return json.dumps(asdict(prompt) if isinstance(prompt, (ToolPrompt, TokenPrompt)) else prompt, ensure_ascii=False)
 
 class LM:
     "A language model behind one call: a batch of prompts in, one `Completion` per prompt out, in order."
@@ -201,19 +208,24 @@ class HFLM(LM):
                  prefix_budget:int=4<<30,
                  seed:int=0,                # seeds sampling (temperature > 0)
                  name:str|None=None,        # how the model is named in trajectories; default from the folder names
+                 # a model already in memory (a trainer's policy) instead of the folder's weights: used as it is (its
+                 # device, dtype and mode), and its weights are not recorded, since they change under training
+                 model=None,
                 ):
         import torch
         from transformers import AutoModelForCausalLM
-        self.path, self.device = model_path(path), _auto_device(device)
-        self.dtype = _auto_dtype(dtype, self.device)
-        self.tokenizer = load_tokenizer(self.path)
-        with _quiet_transformers():
-            model = AutoModelForCausalLM.from_pretrained(self.path, dtype=self.dtype)
-        if lora is not None:
-            from peft import PeftModel
-            model = PeftModel.from_pretrained(model, str(lora))
-            if merge: model = model.merge_and_unload()
-        self.model = model.to(self.device).eval()
+        self.path, self.tokenizer, live = model_path(path), load_tokenizer(model_path(path)), model is not None
+        if live: self.model, self.device, self.dtype = model, str(model.device), model.dtype
+        else:
+            self.device = _auto_device(device)
+            self.dtype = _auto_dtype(dtype, self.device)
+            with _quiet_transformers():
+                model = AutoModelForCausalLM.from_pretrained(self.path, dtype=self.dtype)
+            if lora is not None:
+                from peft import PeftModel
+                model = PeftModel.from_pretrained(model, str(lora))
+                if merge: model = model.merge_and_unload()
+            self.model = model.to(self.device).eval()
         self.config = self.model.config
         self.batch_size, self.kv_budget, self.max_padding = batch_size, kv_budget, max_padding
         self.prefixes = PrefixCache(prefix_budget)
@@ -224,8 +236,8 @@ class HFLM(LM):
         eos = eos if isinstance(eos, list) else [eos]
         self.eos = {t for t in eos + [self.tokenizer.eos_token_id] if t is not None} # any of them ends a sequence
         self.stats = dict(prefill_tokens=0, reused_tokens=0) # prompt tokens computed vs taken from the prefix cache
-        self.weights = {'model': weights_digest(self.path),
-                        **({'lora': weights_digest(lora)} if lora is not None else {})}
+        self.weights = {} if live else {
+            'model': weights_digest(self.path), **({'lora': weights_digest(lora)} if lora is not None else {})}
 
     @property
     def kv_bytes_per_token(self)->int:
@@ -238,6 +250,7 @@ class HFLM(LM):
     def encode(self, prompt:Prompt)->list[int]:
         "Token ids of a prompt: raw text as is, chat messages (and tools) through the chat template, ready to answer."
         if isinstance(prompt, str): return self.tokenizer(prompt).input_ids
+        if isinstance(prompt, TokenPrompt): return list(prompt.ids)
         if not self.tokenizer.chat_template:
             raise ValueError(f'{self.name} has no chat template; pass raw text prompts')
         messages, tools = (prompt.messages, prompt.tools) if isinstance(prompt, ToolPrompt) else (prompt, None)
@@ -396,6 +409,7 @@ class _Request:
     gen:list = field(default_factory=list)
     seconds:float = 0.0
     tools:bool = False  # the prompt offered tools: calls are read from what it generates
+    seed:int|None = None  # seeds its sampling instead of the LM's seed (a group's samples of one prompt differ)
 
 class RollingBatch:
     "An `HFLM`'s running batch: a prompt takes a free row, every row decodes a token a step, and leaves when it stops."
@@ -410,12 +424,13 @@ class RollingBatch:
 
     def __len__(self): return len(self.waiting) + len(self.rows) + len(self.ended)
 
-    def submit(self, key, prompt:Prompt, stop:list[Stop]|None=None, max_tokens:int=256, temperature:float=0.0):
-        "Queue a prompt; its `Completion` comes back from a later `step`, under `key`."
+    def submit(self, key, prompt:Prompt, stop:list[Stop]|None=None, max_tokens:int=256, temperature:float=0.0,
+               seed:int|None=None):
+        "Queue a prompt (sampled with its own `seed` if given); its `Completion` comes back from a later `step`."
         ids, at_once = self.lm._checked(prompt, max_tokens)
         if at_once: self.ended.append((key, at_once))
         else: self.waiting.append(_Request(key, ids, stop, max_tokens, temperature,
-                                           tools=isinstance(prompt, ToolPrompt) and bool(prompt.tools)))
+                                           tools=isinstance(prompt, ToolPrompt) and bool(prompt.tools), seed=seed))
 
     def step(self)->list[tuple]:
         "Let waiting prompts take free rows, decode a token for every row: each ended prompt's `(key, Completion)`."
@@ -526,11 +541,12 @@ def _admit(self:RollingBatch, out:list):
 
 @patch
 def _pick(self:RollingBatch, rows:list[_Request], logits)->list[int]:
-    "Each row's next token: the likeliest, or a sample at its temperature seeded by the LM's seed, prompt and position."
+    "Each row's next token: the likeliest, or a sample at its temperature seeded by its seed, prompt and position."
     picks = logits.argmax(-1).tolist()
     for temp in {r.temperature for r in rows if r.temperature > 0}:
         js = [j for j, r in enumerate(rows) if r.temperature == temp]
-        draws = [f'{self.lm.seed}/{hashlib.sha256(str(rows[j].ids).encode()).hexdigest()[:16]}/{len(rows[j].gen)}'
+        seed = lambda r: self.lm.seed if r.seed is None else r.seed
+        draws = [f'{seed(rows[j])}/{hashlib.sha256(str(rows[j].ids).encode()).hexdigest()[:16]}/{len(rows[j].gen)}'
                  for j in js]
         for j, t in zip(js, self.lm._pick(logits[js], temp, draws).tolist()): picks[j] = t
     return picks
@@ -597,7 +613,7 @@ def _completion(self:RollingBatch, r:_Request)->Completion:
     raw = self.lm.tokenizer.decode(g[:-1] if eos else g)
     text, cut = cut_at_stop(raw, r.stop)
     content, calls = hermes_calls(text) if r.tools else (text, [])  # as a server's `hermes` tool parser reads them
-    return Completion(content, len(r.ids), len(g), r.seconds, raw=raw, tool_calls=calls,
+    return Completion(content, len(r.ids), len(g), r.seconds, raw=raw, tool_calls=calls, token_ids=list(g),
                       ended='tool_calls' if calls else cut or ('eos' if eos else 'length'))
 
 # %% ../nbs/05_llm.ipynb #7c2e1ff3

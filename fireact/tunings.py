@@ -177,6 +177,7 @@ def get_tuning(name:str)->Tuning:
 
 # %% ../nbs/17_tunings.ipynb #cd775b09
 from .failures import dpo_finetune
+from .grpo import grpo_finetune
 from .train import SFT_METHODS, openai_finetune
 
 def nat_finetune(data:str|Path,  # NAT's tagged records (`fireact convert --fmt nat --keep_failed`)
@@ -198,6 +199,8 @@ register_tuning(Tuning('dpo', "one question's success and failure, cut where the
                        dpo_finetune))
 register_tuning(Tuning('rejection-sampling', "the SFT agent's training file; each round adds the agent's own successes",
                        rejection_sampling, defaults={k: v for k, v in RS_SETTINGS.items() if k != 'method'}))
+register_tuning(Tuning('grpo', "the SFT agent's samples on training questions (run files): groups of its own episodes "
+                       'on those it answers sometimes, the search tool in the loop (`18_grpo`)', grpo_finetune))
 register_tuning(Tuning('openai', 'successful trajectories (chat records)',
                        partial(openai_finetune, method='supervised'),
                        # the paper's 3 epochs
