@@ -134,7 +134,8 @@ TOOLCALLS_LORA = FinetuneSpec(mask='turn', fmt='toolcalls', cutoff=1024)
 FAILURE_TUNED = {
     'SFT': (TURN_LORA.adapter, 'alpaca'), 'NAT': ('runs/finetune/smollm2-hotpotqa-nat-lora', 'nat'),
     'SFT -> DPO': (TURN_LORA.adapter + '-dpo', 'alpaca'),
-    **{f'rejection sampling, round {r}': (f'runs/finetune/smollm2-hotpotqa-rs-r{r}', 'alpaca') for r in (1, 2, 3)}}
+    **{f'rejection sampling, round {r}': (f'runs/finetune/smollm2-hotpotqa-rs-r{r}', 'alpaca') for r in (1, 2, 3)},
+    'GRPO': ('runs/finetune/smollm2-hotpotqa-grpo', 'alpaca')}  # issue 46: the search tool in the loop (`18_grpo`)
 _SAMPLES = ' '.join(str(RunConfig(split='train', n=200, fmt='alpaca', lora=TURN_LORA.adapter, temperature=0.7,
                                   sample_seed=s).path)
                     for s in range(4))  # `failures.sample_rollouts` of the SFT agent
@@ -151,7 +152,9 @@ FAILURE_COMMANDS = {
         f'--method dpo --adapter {TURN_LORA.adapter} --epochs 2 --lr 5e-05',
     **{FAILURE_TUNED[f'rejection sampling, round {r}'][0]:
        'fireact finetune data/finetune/alpaca_format/hotpotqa.json runs/finetune/smollm2-hotpotqa-rs '
-       f'--method rejection-sampling --adapter {TURN_LORA.adapter} --rounds {r}' for r in (1, 2, 3)}}
+       f'--method rejection-sampling --adapter {TURN_LORA.adapter} --rounds {r}' for r in (1, 2, 3)},
+    FAILURE_TUNED['GRPO'][0]: f'fireact finetune "{_SAMPLES}" {FAILURE_TUNED["GRPO"][0]} --method grpo '
+                              f'--adapter {TURN_LORA.adapter} --steps 20 --save_steps 5 --lr 5e-05 --temperature 0.7'}
 
 FINETUNES = {ft.adapter: ft for ft in [FinetuneSpec(d, b) for b in LMS.values() for d in DATA_MIXES]
                                      + [FinetuneSpec('hotpotqa', b, k) for b in LMS.values() for k in SCALING[:-1]]

@@ -91,3 +91,33 @@ def test_two_steps_from_the_command_line(tiny):
     assert [e['meta']['grpo_step'] for e in episodes] == [1] * 4 + [2] * 4
     assert {e['split'] for e in episodes} == {'train'} and all(e['search_backend'] == 'replay-train' for e in episodes)
     assert (tiny/'two'/'adapter_model.safetensors').is_file() and not (tiny/'two'/'ref').exists()
+
+def test_a_run_killed_after_a_checkpoint_resumes_to_the_same_adapter(tmp_path):
+    "From the committed SFT agent (whose groups differ in reward): killed after checkpoint 2 and run again, it ends "
+    "with the adapter, log and episodes of a run never killed."
+    from fireact.grpo import SFT_START
+    from fireact.models import weights_digest
+    args = ['--search', 'replay', '--questions', '2', '--group', '2', '--max_rounds', '2', '--max_tokens', '48',
+            '--steps', '3', '--save_steps', '1', '--lr', '1e-3']
+    def start(out):
+        cmd = [str(BIN/'fireact'), 'finetune', SAMPLES, str(out), '--method', 'grpo', *args]
+        return subprocess.Popen(cmd, env=ENV, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    def finish(p):
+        _, err = p.communicate(timeout=900); assert p.returncode == 0, err[-3000:]
+    finish(start(tmp_path/'clean'))
+    p = start(tmp_path/'killed')
+    try:
+        deadline = time.time() + 900
+        while not (tmp_path/'killed'/'checkpoints'/'checkpoint-2'/'wall.json').exists():
+            assert p.poll() is None and time.time() < deadline, 'the run ended before its second checkpoint'
+            time.sleep(0.05)
+        p.send_signal(signal.SIGKILL)
+    finally: p.communicate()
+    assert p.returncode == -signal.SIGKILL and not (tmp_path/'killed'/'card.json').exists()
+    finish(start(tmp_path/'killed'))
+    clean, killed = (json.loads((tmp_path/d/'card.json').read_text()) for d in ('clean', 'killed'))
+    assert killed['resumed_from'] == 'checkpoint-2' and killed['steps'] == clean['steps'] == 3
+    assert killed['weights'] == clean['weights'] != weights_digest(ROOT/SFT_START)  # trained, and the same
+    episodes = lambda d: [(e['qid'], e['answer'], e['meta']) for e in map(json.loads, (tmp_path/d/'rollouts.jsonl').open())]
+    assert episodes('killed') == episodes('clean')
+    assert [h['reward'] for h in killed['log']] == [h['reward'] for h in clean['log']]
