@@ -119,6 +119,9 @@ def rollouts(lm:HFLM,                  # the policy: an `HFLM`, over the trainer
             ask(i)
     return eps
 
+# %% ../nbs/18_grpo.ipynb #a0a0bce2
+SFT_START = 'runs/finetune/smollm2-hotpotqa-lora-mask-turn'  # GRPO's start: Table 2's agent (`TURN_LORA`)
+
 # %% ../nbs/18_grpo.ipynb #91364c30
 def sample_files(data:str)->list[str]:
     "Run files named by `data`: paths or glob patterns, separated by spaces or commas; an error if none exist."
@@ -185,8 +188,6 @@ def task_reward(completions, task_reward, **kwargs)->list[float]:
     return task_reward
 
 # %% ../nbs/18_grpo.ipynb #4f3a5071
-SFT_START = 'runs/finetune/smollm2-hotpotqa-lora-mask-turn'  # Table 2's agent (`experiments.TURN_LORA`)
-
 def grpo_finetune(data:str,                 # run files of the start agent's samples on training questions (globs)
                   out:str|Path,             # the folder: adapter, card.json, log.jsonl, rollouts.jsonl, checkpoints/
                   adapter:str|Path=SFT_START, # the SFT adapter it starts from, and the frozen reference
@@ -222,8 +223,8 @@ def grpo_finetune(data:str,                 # run files of the start agent's sam
             'data': {'samples': [Path(f).name for f in run['files']],
                      'sha256': {Path(f).name: sha256_file(f) for f in run['files']}, **run['counts']},
             'tool': run['tool'],
-            'hyperparameters': {**{k: s[k] for k in ('steps', 'lr', 'beta', 'group', 'questions_per_step', 'temperature',
-                                                     'max_rounds', 'max_tokens', 'reward', 'seed')},
+            'hyperparameters': {**{k: s[k] for k in ('steps', 'lr', 'beta', 'group', 'questions_per_step',
+                                                     'temperature', 'max_rounds', 'max_tokens', 'reward', 'seed')},
                                 'loss_type': trainer.args.loss_type, 'env_mask': "the tool's tokens carry no loss"},
             'steps': trainer.state.global_step, 'wall_seconds': round(run['log'].seconds(), 1),
             'resumed_from': Path(run['resumed_from']).name if run['resumed_from'] else None,
@@ -257,11 +258,13 @@ def grpo_trainer(data:str,       # as `grpo_finetune`
     policy = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(model_path(s['base'])),
                                        str(find_path(s['adapter'])), is_trainable=True)
     args = GRPOConfig(output_dir=str(out/'checkpoints'), max_steps=s['steps'], learning_rate=s['lr'], beta=s['beta'],
-                      num_generations=s['group'], per_device_train_batch_size=s['group'] * s['questions_per_step'] // world,
+                      num_generations=s['group'],
+                      per_device_train_batch_size=s['group'] * s['questions_per_step'] // world,
                       temperature=s['temperature'], max_completion_length=s['max_rounds'] * (s['max_tokens'] + 200),
                       logging_steps=1, save_strategy='steps', save_steps=s['save_steps'], save_total_limit=2,
                       lr_scheduler_type='constant',  # a run resumed with more --steps keeps the rate it had
-                      seed=s['seed'], data_seed=s['seed'], use_cpu=not cuda, bf16=cuda and torch.cuda.is_bf16_supported(),
+                      seed=s['seed'], data_seed=s['seed'], use_cpu=not cuda,
+                      bf16=cuda and torch.cuda.is_bf16_supported(),
                       report_to=s['report_to'], disable_tqdm=not s['progress'], disable_dropout=True,
                       remove_unused_columns=False)
     last = last_complete_checkpoint(out/'checkpoints')

@@ -121,3 +121,11 @@ def test_a_run_killed_after_a_checkpoint_resumes_to_the_same_adapter(tmp_path):
     episodes = lambda d: [(e['qid'], e['answer'], e['meta']) for e in map(json.loads, (tmp_path/d/'rollouts.jsonl').open())]
     assert episodes('killed') == episodes('clean')
     assert [h['reward'] for h in killed['log']] == [h['reward'] for h in clean['log']]
+
+def test_grpo_starts_from_table_2s_agent():
+    from fireact.experiments import FAILURE_COMMANDS, FAILURE_TUNED, TURN_LORA
+    from fireact.grpo import SFT_START
+    from fireact.tunings import get_tuning
+    assert SFT_START == TURN_LORA.adapter
+    assert get_tuning('grpo').flags[0].name == 'adapter' and get_tuning('grpo').flags[0].default == SFT_START
+    assert '--method grpo' in FAILURE_COMMANDS[FAILURE_TUNED['GRPO'][0]]
