@@ -40,8 +40,10 @@ def generate_rollouts(model, tok, questions, search, max_rounds, max_tokens, tem
         nxt = []
         for i, row in zip(live, out[:, width:].tolist()):
             e = eps[i]
-            gen = row[:next((j + 1 for j, t in enumerate(row) if t in eos), len(row))]
-            while gen and gen[-1] == tok.pad_token_id and tok.pad_token_id not in eos: gen.pop()
+            end = next((j for j, t in enumerate(row) if t in eos or t == tok.pad_token_id), len(row))
+            # a row that met its stop string is padded after it (the pad may be the end-of-sequence token)
+            stopped = GRPO_STOP[0] in tok.decode(row[:end], skip_special_tokens=True)
+            gen = row[:end] if stopped or end == len(row) else row[:end + 1]
             e.add(gen, True)
             raw = tok.decode(gen, skip_special_tokens=True)
             thought, action = parse_step(raw)

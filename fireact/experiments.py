@@ -154,7 +154,7 @@ FAILURE_COMMANDS = {
        'fireact finetune data/finetune/alpaca_format/hotpotqa.json runs/finetune/smollm2-hotpotqa-rs '
        f'--method rejection-sampling --adapter {TURN_LORA.adapter} --rounds {r}' for r in (1, 2, 3)},
     FAILURE_TUNED['GRPO'][0]: f'fireact finetune "{_SAMPLES}" {FAILURE_TUNED["GRPO"][0]} --method grpo '
-                              f'--adapter {TURN_LORA.adapter} --steps 20 --save_steps 5 --lr 5e-05 --temperature 0.7'}
+                              f'--adapter {TURN_LORA.adapter} --steps 16 --save_steps 5 --lr 5e-05 --temperature 0.7'}
 
 FINETUNES = {ft.adapter: ft for ft in [FinetuneSpec(d, b) for b in LMS.values() for d in DATA_MIXES]
                                      + [FinetuneSpec('hotpotqa', b, k) for b in LMS.values() for k in SCALING[:-1]]

@@ -119,7 +119,7 @@ def rollouts(lm:HFLM,                  # the policy: an `HFLM`, over the trainer
             ask(i)
     return eps
 
-# %% ../nbs/18_grpo.ipynb #a0a0bce2
+# %% ../nbs/18_grpo.ipynb #a7b0af05
 SFT_START = 'runs/finetune/smollm2-hotpotqa-lora-mask-turn'  # GRPO's start: Table 2's agent (`TURN_LORA`)
 
 # %% ../nbs/18_grpo.ipynb #91364c30
@@ -217,7 +217,7 @@ def grpo_finetune(data:str,                 # run files of the start agent's sam
     trainer.accelerator.unwrap_model(trainer.model).save_pretrained(str(out), selected_adapters=['default'])
     name_base_only(Path(out)/'adapter_config.json')  # no path of this machine in a committed adapter
     keep = ('step', 'loss', 'reward', 'reward_std', 'frac_reward_zero_std', 'kl', 'entropy', 'completions/mean_length',
-            'episodes/searches', 'episodes/finished', 'episodes/answer_words', 'episodes/seconds')
+            'episodes/searches', 'episodes/finished', 'episodes/answer_words', 'episodes/seconds', 'step_time')
     s = run['settings']
     card = {'kind': 'fireact-grpo', 'tuning': 'grpo', 'base': str(base), 'adapter_from': str(adapter),
             'data': {'samples': [Path(f).name for f in run['files']],
@@ -270,6 +270,9 @@ def grpo_trainer(data:str,       # as `grpo_finetune`
     last = last_complete_checkpoint(out/'checkpoints')
     wall = Path(last or '')/'wall.json'
     done = int(Path(last).name.split('-')[1]) if last else 0
+    if done >= s['steps']:  # the trainer would take one step more before it checks
+        raise ValueError(f"{out} has trained {done} steps (checkpoint-{done}); --steps {s['steps']} asks for no more: "
+                         'pass more --steps to go on, or another folder')
     trim_log(out/'log.jsonl', done); _trim_rollouts(out/'rollouts.jsonl', done)  # the steps after it run again
     log = run_log_callback(out, json.loads(wall.read_text())['seconds'] if last and wall.is_file() else 0.0)
     roll = grpo_rollout(prompts, tool, out/'rollouts.jsonl', s['seed'], s['base'], s['reward'],

@@ -91,6 +91,8 @@ def test_two_steps_from_the_command_line(tiny):
     assert [e['meta']['grpo_step'] for e in episodes] == [1] * 4 + [2] * 4
     assert {e['split'] for e in episodes} == {'train'} and all(e['search_backend'] == 'replay-train' for e in episodes)
     assert (tiny/'two'/'adapter_model.safetensors').is_file() and not (tiny/'two'/'ref').exists()
+    p = grpo(tiny, tiny/'two', '--steps', '2'); _, err = p.communicate(timeout=600)  # the trainer would take a third
+    assert p.returncode != 0 and 'has trained 2 steps (checkpoint-2); --steps 2 asks for no more' in err
 
 def test_a_run_killed_after_a_checkpoint_resumes_to_the_same_adapter(tmp_path):
     "From the committed SFT agent (whose groups differ in reward): killed after checkpoint 2 and run again, it ends "
