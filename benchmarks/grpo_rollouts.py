@@ -14,13 +14,11 @@ from peft import PeftModel
 from transformers import AutoModelForCausalLM
 from fireact.core import Round, finish_observation, parse_action, project_root
 from fireact.formats import get_format, parse_step
-from fireact.grpo import GRPO_STOP, SFT_START, Episode, learnable_questions, rollouts, tool_turn
+from fireact.grpo import GRPO_STOP, SFT_SAMPLES, SFT_START, Episode, learnable_questions, rollouts, tool_turn
 from fireact.llm import HFLM
 from fireact.models import model_path
 from fireact.tools import make_search
 
-SAMPLES = ' '.join(f'runs/hotpotqa/train_react_alpaca_default-smollm2-hotpotqa-lora-mask-turn_replay_off_t0.7_s{s}.jsonl'
-                   for s in range(4))
 
 def generate_rollouts(model, tok, questions, search, max_rounds, max_tokens, temperature):
     "The same episodes with `model.generate` on every live episode each round (left-padded ids, stop strings)."
@@ -60,7 +58,7 @@ def generate_rollouts(model, tok, questions, search, max_rounds, max_tokens, tem
 
 def main(questions=2, group=4, max_rounds=6, max_tokens=128, temperature=0.7):
     load_at_start = os.getloadavg()
-    qs = learnable_questions(SAMPLES)[0][:questions]
+    qs = learnable_questions(SFT_SAMPLES)[0][:questions]
     entries = [q for q in qs for _ in range(group)]
     model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(model_path('default')),
                                       str(project_root()/SFT_START)).eval()

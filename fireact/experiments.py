@@ -13,6 +13,7 @@ from .runs import load_scored, rescore, summarize
 from .tasks import TASKS, get_task
 from .formats import LOSS_MASKS, get_format
 from .config import RunConfig, manifest_path, read_manifest
+from .grpo import SFT_SAMPLES
 from .models import EMBEDDED_MODELS, model_spec
 from .cards import trained
 from .agent import run_agent
@@ -136,9 +137,7 @@ FAILURE_TUNED = {
     'SFT -> DPO': (TURN_LORA.adapter + '-dpo', 'alpaca'),
     **{f'rejection sampling, round {r}': (f'runs/finetune/smollm2-hotpotqa-rs-r{r}', 'alpaca') for r in (1, 2, 3)},
     'GRPO': ('runs/finetune/smollm2-hotpotqa-grpo', 'alpaca')}  # issue 46: the search tool in the loop (`18_grpo`)
-_SAMPLES = ' '.join(str(RunConfig(split='train', n=200, fmt='alpaca', lora=TURN_LORA.adapter, temperature=0.7,
-                                  sample_seed=s).path)
-                    for s in range(4))  # `failures.sample_rollouts` of the SFT agent
+_SAMPLES = SFT_SAMPLES  # `failures.sample_rollouts` of the SFT agent (`18_grpo`, where TURN_LORA is its start)
 _LORA_FLAGS = settings_flags(FINETUNE_CONFIG['lora'], but=('method', 'lora'))
 # how each of them is trained (`17_tunings`); the samples are `failures.sample_rollouts` of the SFT agent
 FAILURE_COMMANDS = {

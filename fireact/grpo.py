@@ -12,6 +12,7 @@ from .core import (Round, Trajectory, find_path, finish_observation, parse_actio
 from .formats import get_format
 from .llm import HFLM, RollingBatch, TokenPrompt
 from .tasks import Question, get_task
+from .config import RunConfig
 from .tools import make_search
 from .models import load_tokenizer, model_path, weights_digest
 from .data import sha256_file
@@ -19,8 +20,8 @@ from .failures import samples_by_question, check_training_only
 from .train import last_complete_checkpoint, name_base_only, process_share, run_log_callback, trim_log, _machine
 
 # %% auto #0
-__all__ = ['GRPO_STOP', 'SFT_START', 'tool_turn', 'Episode', 'rollouts', 'sample_files', 'learnable_questions', 'grpo_rollout',
-           'task_reward', 'grpo_finetune', 'grpo_trainer']
+__all__ = ['GRPO_STOP', 'SFT_START', 'AGENT_FORMAT', 'SFT_SAMPLES', 'tool_turn', 'Episode', 'rollouts', 'sample_files',
+           'learnable_questions', 'grpo_rollout', 'task_reward', 'grpo_finetune', 'grpo_trainer']
 
 # %% ../nbs/18_grpo.ipynb #74dff86f
 GRPO_STOP = ['\nObservation:']  # the turn's end the SFT agent learnt: an episode's only stop string
@@ -48,6 +49,7 @@ class Episode:
     error:str|None = None   # why it ended unfinished (round limit, end of sequence, prompt past the context)
     failed:bool = False     # a tool call failed: no attempt, kept out of the loss
     seconds:float = 0.0
+    fmt:str = 'alpaca'      # the prompt format it ran in
 
     def add(self, ids:list, sampled:bool):
         "Append ids to the completion: the model's (`sampled`) or the tool's."
@@ -68,7 +70,7 @@ class Episode:
     def trajectory(self, model:str, search:str, **meta)->Trajectory:
         "The episode as the project's trajectory record (`meta`: the step, the reward)."
         q, sc = self.question, (self.question.score(self.answer) if self.finished else None)
-        return Trajectory(q.task, q.split, q.id, q.question, q.answer, 'react', model, 'alpaca', self.rounds,
+        return Trajectory(q.task, q.split, q.id, q.question, q.answer, 'react', model, self.fmt, self.rounds,
                           self.answer, em=sc.em if sc else False, f1=sc.f1 if sc else None, finished=self.finished,
                           prompt_tokens=len(self.prompt_ids), completion_tokens=sum(self.env_mask),
                           seconds=round(self.seconds, 4), search_backend=search, error=self.error,
@@ -89,7 +91,7 @@ def rollouts(lm:HFLM,                  # the policy: an `HFLM`, over the trainer
     if f.examples or not isinstance(f.step_prompt('?', []), str):
         raise ValueError(f'an episode is one token sequence of a zero-shot text format (alpaca, nat), not {fmt}')
     if len(seeds) != len(questions): raise ValueError(f'{len(seeds)} seeds for {len(questions)} episodes')
-    eps = [Episode(q, lm.encode(f.step_prompt(q.question, []))) for q in questions]
+    eps = [Episode(q, lm.encode(f.step_prompt(q.question, [])), fmt=fmt) for q in questions]
     batch = RollingBatch(lm)
     ask = lambda i: batch.submit(i, TokenPrompt(tuple(eps[i].prompt_ids + eps[i].completion_ids)), GRPO_STOP,
                                  max_tokens, temperature, seed=seeds[i])
@@ -121,6 +123,10 @@ def rollouts(lm:HFLM,                  # the policy: an `HFLM`, over the trainer
 
 # %% ../nbs/18_grpo.ipynb #a7b0af05
 SFT_START = 'runs/finetune/smollm2-hotpotqa-lora-mask-turn'  # GRPO's start: Table 2's agent (`TURN_LORA`)
+AGENT_FORMAT = 'alpaca'  # the format it was fine-tuned in, and so its episodes' prompts
+# its four samples of the 200 training questions at temperature 0.7 (`failures.sample_rollouts`), as runs name them
+SFT_SAMPLES = ' '.join(str(RunConfig(split='train', n=200, fmt=AGENT_FORMAT, lora=SFT_START, temperature=0.7,
+                                     sample_seed=s).path) for s in range(4))
 
 # %% ../nbs/18_grpo.ipynb #91364c30
 def sample_files(data:str)->list[str]:
@@ -251,7 +257,7 @@ def grpo_trainer(data:str,       # as `grpo_finetune`
     qs, counts = learnable_questions(data)
     qs = qs[:s['questions']] if s['questions'] else qs
     if not qs: raise ValueError(f'no learnable question in {data!r}: none is right in some samples and wrong in others')
-    prompts = {get_format('alpaca').step_prompt(q.question, []): q for q in qs}
+    prompts = {get_format(AGENT_FORMAT).step_prompt(q.question, []): q for q in qs}
     tool = make_search(s['search'], training=True)
     out = Path(out); out.mkdir(parents=True, exist_ok=True); set_seed(s['seed'])
     cuda, world = torch.cuda.is_available(), process_share()[1]
@@ -276,7 +282,8 @@ def grpo_trainer(data:str,       # as `grpo_finetune`
     trim_log(out/'log.jsonl', done); _trim_rollouts(out/'rollouts.jsonl', done)  # the steps after it run again
     log = run_log_callback(out, json.loads(wall.read_text())['seconds'] if last and wall.is_file() else 0.0)
     roll = grpo_rollout(prompts, tool, out/'rollouts.jsonl', s['seed'], s['base'], s['reward'],
-                        max_rounds=s['max_rounds'], max_tokens=s['max_tokens'], temperature=s['temperature'])
+                        max_rounds=s['max_rounds'], max_tokens=s['max_tokens'], temperature=s['temperature'],
+                        fmt=AGENT_FORMAT)
     trainer = GRPOTrainer(model=policy, reward_funcs=[task_reward], args=args,
                           train_dataset=Dataset.from_list([{'prompt': p} for p in prompts]),
                           processing_class=load_tokenizer(s['base']), rollout_func=roll, callbacks=[log])

@@ -7,8 +7,7 @@ import pytest, torch
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, 'PYTHONPATH': f'{ROOT}{os.pathsep}{os.environ.get("PYTHONPATH", "")}', 'OMP_NUM_THREADS': '1'}
-SAMPLES = ' '.join(f'runs/hotpotqa/train_react_alpaca_default-smollm2-hotpotqa-lora-mask-turn_replay_off_t0.7_s{s}.jsonl'
-                   for s in range(4))  # the SFT agent's samples on training questions (`failures.sample_rollouts`)
+from fireact.grpo import SFT_SAMPLES as SAMPLES  # the SFT agent's samples on training questions
 SMALL = dict(search='replay', questions=2, group=2, max_rounds=2, max_tokens=16)
 
 @pytest.fixture(scope='module')
