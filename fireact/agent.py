@@ -448,7 +448,10 @@ def run_agent(config:RunConfig|None=None, # the run's configuration; or its fiel
               'calls each (those already in the run file cost '
               f'nothing){"; capped at $" + format(max_cost, "g") if max_cost else "; --max_cost caps it"}',
               file=sys.stderr)
+    tool = getattr(ag.search, 'name', None)  # what answered: `replay-train`, `bm25:<corpus digest>`, ...
     meta = {k: getattr(config, k) for k in IDENTITY} | (
+           # the search as configured names the run; the tool, where it says more, is recorded beside it
+           {'search': config.search, 'search_tool': tool} if tool and tool != config.search else {}) | (
            # an absolute path stays itself
            {'loss_mask': card_loss_mask(project_root()/config.lora)} if config.lora else {})
     trajs = ag.run(questions, out=out, meta=meta, max_cost=max_cost, progress=progress)
