@@ -9,13 +9,13 @@ from collections import deque
 from concurrent.futures import ALL_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
-from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from .core import (Round, ToolPrompt, Trajectory, answered, find_path, finish_observation, project_root,
-                          append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories)
+                          append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories,
+                          library_versions)
 from .formats import get_format, template_digest
 from .config import AGENT_FIELDS, IDENTITY, SPEED_ONLY, RunConfig, manifest_path, read_manifest, takes_config
 from .methods import (get_method, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt,
@@ -37,13 +37,6 @@ def _git_commit()->str|None:
     try: return subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, timeout=5,
                                cwd=Path(__file__).parent if '__file__' in globals() else None).stdout.strip() or None
     except Exception: return None
-
-def _versions()->dict:
-    out = {}
-    for p in ('fireact', 'torch', 'transformers', 'peft', 'openai'):
-        try: out[p] = version(p)
-        except PackageNotFoundError: pass
-    return out
 
 # %% ../nbs/07_agent.ipynb #24de14a7
 class RunInUse(RuntimeError): "Another process is writing the run file."
@@ -97,7 +90,7 @@ def write_manifest(out:str|Path,          # the run file
             raise ValueError(f'{out} was started against served model {ids(old["server"])}, the server now has '
                              f'{ids(server)}; one run is one model: use another output file')
         return old
-    m = {'run': run, 'weights': weights or {}, **({'server': server} if server else {}), 'versions': _versions(),
+    m = {'run': run, 'weights': weights or {}, **({'server': server} if server else {}), 'versions': library_versions(),
          'git_commit': _git_commit(), 'python': platform.python_version(),
          'machine': platform.machine(), 'started': time.strftime('%Y-%m-%dT%H:%M:%S%z')}
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05b_api.ipynb #51d0d006
 from __future__ import annotations
-import asyncio, hashlib, json, os, random, re, time
+import asyncio, json, os, re, time
 from concurrent.futures import ThreadPoolExecutor
 from fnmatch import fnmatch
 from dataclasses import asdict, replace
@@ -12,7 +12,7 @@ from pathlib import Path
 from fastcore.basics import patch
 from .core import AnswerCache, Secret, ToolPrompt, mask_secrets, retry_delay
 from .data import cache_dir
-from .llm import LM, Completion, Prompt, Stop, cut_at_stop, stop_strings
+from .llm import LM, Completion, Prompt, cut_at_stop, stop_strings
 
 # %% auto #0
 __all__ = ['PRICES', 'RETRY_STATUS', 'FATAL_STATUS', 'APIS', 'API_SPECS', 'SERVED_IDENTITY', 'price', 'cost', 'LMError',

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from fastcore.script import Param
 from .core import Round, Trajectory, answered, project_root
-from .runs import OUTCOMES, first_difference, load_run, load_scored, outcome, rescore, trajectory_key
+from .runs import OUTCOMES, first_difference, load_scored, outcome, trajectory_key
 
 # %% auto #0
 __all__ = ['SOURCE_LABELS', 'CHROMIUM_ARGS', 'source_label', 'gold_spans', 'round_view', 'trajectory_view', 'mcnemar_exact',

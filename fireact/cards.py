@@ -10,20 +10,83 @@ from .core import find_path
 from .models import weights_digest
 
 # %% auto #0
-__all__ = ['card_loss_mask', 'trained']
+__all__ = ['CARD_KINDS', 'CARD_SCHEMA', 'read_card', 'card_loss_mask', 'trained']
 
-# %% ../nbs/04c_cards.ipynb #c0b7e2c1
+# %% ../nbs/04c_cards.ipynb #1b1bf087
+CARD_KINDS = ('fireact-sft', 'fireact-dpo', 'fireact-grpo', 'fireact-openai-ft')  # who writes cards: 09, 16, 18, 09
+
+CARD_SCHEMA = {  # what every card says, whatever trained it
+    'kind': 'who wrote it (`CARD_KINDS`)',
+    'tuning': 'the registered tuning that trained it: lora, full, nat, dpo, rejection-sampling, grpo, openai, ...',
+    'base': 'the base model',
+    'started_from': 'the weights training began from: the base model, or the adapter it continues',
+    'data': 'every file it trained on, by name, with its sha256',
+    'loss_mask': "which tokens carried the loss; a continued adapter's is its start's; None: the service's own",
+    'steps': 'optimizer steps taken (None: a job on a service, which does not say)',
+    'seed': 'the seed of its split, shuffles and initialisation',
+    'versions': 'the libraries that trained it',
+    'weights': 'the digest of the weights it saved (None: weights that stay on a service)',
+}
+
+_TUNING_OF_KIND = {'fireact-dpo': 'dpo', 'fireact-grpo': 'grpo', 'fireact-openai-ft': 'openai'}
+_LIBRARIES = ('torch', 'transformers', 'peft', 'trl')
+
+def _data_files(card:dict)->dict:
+    data = card.get('data') if card['kind'] != 'fireact-dpo' else card.get('pairs')
+    if not isinstance(data, dict): return {}
+    sha = data.get('sha256')
+    return dict(sha) if isinstance(sha, dict) else {data['file']: sha} if data.get('file') and sha else {}
+
+# %% ../nbs/04c_cards.ipynb #2fa8c48e
+def read_card(card:dict|str|Path, # a card, or a model folder holding its card.json
+             )->dict:             # `CARD_SCHEMA`'s fields, and `defaulted`: field -> the default an older card read with
+    "A card in the common schema, validated; an error naming the card when it is not one."
+    where = ''
+    if not isinstance(card, dict):
+        path = Path(card)/'card.json'; where = f'{path}: '
+        if not path.is_file(): raise FileNotFoundError(f'{path}: no card (a model folder holds its card.json)')
+        try: card = json.loads(path.read_text())
+        except ValueError as e: raise ValueError(f'{where}not valid JSON ({e})') from None
+    if not isinstance(card, dict) or card.get('kind') not in CARD_KINDS:
+        got = card.get('kind') if isinstance(card, dict) else type(card).__name__
+        raise ValueError(f"{where}a card's kind is one of {list(CARD_KINDS)}, not {got!r}")
+    kind, hp, defaulted = card['kind'], card.get('hyperparameters') or {}, {}
+    def given(name, value, default, why):
+        if value is None and default is not None: defaulted[name] = f'{default} ({why})'; return default
+        return value
+    local = kind != 'fireact-openai-ft'
+    steps = card.get('steps')
+    if local and not (isinstance(steps, int) and steps >= 0):
+        raise ValueError(f'{where}steps must be a whole number of optimizer steps, not {steps!r}')
+    data = card.get('data') or {}
+    inferred = _TUNING_OF_KIND.get(kind) or ('nat' if data.get('format') == 'nat' else card.get('method', 'lora'))
+    base = card.get('base') or card.get('model')
+    start = card.get('started_from') or card.get('adapter_from')
+    mask, continued = hp.get('loss_mask'), find_path(start) if start and local else None
+    if mask is None and continued and (continued/'card.json').is_file(): mask = read_card(continued)['loss_mask']
+    machine = card.get('machine') or {}
+    versions = card.get('versions') or {k: machine[k] for k in _LIBRARIES if k in machine} or None
+    return {'kind': kind,
+            'tuning': given('tuning', card.get('tuning'), inferred, 'from its kind, data format and method'),
+            'base': base,
+            'started_from': given('started_from', start, base, 'it names no start: it trained from its base'),
+            'data': _data_files(card),
+            # an SFT card older than the setting trained with the only mask there was; a continued adapter whose
+            # start is not here reads as unknown (None)
+            'loss_mask': given('loss_mask', mask, 'agent' if local and not start else None,
+                               'older than the setting: the only mask then'),
+            'steps': steps,
+            'seed': given('seed', hp.get('seed', (card.get('split') or {}).get('seed')), 42 if local else None,
+                          "the trainers' default"),
+            'versions': given('versions', versions, {}, 'not recorded'),
+            'weights': card.get('weights'),
+            'defaulted': defaulted}
+
+# %% ../nbs/04c_cards.ipynb #116fa8f2
 def card_loss_mask(model_dir:str|Path, # a fine-tuned model's folder, with its card.json
                   )->str|None:         # the loss mask that trained it; None without a card
-    "The loss mask a fine-tuned model was trained with, from its card (a continued adapter: its start's; old: `agent`)."
-    card = Path(model_dir)/'card.json'
-    if not card.is_file(): return None
-    c = json.loads(card.read_text())
-    if 'loss_mask' in c.get('hyperparameters', {}): return c['hyperparameters']['loss_mask']
-    start = c.get('adapter_from')  # a DPO card records no mask: it trains pairs, and continues its SFT adapter
-    if start: return card_loss_mask(find_path(start))
-    return 'agent'
-
+    "The loss mask a fine-tuned model was trained with (`read_card`); None for a folder without a card."
+    return read_card(model_dir)['loss_mask'] if (Path(model_dir)/'card.json').is_file() else None
 
 # %% ../nbs/04c_cards.ipynb #44778ec5
 def trained(model_dir:str|Path)->bool:

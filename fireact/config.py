@@ -5,7 +5,7 @@
 # %% ../nbs/00c_config.ipynb #d640c37f
 from __future__ import annotations
 import json
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from fastcore.meta import delegates
 from .formats import get_format

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from .core import Round, Trajectory, answered, final_answer, parse_react, read_jsonl, write_atomic
-from .formats import get_format, record_format, sft_formats, split_lead
+from .formats import get_format, record_format, sft_formats
 from .methods import METHODS
 from .tasks import normalize_answer
 from .runs import file_kind, load_run, resolve_path

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Iterable
 
 # %% auto #0
-__all__ = ['LABEL_NUMBER', 'LINE_LABEL', 'ACTION_LABEL', 'ACTION_END', 'REFLECTION_INTRO', 'ALPACA_HEADER', 'parse_action',
-           'call_action', 'Round', 'Trajectory', 'answered', 'final_answer', 'finish_observation', 'label_pattern',
-           'first_label', 'parse_react', 'agent_turn', 'render_react', 'alpaca_prompt', 'split_alpaca', 'ToolPrompt',
-           'append_jsonl', 'read_jsonl', 'read_trajectories', 'write_atomic', 'mend_torn_tail', 'Registry',
-           'project_root', 'find_path', 'retry_delay', 'Secret', 'mask_secrets', 'MaskSecrets', 'trajectory_html',
-           'trajectories_frame', 'AnswerCache']
+__all__ = ['LABEL_NUMBER', 'LINE_LABEL', 'ACTION_LABEL', 'ACTION_END', 'REFLECTION_INTRO', 'ALPACA_HEADER', 'MANIFEST_LIBRARIES',
+           'TRAINING_LIBRARIES', 'parse_action', 'call_action', 'Round', 'Trajectory', 'answered', 'final_answer',
+           'finish_observation', 'label_pattern', 'first_label', 'parse_react', 'agent_turn', 'render_react',
+           'alpaca_prompt', 'split_alpaca', 'ToolPrompt', 'append_jsonl', 'read_jsonl', 'read_trajectories',
+           'write_atomic', 'library_versions', 'mend_torn_tail', 'Registry', 'project_root', 'find_path', 'retry_delay',
+           'Secret', 'mask_secrets', 'MaskSecrets', 'trajectory_html', 'trajectories_frame', 'AnswerCache']
 
 # %% ../nbs/00_core.ipynb #db261f41
 _action_re = re.compile(r'^\s*([A-Za-z_]\w*)\s*\[(.*)$', re.S)
@@ -270,6 +270,19 @@ def write_atomic(path:str|Path, # the file to (re)write
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
     return path
+
+# %% ../nbs/00_core.ipynb #e6451d48
+MANIFEST_LIBRARIES = ('fireact', 'torch', 'transformers', 'peft', 'openai')  # what a run's answers depend on
+TRAINING_LIBRARIES = ('fireact', 'torch', 'transformers', 'peft', 'trl', 'accelerate')  # what a card's weights do
+
+def library_versions(packages:Iterable[str]=MANIFEST_LIBRARIES)->dict:
+    "The installed version of each package (one not installed is left out)."
+    from importlib.metadata import version, PackageNotFoundError
+    out = {}
+    for p in packages:
+        try: out[p] = version(p)
+        except PackageNotFoundError: pass
+    return out
 
 # %% ../nbs/00_core.ipynb #405cb77b
 def mend_torn_tail(path:str|Path, # a JSON-lines file that is about to be resumed

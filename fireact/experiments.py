@@ -7,9 +7,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from fastcore.meta import delegates
 from .core import project_root, render_react
-from .runs import load_scored, rescore, summarize
+from .runs import load_scored, summarize
 from .tasks import TASKS, get_task
 from .formats import LOSS_MASKS, get_format
 from .config import RunConfig, manifest_path, read_manifest

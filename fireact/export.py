@@ -7,10 +7,10 @@ from __future__ import annotations
 import json, os
 from pathlib import Path
 from fastcore.script import Param
-from .core import Round, Trajectory, project_root, read_jsonl
+from .core import Trajectory, project_root
 from .convert import read_sft
 from .formats import record_format
-from .runs import file_kind, load_run, resolve_path
+from .runs import file_kind, load_run
 
 # %% auto #0
 __all__ = ['TRAJECTORY_SCHEMA', 'trajectory_features', 'trajectories_dataset', 'dataset_trajectories', 'sft_dataset',

@@ -12,9 +12,9 @@ from fastcore.script import Param
 from .config import RunConfig
 from .agent import run_agent
 from .data import sha256_file
-from .models import load_tokenizer, model_path, weights_digest
-from .train import last_complete_checkpoint, name_base_only, process_share, run_log_callback
-from .core import Trajectory, agent_turn, read_jsonl, alpaca_prompt, answered, project_root, render_react, write_atomic
+from .models import load_tokenizer, model_path
+from .train import TrainingRun, name_base_only, process_share
+from .core import Trajectory, agent_turn, read_jsonl, alpaca_prompt, answered, project_root, write_atomic
 from .formats import NAT_TAGS, get_format
 from .runs import first_difference, load_scored, outcome, question_key, trajectory_key
 from .tasks import get_task
@@ -135,7 +135,7 @@ def dpo_finetune(pairs:str|Path,        # preference pairs, JSON lines (`write_p
     from trl import DPOConfig, DPOTrainer
     rows = read_jsonl(pairs)
     if not rows: raise ValueError(f'{pairs}: no preference pairs')
-    out = Path(out); out.mkdir(parents=True, exist_ok=True); set_seed(seed)
+    run = TrainingRun(out); out = run.out; set_seed(seed)
     load = lambda trainable: PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(model_path(base)),
                                                        str(adapter), is_trainable=trainable)
     policy, reference = load(True), load(False).merge_and_unload().eval()  # TRL runs a plain model as the reference
@@ -147,31 +147,21 @@ def dpo_finetune(pairs:str|Path,        # preference pairs, JSON lines (`write_p
                      max_length=max_length, seed=seed, logging_steps=1, save_strategy='steps', save_steps=save_steps,
                      save_total_limit=2, use_cpu=not cuda, bf16=cuda and torch.cuda.is_bf16_supported(), report_to=[],
                      disable_tqdm=not progress)
-    last = last_complete_checkpoint(out/'checkpoints')
-    wall = Path(last or '')/'wall.json'
-    log = run_log_callback(out, json.loads(wall.read_text())['seconds'] if last and wall.is_file() else 0.0)
     data = Dataset.from_list([{k: r[k] for k in ('prompt', 'chosen', 'rejected')} for r in rows])
     trainer = DPOTrainer(model=policy, ref_model=reference, args=args, train_dataset=data,
                          processing_class=load_tokenizer(base),
-                         callbacks=[log])
-    trainer.train(resume_from_checkpoint=last)
+                         callbacks=[run.log])
+    trainer.train(resume_from_checkpoint=run.last)
     trainer.save_model(str(out))
     name_base_only(out/'adapter_config.json')  # no path of this machine in a committed adapter
-    hist = trainer.state.log_history
-    card = {'kind': 'fireact-dpo', 'base': str(base), 'adapter_from': str(adapter), 'pairs': {'file': Path(pairs).name,
-            'sha256': sha256_file(pairs), 'count': len(rows)},
-            'hyperparameters': {'beta': beta, 'epochs': epochs, 'lr': lr,
-            'batch': args.per_device_train_batch_size * args.gradient_accumulation_steps * args.world_size,
-                                'micro_batch': micro_batch, 'max_length': max_length, 'seed': seed,
-                                'max_steps': max_steps},
-            'steps': trainer.state.global_step, 'wall_seconds': round(log.seconds(), 1),
-            'resumed_from': Path(last).name if last else None,
-            'log': [{k: h[k] for k in ('step', 'loss', 'rewards/accuracies', 'rewards/margins') if k in h}
-                    for h in hist if 'loss' in h],
-            'machine': {'processes': trainer.args.world_size, 'parallel': type(trainer.model_wrapped).__name__},
-            'weights': weights_digest(out) if trainer.is_world_process_zero() else None}  # only the first process saves
-    if trainer.is_world_process_zero(): (out/'card.json').write_text(json.dumps(card, indent=1))
-    return card
+    return run.save_card(trainer, {
+        'kind': 'fireact-dpo', 'base': str(base), 'adapter_from': str(adapter),
+        'pairs': {'file': Path(pairs).name, 'sha256': sha256_file(pairs), 'count': len(rows)},
+        'hyperparameters': {'beta': beta, 'epochs': epochs, 'lr': lr,
+                            'batch': args.per_device_train_batch_size * args.gradient_accumulation_steps * args.world_size,
+                            'micro_batch': micro_batch, 'max_length': max_length, 'seed': seed, 'max_steps': max_steps},
+        'log': [{k: h[k] for k in ('step', 'loss', 'rewards/accuracies', 'rewards/margins') if k in h}
+                for h in trainer.state.log_history if 'loss' in h]})
 
 # %% ../nbs/16_failures.ipynb #912c5da0
 def pairs_cli(runs:Param('run files of one agent sampling training questions (one per sample seed)', str, nargs='+'),

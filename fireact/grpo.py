@@ -4,20 +4,20 @@
 
 # %% ../nbs/18_grpo.ipynb #651a32b6
 from __future__ import annotations
-import glob, json, math, os, time
+import glob, json, os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from .core import (Round, Trajectory, find_path, finish_observation, parse_action, project_root, read_jsonl,
+from .core import (Round, Trajectory, find_path, finish_observation, parse_action, project_root, read_jsonl, 
                           write_atomic)
 from .formats import get_format
 from .llm import HFLM, RollingBatch, TokenPrompt
 from .tasks import Question, get_task
 from .config import RunConfig
 from .tools import make_search
-from .models import load_tokenizer, model_path, weights_digest
+from .models import load_tokenizer, model_path
 from .data import sha256_file
 from .failures import samples_by_question, check_training_only
-from .train import last_complete_checkpoint, name_base_only, process_share, run_log_callback, trim_log, _machine
+from .train import TrainingRun, name_base_only, process_share
 
 # %% auto #0
 __all__ = ['GRPO_STOP', 'SFT_START', 'AGENT_FORMAT', 'SFT_SAMPLES', 'tool_turn', 'Episode', 'rollouts', 'sample_files',
@@ -218,27 +218,24 @@ def grpo_finetune(data:str,                 # run files of the start agent's sam
                  )->dict:                   # the card
     "GRPO from an SFT agent: groups of episodes with the search tool in the loop, rewarded by the task's score."
     trainer, run = grpo_trainer(**locals())
-    trainer.train(resume_from_checkpoint=run['resumed_from'])
+    trainer.train(resume_from_checkpoint=run['scaffold'].last)
     if not trainer.is_world_process_zero(): return {}
     trainer.accelerator.unwrap_model(trainer.model).save_pretrained(str(out), selected_adapters=['default'])
     name_base_only(Path(out)/'adapter_config.json')  # no path of this machine in a committed adapter
     keep = ('step', 'loss', 'reward', 'reward_std', 'frac_reward_zero_std', 'kl', 'entropy', 'completions/mean_length',
             'episodes/searches', 'episodes/finished', 'episodes/answer_words', 'episodes/seconds', 'step_time')
     s = run['settings']
-    card = {'kind': 'fireact-grpo', 'tuning': 'grpo', 'base': str(base), 'adapter_from': str(adapter),
-            'data': {'samples': [Path(f).name for f in run['files']],
-                     'sha256': {Path(f).name: sha256_file(f) for f in run['files']}, **run['counts']},
-            'tool': run['tool'],
-            'hyperparameters': {**{k: s[k] for k in ('steps', 'lr', 'beta', 'group', 'questions_per_step',
-                                                     'temperature', 'max_rounds', 'max_tokens', 'reward', 'seed')},
-                                'loss_type': trainer.args.loss_type, 'env_mask': "the tool's tokens carry no loss"},
-            'steps': trainer.state.global_step, 'wall_seconds': round(run['log'].seconds(), 1),
-            'resumed_from': Path(run['resumed_from']).name if run['resumed_from'] else None,
-            'log': [{k: h[k] for k in keep if k in h} for h in trainer.state.log_history if 'reward' in h],
-            'machine': {**_machine(), 'processes': trainer.args.world_size}, 'weights': weights_digest(out)}
-    write_atomic(Path(out)/'card.json', json.dumps(card, indent=1))
-    return card
+    return run['scaffold'].save_card(trainer, {
+        'kind': 'fireact-grpo', 'tuning': 'grpo', 'base': str(base), 'adapter_from': str(adapter),
+        'data': {'samples': [Path(f).name for f in run['files']],
+                 'sha256': {Path(f).name: sha256_file(f) for f in run['files']}, **run['counts']},
+        'tool': run['tool'],
+        'hyperparameters': {**{k: s[k] for k in ('steps', 'lr', 'beta', 'group', 'questions_per_step',
+                                                 'temperature', 'max_rounds', 'max_tokens', 'reward', 'seed')},
+                            'loss_type': trainer.args.loss_type, 'env_mask': "the tool's tokens carry no loss"},
+        'log': [{k: h[k] for k in keep if k in h} for h in trainer.state.log_history if 'reward' in h]})
 
+# %% ../nbs/18_grpo.ipynb #db66b484
 def grpo_trainer(data:str,       # as `grpo_finetune`
                  out:str|Path,   # as `grpo_finetune`
                  **settings,     # `grpo_finetune`'s settings, its defaults for those not given
@@ -259,7 +256,7 @@ def grpo_trainer(data:str,       # as `grpo_finetune`
     if not qs: raise ValueError(f'no learnable question in {data!r}: none is right in some samples and wrong in others')
     prompts = {get_format(AGENT_FORMAT).step_prompt(q.question, []): q for q in qs}
     tool = make_search(s['search'], training=True)
-    out = Path(out); out.mkdir(parents=True, exist_ok=True); set_seed(s['seed'])
+    scaffold = TrainingRun(out); out = scaffold.out; set_seed(s['seed'])
     cuda, world = torch.cuda.is_available(), process_share()[1]
     policy = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(model_path(s['base'])),
                                        str(find_path(s['adapter'])), is_trainable=True)
@@ -273,23 +270,20 @@ def grpo_trainer(data:str,       # as `grpo_finetune`
                       bf16=cuda and torch.cuda.is_bf16_supported(),
                       report_to=s['report_to'], disable_tqdm=not s['progress'], disable_dropout=True,
                       remove_unused_columns=False)
-    last = last_complete_checkpoint(out/'checkpoints')
-    wall = Path(last or '')/'wall.json'
-    done = int(Path(last).name.split('-')[1]) if last else 0
-    if done >= s['steps']:  # the trainer would take one step more before it checks
-        raise ValueError(f"{out} has trained {done} steps (checkpoint-{done}); --steps {s['steps']} asks for no more: "
-                         'pass more --steps to go on, or another folder')
-    trim_log(out/'log.jsonl', done); _trim_rollouts(out/'rollouts.jsonl', done)  # the steps after it run again
-    log = run_log_callback(out, json.loads(wall.read_text())['seconds'] if last and wall.is_file() else 0.0)
+    if scaffold.done >= s['steps']:  # the trainer would take one step more before it checks
+        raise ValueError(f"{out} has trained {scaffold.done} steps (checkpoint-{scaffold.done}); --steps {s['steps']} "
+                         'asks for no more: pass more --steps to go on, or another folder')
+    _trim_rollouts(out/'rollouts.jsonl', scaffold.done)  # the steps after the checkpoint run again
     roll = grpo_rollout(prompts, tool, out/'rollouts.jsonl', s['seed'], s['base'], s['reward'],
                         max_rounds=s['max_rounds'], max_tokens=s['max_tokens'], temperature=s['temperature'],
                         fmt=AGENT_FORMAT)
     trainer = GRPOTrainer(model=policy, reward_funcs=[task_reward], args=args,
                           train_dataset=Dataset.from_list([{'prompt': p} for p in prompts]),
-                          processing_class=load_tokenizer(s['base']), rollout_func=roll, callbacks=[log])
+                          processing_class=load_tokenizer(s['base']), rollout_func=roll, callbacks=[scaffold.log])
     return trainer, {'settings': s, 'files': sample_files(data), 'counts': {**counts, 'used': len(qs)},
-                     'tool': tool.name, 'log': log, 'resumed_from': last}
+                     'tool': tool.name, 'scaffold': scaffold}
 
+# %% ../nbs/18_grpo.ipynb #40e0abfc
 def _trim_rollouts(path:Path, step:int):
     "Keep the episodes of the steps up to `step`, where training resumes."
     if not path.is_file(): return

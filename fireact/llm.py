@@ -4,13 +4,13 @@
 
 # %% ../nbs/05_llm.ipynb #fd108cae
 from __future__ import annotations
-import hashlib, json, os, re, time, warnings
+import hashlib, json, re, time
 from collections import OrderedDict, deque
 from functools import cached_property, lru_cache
 from fastcore.basics import patch
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from .core import ToolPrompt, find_path
+from .core import ToolPrompt
 from .formats import hermes_calls, tool_template
 from .models import EMBEDDED_MODELS, _quiet_transformers, load_tokenizer, model_path, weights_digest
 

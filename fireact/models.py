@@ -6,7 +6,6 @@
 from __future__ import annotations
 import hashlib, importlib.util, json, os, shutil, tempfile, warnings
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from .data import cache_dir, sha256_file
 

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import dataclasses, json, math, random, re, statistics
 from pathlib import Path
-from .core import Round, Trajectory, answered, final_answer, parse_action, project_root, read_trajectories
+from .core import Round, Trajectory, answered, final_answer, project_root, read_trajectories
 from .formats import read_rounds, sft_formats
 from .data import fetch, registry
 from .tasks import Question, get_task

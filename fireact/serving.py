@@ -4,14 +4,14 @@
 
 # %% ../nbs/05c_serving.ipynb #7249bd57
 from __future__ import annotations
-import os, shutil, socket, subprocess, sys, tempfile, time
+import os, socket, subprocess, sys, tempfile, time
 from contextlib import contextmanager
 from pathlib import Path
 from .core import find_path, project_root
 from .llm import LM, HFLM
 from .api import API_SPECS, OpenAILM
 from .formats import tool_template
-from .models import EMBEDDED_MODELS, load_tokenizer, model_path
+from .models import EMBEDDED_MODELS, load_tokenizer
 
 # %% auto #0
 __all__ = ['VLLM_PYTHON', 'get_lm', 'free_port', 'serving', 'vllm_command', 'vllm_serving']

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_tools.ipynb #219ab61b
 from __future__ import annotations
-import hashlib, json, logging, math, os, random, re, sqlite3, sys, threading, time
+import hashlib, json, logging, math, os, random, re, sys, threading, time
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache

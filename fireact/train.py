@@ -4,16 +4,16 @@
 
 # %% ../nbs/09_train.ipynb #3f4410ea
 from __future__ import annotations
-import json, os, platform, random, re, sys, time, uuid, warnings
+import json, os, platform, random, sys, time, uuid, warnings
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from fastcore.meta import delegates
 from .convert import from_record, openai_preference, read_sft
-from .core import read_jsonl, write_atomic
+from .core import TRAINING_LIBRARIES, library_versions, read_jsonl, write_atomic
 from .formats import LOSS_MASKS, chat_problems, record_format, template_digest
 from .data import sha256_file
 from .models import model_path, default_model_dir, load_tokenizer, weights_digest
+from .cards import read_card
 from .runs import resolve_path
 from .tasks import TASKS
 
@@ -21,8 +21,8 @@ from .tasks import TASKS
 __all__ = ['BATCHING', 'SFT_METHODS', 'LORA_PRESETS', 'SMALL_SCALE', 'FINETUNE_CONFIG', 'FINAL_STATES', 'encode', 'encode_record',
            'encode_records', 'data_summary', 'PadCollator', 'make_collator', 'check_qlora', 'load_model', 'trainable',
            'tiny_llama', 'save_tiny_llama', 'split_examples', 'plot_losses', 'run_log_callback', 'name_base_only',
-           'last_complete_checkpoint', 'trim_log', 'process_share', 'wait_for_everyone', 'finetune', 'validate_chat',
-           'FakeOpenAI', 'FakeHandler', 'openai_finetune']
+           'last_complete_checkpoint', 'trim_log', 'TrainingRun', 'process_share', 'wait_for_everyone', 'finetune',
+           'validate_chat', 'FakeOpenAI', 'FakeHandler', 'openai_finetune']
 
 # %% ../nbs/09_train.ipynb #e666e092
 def encode(text:str,              # the full text
@@ -266,11 +266,44 @@ def trim_log(log:Path, step:int):
 
 # %% ../nbs/09_train.ipynb #6bd963f5
 def _machine()->dict:
-    import torch, transformers, peft
+    import torch
     cuda = torch.cuda.is_available()
     return {'platform': platform.platform(), 'cpus': os.cpu_count(),
-            'device': torch.cuda.get_device_name(0) if cuda else 'cpu', 'torch': torch.__version__,
-            'transformers': transformers.__version__, 'peft': peft.__version__}
+            'device': torch.cuda.get_device_name(0) if cuda else 'cpu', **library_versions(('torch', 'transformers', 'peft'))}
+
+# %% ../nbs/09_train.ipynb #199021b3
+class TrainingRun:
+    "What every trainer shares: resumed from the last complete checkpoint, its log and wall time, its card."
+    def __init__(self, out:str|Path,     # the run's folder: weights, card.json, log.jsonl, checkpoints/
+                 resume:bool=True):      # continue from the last complete checkpoint in `out/checkpoints`, if any
+        self.out = Path(out); self.out.mkdir(parents=True, exist_ok=True)
+        self.last = last_complete_checkpoint(self.out/'checkpoints') if resume else None
+        self.done = int(Path(self.last).name.split('-')[1]) if self.last else 0  # the steps already taken
+        if self.last: trim_log(self.out/'log.jsonl', self.done)
+        else: (self.out/'log.jsonl').unlink(missing_ok=True)  # a fresh start: no lines of an earlier training
+        wall = Path(self.last or '')/'wall.json'
+        self.log = run_log_callback(self.out, json.loads(wall.read_text())['seconds'] if self.last and wall.is_file()
+                                              else 0.0)
+
+    def __repr__(self): return f'TrainingRun({self.out}, resumed from {self.last or "nothing"}, {self.done} steps done)'
+
+    def save_card(self, trainer,          # the trainer, after `train()` and the save of the weights
+                  card:dict,              # what is the trainer's own: kind, base, data, hyperparameters, log, ...
+                  plot=None,              # a function card -> figure, saved beside it as loss.png
+                 )->dict:                 # the whole card (the weights' digest None outside the first process)
+        "The card with what every card records; the first process checks and writes it (and its plot)."
+        first = trainer.is_world_process_zero()
+        card = {**card, 'steps': trainer.state.global_step, 'wall_seconds': round(self.log.seconds(), 1),
+                'resumed_from': Path(self.last).name if self.last else None,
+                'versions': library_versions(TRAINING_LIBRARIES),
+                'machine': _machine() | {'processes': trainer.args.world_size,
+                                         'parallel': type(trainer.model_wrapped).__name__},
+                'weights': weights_digest(self.out) if first else None}  # only the first process saved them
+        if first:
+            read_card(card)  # a card the library cannot read is an error now, not when a table reads it
+            write_atomic(self.out/'card.json', json.dumps(card, indent=1))
+            if plot: _save_plot(plot(card), self.out/'loss.png')
+        return card
 
 # %% ../nbs/09_train.ipynb #2bf2ef55
 def process_share()->tuple[int,int]:
@@ -358,26 +391,20 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
     if not train_ex:
         raise ValueError(f'{data}: nothing to train on ({len(records)} records, {encoding["dropped"]} dropped, '
                          f'{len(val_ex)} held out to validate)')
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    run = TrainingRun(out, resume); out = run.out
     if process_share()[0] == 0:
         print(f'{len(records)} records: {encoding["questions_completed"]} with question lines moved from the output to '
               f'the instruction, {encoding["truncated"]} truncated at {cutoff} tokens, {encoding["dropped"]} dropped '
               f'(nothing left to learn); {len(train_ex)} to train on, {len(val_ex)} to validate', file=sys.stderr)
     set_seed(seed)
     model = load_model(base, method, lora, gradient_checkpointing)
-    ckpts = out/'checkpoints'
-    last = last_complete_checkpoint(ckpts) if resume else None
-    if last: trim_log(out/'log.jsonl', int(Path(last).name.split('-')[1]))
-    else: (out/'log.jsonl').unlink(missing_ok=True)  # a fresh start: no lines of an earlier training
-    wall = Path(last or '')/'wall.json'
-    log = run_log_callback(out, json.loads(wall.read_text())['seconds'] if last and wall.is_file() else 0.0)
-    args = _training_args(ckpts, method=method, epochs=epochs, lr=lr, batch=batch, micro_batch=micro_batch,
+    args = _training_args(out/'checkpoints', method=method, epochs=epochs, lr=lr, batch=batch, micro_batch=micro_batch,
                           val=bool(val_ex),
                           batching=batching, warmup=warmup, seed=seed, max_steps=max_steps, eval_steps=eval_steps,
                           save_steps=save_steps, logging_steps=logging_steps, progress=progress, report_to=report_to)
     trainer = Trainer(model=model, args=args, train_dataset=train_ex, eval_dataset=val_ex or None, processing_class=tok,
                       data_collator=make_collator(batching, tok.pad_token_id, cutoff),
-                      callbacks=[log, *(callbacks or [])])
+                      callbacks=[run.log, *(callbacks or [])])
     if not progress: trainer.remove_callback(PrinterCallback)
     # a run's curves stay in its folder, not under checkpoints/runs/<date>
     for cb in trainer.callback_handler.callbacks:
@@ -386,35 +413,28 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
     if os.environ.get('ACCELERATE_USE_FSDP', '').lower() == 'true' and not trainer.is_fsdp_enabled:
         warnings.warn('FSDP was asked for, but accelerate shards only on GPUs (and other accelerators): on CPU '
                       'processes it trains with plain DistributedDataParallel, each process holding the whole model')
-    trainer.train(resume_from_checkpoint=last)
+    trainer.train(resume_from_checkpoint=run.last)
     evals = [h for h in trainer.state.log_history if 'eval_loss' in h]
     if val_ex and (not evals or evals[-1]['step'] != trainer.state.global_step): trainer.evaluate()
     trainer.save_model(str(out))
     name_base_only(out/'adapter_config.json')
-    card = {'kind': 'fireact-sft', 'date': datetime.now(timezone.utc).isoformat(timespec='seconds'),
-            'base': str(base), 'base_name': model_path(base).name, 'method': method,
-            'lora': LORA_PRESETS[lora] | {'preset': lora} if method != 'full' else None,
-            'data': data_summary(data, records), 'encoding': encoding,
-            # the chat template its text was rendered with, where the format brings its own (tools)
-            **({'chat_template': template_digest(t)} if (t := record_format(records[0]).template(tok)) else {}),
-            'split': {'train': len(train_ex), 'val': len(val_ex), 'seed': seed},
-            'hyperparameters': {'epochs': epochs, 'max_steps': max_steps, 'lr': args.learning_rate,
-                                'batch': args.per_device_train_batch_size * args.gradient_accumulation_steps
-                                         * args.world_size,
-                                'micro_batch': micro_batch, 'gradient_accumulation': args.gradient_accumulation_steps,
-                                'cutoff': cutoff, 'loss_mask': mask, 'batching': batching, 'warmup': warmup,
-                                'scheduler': str(args.lr_scheduler_type.value),
-                                'gradient_checkpointing': gradient_checkpointing, 'bf16': args.bf16, 'seed': seed},
-            **({'report_to': report_to} if report_to != 'none' else {}),
-            'resumed_from': Path(last).name if last else None,
-            # only the first process saves; a run's manifest records the same digest
-            'weights': weights_digest(out) if trainer.is_world_process_zero() else None,
-            **_outcome(trainer.state, log.seconds()),
-            'machine': _machine() | {'processes': args.world_size, 'parallel': type(trainer.model_wrapped).__name__}}
-    if trainer.is_world_process_zero():
-        (out/'card.json').write_text(json.dumps(card, indent=1))
-        _save_plot(plot_losses(card), out/'loss.png')
-    return card
+    outcome = _outcome(trainer.state, run.log.seconds())
+    return run.save_card(trainer, {
+        'kind': 'fireact-sft', 'date': datetime.now(timezone.utc).isoformat(timespec='seconds'),
+        'base': str(base), 'base_name': model_path(base).name, 'started_from': str(base), 'method': method,
+        'lora': LORA_PRESETS[lora] | {'preset': lora} if method != 'full' else None,
+        'data': data_summary(data, records), 'encoding': encoding,
+        # the chat template its text was rendered with, where the format brings its own (tools)
+        **({'chat_template': template_digest(t)} if (t := record_format(records[0]).template(tok)) else {}),
+        'split': {'train': len(train_ex), 'val': len(val_ex), 'seed': seed},
+        'hyperparameters': {'epochs': epochs, 'max_steps': max_steps, 'lr': args.learning_rate,
+                            'batch': args.per_device_train_batch_size * args.gradient_accumulation_steps
+                                     * args.world_size,
+                            'micro_batch': micro_batch, 'gradient_accumulation': args.gradient_accumulation_steps,
+                            'cutoff': cutoff, 'loss_mask': mask, 'batching': batching, 'warmup': warmup,
+                            'scheduler': str(args.lr_scheduler_type.value),
+                            'gradient_checkpointing': gradient_checkpointing, 'bf16': args.bf16, 'seed': seed},
+        **({'report_to': report_to} if report_to != 'none' else {}), **outcome}, plot=plot_losses)
 
 # %% ../nbs/09_train.ipynb #5ef332a6
 SMALL_SCALE = dict(epochs=1, batch=8, micro_batch=4, val=0.05, warmup=0.05, eval_steps=20, save_steps=5,

@@ -4,9 +4,9 @@
 
 # %% ../nbs/17_tunings.ipynb #3fc9f764
 from __future__ import annotations
-import json, os
+import json
 from pathlib import Path
-from .core import project_root, read_jsonl, write_atomic
+from .core import project_root, write_atomic
 from .failures import sample_rollouts, samples_by_question, check_training_only, sample_counts
 from .train import FINETUNE_CONFIG, finetune, process_share, wait_for_everyone
 from .convert import convert, read_sft
@@ -16,8 +16,7 @@ from .cards import trained
 
 # %% auto #0
 __all__ = ['RS_SETTINGS', 'NOT_FLAGS', 'TUNINGS', 'SFT_DATA', 'round_adapter', 'rejection_round', 'rejection_sampling', 'Flag',
-           'Tuning', 'register_tuning', 'get_tuning', 'nat_finetune', 'card_tuning', 'finetune_cli', 'finetune_args',
-           'settings_flags']
+           'Tuning', 'register_tuning', 'get_tuning', 'nat_finetune', 'finetune_cli', 'finetune_args', 'settings_flags']
 
 # %% ../nbs/17_tunings.ipynb #4f458c55
 RS_SETTINGS = {**FINETUNE_CONFIG['lora'], 'mask': 'turn'}  # the SFT agent's own settings
@@ -207,15 +206,6 @@ register_tuning(Tuning('openai', 'successful trajectories (chat records)',
                        agent_fmt='chat', where='openai', defaults={'epochs': 3}, base_param='model'))
 register_tuning(Tuning('openai-dpo', 'chat preference pairs (fireact pairs --fmt chat)',
                        partial(openai_finetune, method='dpo'), agent_fmt='chat', where='openai', base_param='model'))
-
-# %% ../nbs/17_tunings.ipynb #2ee06fe0
-def card_tuning(card:dict|str|Path)->str:
-    "The tuning a card (or a model folder's card) records; for an older card, read from its kind, data and method."
-    if not isinstance(card, dict): card = json.loads((Path(card)/'card.json').read_text())
-    kind, fmt = card.get('kind'), card.get('data', {}).get('format')
-    only = [t.name for t in TUNINGS.values() if t.agent_fmt == fmt]  # a data format that one tuning alone trains in
-    return card.get('tuning') or ('dpo' if kind == 'fireact-dpo' else 'openai' if kind == 'fireact-openai-ft'
-                                  else only[0] if len(only) == 1 else card.get('method', 'lora'))
 
 # %% ../nbs/17_tunings.ipynb #a1c485db
 import sys
