@@ -36,13 +36,13 @@ def test_another_configuration_does_not_resume_a_committed_run(tmp_path):
 
 def test_a_sample_made_with_every_recording_is_refused_under_the_training_tool(tmp_path):
     """A committed sample on training questions was searched with the replay of every recording, evaluated questions'
-    included; today a training split searches only training recordings (`replay-train`), so it does not resume as if
-    nothing changed: the refusal names the tool."""
+    included; today a training split searches only training recordings (`replay-train`, the manifest's `search_tool`),
+    so it does not resume as if nothing changed: the refusal names the tool."""
     manifest = json.loads((ROOT/f'{SAMPLE}.manifest.json').read_text())
     config = RunConfig.from_manifest(manifest['run'], n=200)
     assert str(config.path) == SAMPLE and manifest['run']['search'] == 'replay'
     out = tmp_path/Path(SAMPLE).name
     shutil.copy(ROOT/SAMPLE, out); shutil.copy(ROOT/f'{SAMPLE}.manifest.json', f'{out}.manifest.json')
-    with pytest.raises(ValueError, match=r"another configuration \{'search': \('replay', 'replay-train'\)\}"):
+    with pytest.raises(ValueError, match=r"another configuration \{'search_tool': \(None, 'replay-train'\)\}"):
         run_agent(config, out=str(out), progress=False)
     assert out.read_bytes() == (ROOT/SAMPLE).read_bytes()  # nothing appended
