@@ -39,7 +39,7 @@ def _data_files(card:dict)->dict:
 
 # %% ../nbs/04c_cards.ipynb #2fa8c48e
 def read_card(card:dict|str|Path, # a card, or a model folder holding its card.json
-             )->dict:             # `CARD_SCHEMA`'s fields, and `defaulted`: field -> the default an older card read with
+             )->dict:             # `CARD_SCHEMA`'s fields; `defaulted`: field -> the default an older card read with
     "A card in the common schema, validated; an error naming the card when it is not one."
     where = ''
     if not isinstance(card, dict):

@@ -158,7 +158,8 @@ def dpo_finetune(pairs:str|Path,        # preference pairs, JSON lines (`write_p
         'kind': 'fireact-dpo', 'base': str(base), 'adapter_from': str(adapter),
         'pairs': {'file': Path(pairs).name, 'sha256': sha256_file(pairs), 'count': len(rows)},
         'hyperparameters': {'beta': beta, 'epochs': epochs, 'lr': lr,
-                            'batch': args.per_device_train_batch_size * args.gradient_accumulation_steps * args.world_size,
+                            'batch': args.per_device_train_batch_size * args.gradient_accumulation_steps
+                                     * args.world_size,
                             'micro_batch': micro_batch, 'max_length': max_length, 'seed': seed, 'max_steps': max_steps},
         'log': [{k: h[k] for k in ('step', 'loss', 'rewards/accuracies', 'rewards/margins') if k in h}
                 for h in trainer.state.log_history if 'loss' in h]})
