@@ -22,9 +22,9 @@ from .tunings import settings_flags
 
 # %% auto #0
 __all__ = ['FIREACT_LORA', 'LMS', 'DATA_MIXES', 'EVAL_TASKS', 'SCALING', 'MULTIMETHOD', 'LOSS_MASK_RUNS', 'TURN_LORA',
-           'TOOLCALLS_LORA', 'FAILURE_TUNED', 'FAILURE_COMMANDS', 'FINETUNES', 'EXPERIMENTS', 'RELEASED_RUNS',
-           'CONFIG_KEYS', 'EXPERIMENT_OF', 'FinetuneSpec', 'RunSpec', 'finetuned', 'train_command', 'needs_training',
-           'served_spec', 'run_experiment', 'experiment_cli', 'demo', 'experiment_of', 'list_runs']
+           'TOOLCALLS_LORA', 'FULL_TURN', 'FAILURE_TUNED', 'FAILURE_COMMANDS', 'FINETUNES', 'EXPERIMENTS',
+           'RELEASED_RUNS', 'CONFIG_KEYS', 'EXPERIMENT_OF', 'FinetuneSpec', 'RunSpec', 'finetuned', 'train_command',
+           'needs_training', 'served_spec', 'run_experiment', 'experiment_cli', 'demo', 'experiment_of', 'list_runs']
 
 # %% ../nbs/10_experiments.ipynb #118c0100
 FIREACT_LORA = 'runs/finetune/smollm2-hotpotqa-lora'
@@ -129,6 +129,9 @@ TURN_LORA = LOSS_MASK_RUNS['turn']
 # issue 45: the same records, seed, steps and mask, as tool calls; the tool schemas lengthen every prompt, so an example
 # may keep 1,024 tokens, where `finetune`'s 512 would cut many (the card's `encoding.truncated` counts them)
 TOOLCALLS_LORA = FinetuneSpec(mask='turn', fmt='toolcalls', cutoff=1024)
+# issue 44: Table 2's full fine-tune with the turn mask, as its LoRA beside it (`FinetuneSpec(method='full')` is the
+# agent-mask one it replaced)
+FULL_TURN = FinetuneSpec(method='full', mask='turn')
 # the agents that learn from failures and from their own samples (`17_tunings`), beside their SFT start: label ->
 # (adapter, format)
 FAILURE_TUNED = {
@@ -156,14 +159,14 @@ FAILURE_COMMANDS = {
 
 FINETUNES = {ft.adapter: ft for ft in [FinetuneSpec(d, b) for b in LMS.values() for d in DATA_MIXES]
                                      + [FinetuneSpec('hotpotqa', b, k) for b in LMS.values() for k in SCALING[:-1]]
-                                     + [*MULTIMETHOD.values(), FinetuneSpec(method='full')]
+                                     + [*MULTIMETHOD.values(), FinetuneSpec(method='full'), FULL_TURN]
                                      + [LOSS_MASK_RUNS[m] for m in LOSS_MASKS if m != 'agent'] + [TOOLCALLS_LORA]}
 
 # %% ../nbs/10_experiments.ipynb #f2e95e7c
 EXPERIMENTS = {
     'table1': [RunSpec('IO', method='io'), RunSpec('CoT', method='cot'), RunSpec('ReAct')],
     'table2': [RunSpec('ReAct (few-shot prompting)'), finetuned('FireAct (LoRA, zero-shot)', TURN_LORA),
-               finetuned('FireAct (full fine-tuning, zero-shot)', FinetuneSpec(method='full'))],
+               finetuned('FireAct (full fine-tuning, zero-shot)', FULL_TURN)],
     'table2_500': [RunSpec('ReAct (few-shot prompting), 500 questions', tag='n500'),  # the paper's sample size
                    finetuned('FireAct (LoRA, zero-shot), 500 questions', TURN_LORA, tag='n500')],
     'table3': [RunSpec('ReAct'), RunSpec('ReAct, "None" observations', noise='none'),
