@@ -7,7 +7,7 @@ from __future__ import annotations
 import glob, json, os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from .core import (Round, Trajectory, find_path, finish_observation, parse_action, project_root, read_jsonl, 
+from .core import (Round, Trajectory, find_path, finish_observation, parse_action, project_root, read_jsonl,
                           write_atomic)
 from .formats import get_format
 from .llm import HFLM, RollingBatch, TokenPrompt
