@@ -13,12 +13,12 @@ from pathlib import Path
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from fastcore.meta import delegates
-from .core import (Round, ToolPrompt, Trajectory, answered, find_path, finish_observation, project_root,
+from .core import (Round, ToolPrompt, Trajectory, answered, find_path, finish_observation, project_root, 
                           append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories,
                           library_versions)
 from .formats import get_format, template_digest
-from .config import AGENT_FIELDS, IDENTITY, SPEED_ONLY, RunConfig, manifest_path, read_manifest, takes_config
-from .methods import (get_method, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt,
+from .config import AGENT_FIELDS, SPEED_ONLY, RunConfig, manifest_path, read_manifest, takes_config
+from .methods import (get_method, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt, 
                              needs_reflection, ANSWER_STOP)
 from .tasks import Question, get_task
 from .runs import rescore, rounded, summarize
@@ -304,24 +304,26 @@ def run_react(self:Agent, states:list[_State], on_done)->None:
 
 # %% ../nbs/07_agent.ipynb #25b67da4
 @patch
-def manifest_run(self:Agent, questions:list[Question], meta:dict|None=None)->dict:
-    "What decides a run's answers, as its manifest records it: the configuration, the LM, the task, the prompt's text."
+def manifest_run(self:Agent, questions:list[Question])->dict:
+    "What decides a run's answers, as its manifest records it: the configuration, the tool, the LM, the prompt's text."
     import hashlib
     c, tasks = self.config, sorted({q.task for q in questions})
     prompt = ''.join(fewshot_prefix(t, c.method, c.prompts) for t in tasks) if get_format(c.fmt).examples else ''
     local = {k: str(getattr(self.lm, k)) for k in ('dtype', 'device') if hasattr(self.lm, k)}
-    return {**{k: getattr(c, k) for k in AGENT_FIELDS}, 'model': getattr(self.lm, 'name', ''), 'noise': self.noise,
-            'search': getattr(self.search, 'name', None),
+    tool = getattr(self.search, 'name', None)
+    return {**c.manifest(), 'noise': self.noise, **({'search_tool': tool} if tool and tool != c.search else {}),
             'questions': sorted({f'{q.task}/{q.split}' for q in questions}), **local,
-            **({'prompt_sha': hashlib.sha256(prompt.encode()).hexdigest()[:16]} if prompt else {}), **(meta or {})}
+            **({'prompt_sha': hashlib.sha256(prompt.encode()).hexdigest()[:16]} if prompt else {}),
+            # an absolute path stays itself
+            **({'loss_mask': card_loss_mask(project_root()/c.lora)} if c.lora else {})}
 
 # %% ../nbs/07_agent.ipynb #b3fcb3f4
 @patch
-def _run(self:Agent, questions, out, progress, meta, max_failed_in_row):
+def _run(self:Agent, questions, out, progress, max_failed_in_row):
     weights = getattr(self.lm, 'weights', None)
     if get_format(self.config.fmt).tools and hasattr(self.lm, 'tool_template'):  # what renders the tools is the model's
         weights = {**(weights or {}), 'chat_template': template_digest(self.lm.tool_template)}
-    if out: write_manifest(out, self.manifest_run(questions, meta), weights,
+    if out: write_manifest(out, self.manifest_run(questions), weights,
                            self.lm.server_info() if hasattr(self.lm, 'server_info') else None)
     cut = mend_torn_tail(out) if out else None
     if cut:
@@ -354,14 +356,13 @@ def _run(self:Agent, questions, out, progress, meta, max_failed_in_row):
 def run(self:Agent, questions:list[Question], # the questions to answer
         out:str|Path|None=None,         # JSON-lines run file: appended per trajectory, resumed if it exists
         progress:bool=True,
-        meta:dict|None=None,            # more configuration for the manifest (task, model, seed, ...)
         max_failed_in_row:int=8,        # stop (`RunStopped`) after this many failed trajectories in a row: an outage
         # US$ this call may spend at most: it stops (`RunStopped`) before a call that could pass it
         max_cost:float|None=None,
        )->list[Trajectory]:             # every trajectory of the run in question order, a failed one marked `failed`
     "Answer every question not yet answered in `out` (failed ones again); return all of the run's trajectories."
     self.budget = Budget(max_cost)
-    with run_lock(out) if out else nullcontext(): return self._run(questions, out, progress, meta, max_failed_in_row)
+    with run_lock(out) if out else nullcontext(): return self._run(questions, out, progress, max_failed_in_row)
 
 # %% ../nbs/07_agent.ipynb #e23c4e75
 class FlakyLM(ScriptedLM):
@@ -441,13 +442,7 @@ def run_agent(config:RunConfig|None=None, # the run's configuration; or its fiel
               'calls each (those already in the run file cost '
               f'nothing){"; capped at $" + format(max_cost, "g") if max_cost else "; --max_cost caps it"}',
               file=sys.stderr)
-    tool = getattr(ag.search, 'name', None)  # what answered: `replay-train`, `bm25:<corpus digest>`, ...
-    meta = {k: getattr(config, k) for k in IDENTITY} | (
-           # the search as configured names the run; the tool, where it says more, is recorded beside it
-           {'search': config.search, 'search_tool': tool} if tool and tool != config.search else {}) | (
-           # an absolute path stays itself
-           {'loss_mask': card_loss_mask(project_root()/config.lora)} if config.lora else {})
-    trajs = ag.run(questions, out=out, meta=meta, max_cost=max_cost, progress=progress)
+    trajs = ag.run(questions, out=out, max_cost=max_cost, progress=progress)
     return {'out': str(out), **summarize(rescore(trajs), questions)}  # scored as every table counts
 
 # %% ../nbs/07_agent.ipynb #38ec90ce

@@ -102,6 +102,12 @@ def lm_label(self:RunConfig)->str:
     base = EMBEDDED_MODELS[self.model][0] if self.model in EMBEDDED_MODELS else self.model.removeprefix('hf:')
     return base + (f' + {Path(self.lora).name}' if self.lora else '')
 
+@patch(as_prop=True)
+def served_name(self:RunConfig)->str:
+    "The name a server serves the LM by (vLLM's `--lora-modules NAME=PATH`): the adapter's folder, else the model's."
+    if self.lora: return Path(self.lora).name
+    return EMBEDDED_MODELS[self.model][0] if self.model in EMBEDDED_MODELS else Path(self.model.partition(':')[2]).name
+
 # %% ../nbs/00c_config.ipynb #6795e24c
 _ALWAYS = ('task', 'split', 'n', 'method', 'model', 'fmt', 'search', 'noise')
 

@@ -13,7 +13,7 @@ from .tasks import TASKS, get_task
 from .formats import LOSS_MASKS, get_format
 from .config import RunConfig, manifest_path, read_manifest
 from .grpo import SFT_SAMPLES
-from .models import EMBEDDED_MODELS, model_spec
+from .models import model_spec
 from .cards import trained
 from .agent import run_agent
 from .convert import convert
@@ -218,10 +218,7 @@ def needs_training(spec:RunConfig)->str|None:
 def served_spec(spec:RunConfig)->RunConfig:
     "The same run against an OpenAI-compatible server naming models as this project does (base, adapter folder)."
     from dataclasses import replace
-    tuned = needs_training(spec)
-    name = (Path(tuned).name if tuned else EMBEDDED_MODELS[spec.model][0] if spec.model in EMBEDDED_MODELS
-            else Path(spec.model.removeprefix('hf:')).name)
-    return replace(spec, model=f'openai-text:{name}', lora=None)
+    return replace(spec, model=f'openai-text:{spec.served_name}', lora=None)
 
 # %% ../nbs/10_experiments.ipynb #37c78688
 def run_experiment(name:str,          # a key of `EXPERIMENTS`
@@ -342,9 +339,9 @@ def list_runs(root:str|Path|None=None, # the project root; its `runs/` folder is
     root, rows = Path(root or project_root()), []
     for m in sorted((root/'runs').rglob('*.jsonl.manifest.json')):
         path = Path(str(m).removesuffix('.manifest.json'))
-        run = read_manifest(path)['run']
+        run = RunConfig.from_manifest(read_manifest(path)['run']).manifest()  # read as a resume reads it
         done = sum(1 for l in open(path) if l.strip()) if path.exists() else 0
-        rows.append({'path': str(path.relative_to(root)), **{k: run.get(k) for k in CONFIG_KEYS},
+        rows.append({'path': str(path.relative_to(root)), **{k: run[k] for k in CONFIG_KEYS},
                      'source': 'this project', 'questions': done})
     if released: rows += [{**r, 'questions': None} for r in RELEASED_RUNS]
     df = pd.DataFrame(rows, columns=['path', *CONFIG_KEYS, 'source', 'questions'])
