@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from .core import project_root, render_react
-from .runs import load_scored, summarize
+from .core import project_root, read_trajectories, render_react
+from .runs import load_scored, rescore, summarize
 from .tasks import TASKS, get_task
 from .formats import LOSS_MASKS, get_format
 from .config import RunConfig, manifest_path, read_manifest
@@ -247,7 +247,7 @@ def run_experiment(name:str,          # a key of `EXPERIMENTS`
     rows = []
     for spec in (replace(s, n=n) for s in specs):
         out, questions = root/spec.path, get_task(spec.task, spec.split).sample(spec.n, spec.seed)
-        summary = summarize(load_scored(out) if out.exists() else [], questions)
+        summary = summarize(rescore(read_trajectories(out)) if out.exists() else [], questions)  # as run_agent's
         complete = summary['found'] == summary['n']  # a committed run counts without its weights
         model = needs_training(spec)
         if model and not trained(root/model) and not complete and train and not dry_run and model in FINETUNES:
