@@ -244,9 +244,8 @@ def _search_one(self:Agent, s:_State, query:str)->tuple[str,str,float]:
 @patch
 def run_react(self:Agent, states:list[_State], on_done)->None:
     "ReAct / Reflexion, each trajectory at its own pace; an ended trajectory's place goes to the next question."
-    c = self.config
     if not states: return
-    fmt = get_format(c.fmt)
+    c, fmt = self.config, get_format(self.config.fmt)
     prefix = fewshot_prefix(states[0].q.task, c.method, c.prompts) if fmt.examples else ''
     step_stop = fmt.stop if c.stop == 'format' else stop_strings(fmt.stop)  # 'strings': as a server is sent them
     lm = lm_batch(self.lm, before=lambda prompts, max_tokens: self.budget.check(self.lm, prompts, max_tokens))

@@ -130,17 +130,20 @@ class OpenAILM(LM):
         msg = getattr(e, 'message', None) or str(e) or type(e).__name__
         return mask_secrets(f'{type(e).__name__}' + (f' (HTTP {status})' if status else '') + f': {msg}')[:500]
 
-    async def _turn(self):
-        "Wait for this request's start under the requests-per-minute limit."
-        now = time.monotonic()
-        slot = max(now, self._next_slot); self._next_slot = slot + 60 / self.rpm
-        if slot > now: await asyncio.sleep(slot - now)
+# %% ../nbs/05b_api.ipynb #ac30a592
+@patch
+async def _turn(self:OpenAILM):
+    "Wait for this request's start under the requests-per-minute limit."
+    now = time.monotonic()
+    slot = max(now, self._next_slot); self._next_slot = slot + 60 / self.rpm
+    if slot > now: await asyncio.sleep(slot - now)
 
-    def _delay(self, e:Exception, attempt:int)->float:
-        "Seconds before retrying (`retry_delay`): the server's `Retry-After` if it gave one, else backoff with jitter."
-        try: asked = float(getattr(e, 'response', None).headers['retry-after'])
-        except (AttributeError, KeyError, TypeError, ValueError): asked = None
-        return retry_delay(attempt, self.backoff, asked)
+@patch
+def _delay(self:OpenAILM, e:Exception, attempt:int)->float:
+    "Seconds before retrying (`retry_delay`): the server's `Retry-After` if it gave one, else backoff with jitter."
+    try: asked = float(getattr(e, 'response', None).headers['retry-after'])
+    except (AttributeError, KeyError, TypeError, ValueError): asked = None
+    return retry_delay(attempt, self.backoff, asked)
 
 # %% ../nbs/05b_api.ipynb #0a4aea58
 def _ended(choice)->str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
+from fastcore.basics import patch
 from .core import project_root, read_trajectories, render_react
 from .runs import load_scored, rescore, summarize
 from .tasks import TASKS, get_task
@@ -85,26 +86,30 @@ class FinetuneSpec:
         return dict(data=self.data_path, out=self.adapter, base=self.base, **FINETUNE_CONFIG[self.method],
                     mask=self.mask, **({'cutoff': self.cutoff} if self.cutoff else {}))
 
-    def commands(self)->list[str]:
-        "The same training as shell commands from the project root: `fireact convert` if data is selected, `finetune`."
-        s, cfg = self.selection, self.config
-        select = [f'--counts react={s["counts"]["react"]}'] if 'counts' in s else []
-        if 'methods' in s: select.append(f'--methods {",".join(s["methods"])}')
-        if 'fmt' in s: select.append(f'--fmt {s["fmt"]} --keep_order')
-        if s.get('keep_failed'): select.append('--keep_failed --dedup none')
-        convert = [f'fireact convert --runs {self.release_path} --out {self.data_path} {" ".join(select)}'] if s else []
-        flags = ' '.join(f'--{k} {v}' for k, v in cfg.items()
-                         if k not in ('data', 'out') and not (k == 'base' and v == 'default'))
-        return convert + [f'fireact finetune {cfg["data"]} {cfg["out"]} {flags}']
+# %% ../nbs/10_experiments.ipynb #a2c21599
+@patch
+def commands(self:FinetuneSpec)->list[str]:
+    "The same training as shell commands from the project root: `fireact convert` if data is selected, `finetune`."
+    s, cfg = self.selection, self.config
+    select = [f'--counts react={s["counts"]["react"]}'] if 'counts' in s else []
+    if 'methods' in s: select.append(f'--methods {",".join(s["methods"])}')
+    if 'fmt' in s: select.append(f'--fmt {s["fmt"]} --keep_order')
+    if s.get('keep_failed'): select.append('--keep_failed --dedup none')
+    convert = [f'fireact convert --runs {self.release_path} --out {self.data_path} {" ".join(select)}'] if s else []
+    flags = ' '.join(f'--{k} {v}' for k, v in cfg.items()
+                     if k not in ('data', 'out') and not (k == 'base' and v == 'default'))
+    return convert + [f'fireact finetune {cfg["data"]} {cfg["out"]} {flags}']
 
-    def command(self)->str: return ' && '.join(self.commands())
+@patch
+def command(self:FinetuneSpec)->str: return ' && '.join(self.commands())
 
-    def train(self, root:str|Path|None=None)->dict:
-        "Train it here under the project root: select data (`convert`) if needed, `finetune`, resuming a killed one."
-        root, cfg = Path(root or project_root()), self.config
-        if self.selection: convert([self.release_path], root/self.data_path, **self.selection)
-        data = root/cfg['data'] if self.selection else cfg['data']  # a release name is fetched, not found in root
-        return finetune(**{**cfg, 'data': data, 'out': root/cfg['out']})
+@patch
+def train(self:FinetuneSpec, root:str|Path|None=None)->dict:
+    "Train it here under the project root: select data (`convert`) if needed, `finetune`, resuming a killed one."
+    root, cfg = Path(root or project_root()), self.config
+    if self.selection: convert([self.release_path], root/self.data_path, **self.selection)
+    data = root/cfg['data'] if self.selection else cfg['data']  # a release name is fetched, not found in root
+    return finetune(**{**cfg, 'data': data, 'out': root/cfg['out']})
 
 # %% ../nbs/10_experiments.ipynb #a164b320
 def RunSpec(label:str, # the run's row in its table

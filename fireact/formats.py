@@ -15,7 +15,7 @@ __all__ = ['TOOLS', 'STEP_STOP', 'FORMATS', 'LOSS_MASKS', 'CHAT_ROLES', 'TOOL_AR
            'to_alpaca', 'react_spans', 'whole_question', 'check_mask', 'alpaca_text', 'Alpaca', 'chat_problems',
            'to_chat', 'chat_rounds', 'chat_text', 'Chat', 'round_call', 'call_messages', 'tool_chat_problems',
            'tool_template', 'template_digest', 'hermes_calls', 'template_spans', 'ToolCalls', 'sft_formats',
-           'record_format', 'read_rounds', 'Tagged']
+           'record_format', 'read_rounds', 'NAT']
 
 # %% ../nbs/00b_formats.ipynb #e21b9832
 TOOLS = ('search', 'finish')  # the tools an action names: search the web, or give the answer
@@ -558,7 +558,7 @@ def read_rounds(trajectory)->tuple[PromptFormat,list[Round]]:
 # %% ../nbs/00b_formats.ipynb #6e74016e
 NAT_TAGS = {True: 'Solve this well: the trajectory below succeeds.', False: 'The trajectory below fails.'}
 
-class Tagged(Alpaca):
+class NAT(Alpaca):
     "NAT's format: Alpaca records whose instruction opens with a success or failure tag; the agent runs with success's."
     name, release_dir = 'nat', ''
     def step_prompt(self, question, rounds, prefix='', opening='Thought:'):
@@ -573,4 +573,4 @@ class Tagged(Alpaca):
         question, body, meta = super().read_record({**record, 'instruction': instruction})
         return question, body, {**meta, 'nat_success': tag == NAT_TAGS[True]}
 
-register_format(Tagged())
+register_format(NAT())

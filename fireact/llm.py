@@ -212,7 +212,6 @@ class HFLM(LM):
                  # device, dtype and mode), and its weights are not recorded, since they change under training
                  model=None,
                 ):
-        import torch
         from transformers import AutoModelForCausalLM
         self.path, self.tokenizer, live = model_path(path), load_tokenizer(model_path(path)), model is not None
         if live: self.model, self.device, self.dtype = model, str(model.device), model.dtype
@@ -239,25 +238,6 @@ class HFLM(LM):
         self.weights = {} if live else {
             'model': weights_digest(self.path), **({'lora': weights_digest(lora)} if lora is not None else {})}
 
-    @property
-    def kv_bytes_per_token(self)->int:
-        "Bytes of keys and values one token occupies across all layers."
-        c = self.config.get_text_config()
-        head_dim = getattr(c, 'head_dim', None) or c.hidden_size // c.num_attention_heads
-        kv_heads = getattr(c, 'num_key_value_heads', None) or c.num_attention_heads
-        return 2 * c.num_hidden_layers * kv_heads * head_dim * self.dtype.itemsize
-
-    def encode(self, prompt:Prompt)->list[int]:
-        "Token ids of a prompt: raw text as is, chat messages (and tools) through the chat template, ready to answer."
-        if isinstance(prompt, str): return self.tokenizer(prompt).input_ids
-        if isinstance(prompt, TokenPrompt): return list(prompt.ids)
-        if not self.tokenizer.chat_template:
-            raise ValueError(f'{self.name} has no chat template; pass raw text prompts')
-        messages, tools = (prompt.messages, prompt.tools) if isinstance(prompt, ToolPrompt) else (prompt, None)
-        return list(self.tokenizer.apply_chat_template(messages, tools=tools, add_generation_prompt=True, tokenize=True,
-                                                       chat_template=self.tool_template if tools else None,
-                                                       return_dict=True)['input_ids'])
-
     @cached_property
     def tool_template(self)->str:
         "The chat template prompts with tools render through: the model's own if it writes tools (`tool_template`)."
@@ -265,6 +245,27 @@ class HFLM(LM):
 
     def __repr__(self):
         return f'HFLM({self.name!r}, device={self.device!r}, dtype={str(self.dtype).removeprefix("torch.")})'
+
+# %% ../nbs/05_llm.ipynb #2a2019d1
+@patch(as_prop=True)
+def kv_bytes_per_token(self:HFLM)->int:
+    "Bytes of keys and values one token occupies across all layers."
+    c = self.config.get_text_config()
+    head_dim = getattr(c, 'head_dim', None) or c.hidden_size // c.num_attention_heads
+    kv_heads = getattr(c, 'num_key_value_heads', None) or c.num_attention_heads
+    return 2 * c.num_hidden_layers * kv_heads * head_dim * self.dtype.itemsize
+
+@patch
+def encode(self:HFLM, prompt:Prompt)->list[int]:
+    "Token ids of a prompt: raw text as is, chat messages (and tools) through the chat template, ready to answer."
+    if isinstance(prompt, str): return self.tokenizer(prompt).input_ids
+    if isinstance(prompt, TokenPrompt): return list(prompt.ids)
+    if not self.tokenizer.chat_template:
+        raise ValueError(f'{self.name} has no chat template; pass raw text prompts')
+    messages, tools = (prompt.messages, prompt.tools) if isinstance(prompt, ToolPrompt) else (prompt, None)
+    return list(self.tokenizer.apply_chat_template(messages, tools=tools, add_generation_prompt=True, tokenize=True,
+                                                   chat_template=self.tool_template if tools else None,
+                                                   return_dict=True)['input_ids'])
 
 # %% ../nbs/05_llm.ipynb #04a021fb
 @patch

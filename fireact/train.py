@@ -8,6 +8,7 @@ import json, os, platform, random, sys, time, uuid, warnings
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
+from fastcore.basics import patch
 from .convert import from_record, openai_preference, read_sft
 from .core import TRAINING_LIBRARIES, library_versions, read_jsonl, write_atomic
 from .formats import LOSS_MASKS, chat_problems, record_format, template_digest
@@ -356,6 +357,47 @@ def _outcome(state, seconds:float)->dict:
             'log': [{k: h[k] for k in ('step', 'epoch', 'loss', 'eval_loss', 'learning_rate') if k in h}
                     for h in hist if 'loss' in h or 'eval_loss' in h]}
 
+# %% ../nbs/09_train.ipynb #383a5f50
+def _sft_trainer(model, args, tok, train_ex, val_ex, batching:str, cutoff:int, callbacks:list, progress:bool, out:Path):
+    "The transformers `Trainer` of an SFT run: its collator and callbacks, its curves kept in `out`."
+    from transformers import PrinterCallback, Trainer
+    trainer = Trainer(model=model, args=args, train_dataset=train_ex, eval_dataset=val_ex or None, processing_class=tok,
+                      data_collator=make_collator(batching, tok.pad_token_id, cutoff), callbacks=callbacks)
+    if not progress: trainer.remove_callback(PrinterCallback)
+    # a run's curves stay in its folder, not under checkpoints/runs/<date>
+    for cb in trainer.callback_handler.callbacks:
+        if type(cb).__name__ == 'TensorBoardCallback' and cb.logging_dir is None:
+            cb.logging_dir = str(out/'tensorboard')
+    if os.environ.get('ACCELERATE_USE_FSDP', '').lower() == 'true' and not trainer.is_fsdp_enabled:
+        warnings.warn('FSDP was asked for, but accelerate shards only on GPUs (and other accelerators): on CPU '
+                      'processes it trains with plain DistributedDataParallel, each process holding the whole model')
+    return trainer
+
+def _hyperparameters(args, epochs, max_steps, micro_batch, cutoff, loss_mask, batching, warmup, gradient_checkpointing,
+                     seed)->dict:
+    "The card's hyperparameters: those given, and what the trainer's arguments made of them (the batch over processes)."
+    return {'epochs': epochs, 'max_steps': max_steps, 'lr': args.learning_rate,
+            'batch': args.per_device_train_batch_size * args.gradient_accumulation_steps * args.world_size,
+            'micro_batch': micro_batch, 'gradient_accumulation': args.gradient_accumulation_steps, 'cutoff': cutoff,
+            'loss_mask': loss_mask, 'batching': batching, 'warmup': warmup,
+            'scheduler': str(args.lr_scheduler_type.value),
+            'gradient_checkpointing': gradient_checkpointing, 'bf16': args.bf16, 'seed': seed}
+
+def _sft_examples(data, base, cutoff:int, mask:str, val:float, seed:int)->tuple:
+    "An SFT run's records, tokenizer, (train, validation) examples and encoding counts; none to train on is an error."
+    records = read_sft(data)
+    tok = load_tokenizer(base)
+    examples, encoding = encode_records(records, tok, cutoff, mask)
+    train_ex, val_ex = split_examples(examples, val, seed)
+    if not train_ex:
+        raise ValueError(f'{data}: nothing to train on ({len(records)} records, {encoding["dropped"]} dropped, '
+                         f'{len(val_ex)} held out to validate)')
+    if process_share()[0] == 0:
+        print(f'{len(records)} records: {encoding["questions_completed"]} with question lines moved from the output to '
+              f'the instruction, {encoding["truncated"]} truncated at {cutoff} tokens, {encoding["dropped"]} dropped '
+              f'(nothing left to learn); {len(train_ex)} to train on, {len(val_ex)} to validate', file=sys.stderr)
+    return records, tok, (train_ex, val_ex), encoding
+
 # %% ../nbs/09_train.ipynb #93a77676
 def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, or a release name
              out:str|Path,              # the run's folder: weights, tokenizer, card.json, log.jsonl, checkpoints/
@@ -384,36 +426,17 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
              callbacks:list|None=None,  # extra transformers `TrainerCallback`s
             )->dict:                    # the card, also written to `out/card.json`
     "Supervised fine-tuning of a causal LM on agent trajectories with the loss on the agent's own tokens."
-    from transformers import PrinterCallback, Trainer, set_seed
-    records = read_sft(data)
-    tok = load_tokenizer(base)
-    examples, encoding = encode_records(records, tok, cutoff, mask)
-    train_ex, val_ex = split_examples(examples, val, seed)
-    if not train_ex:
-        raise ValueError(f'{data}: nothing to train on ({len(records)} records, {encoding["dropped"]} dropped, '
-                         f'{len(val_ex)} held out to validate)')
+    from transformers import set_seed
+    records, tok, (train_ex, val_ex), encoding = _sft_examples(data, base, cutoff, mask, val, seed)
     run = TrainingRun(out, resume); out = run.out
-    if process_share()[0] == 0:
-        print(f'{len(records)} records: {encoding["questions_completed"]} with question lines moved from the output to '
-              f'the instruction, {encoding["truncated"]} truncated at {cutoff} tokens, {encoding["dropped"]} dropped '
-              f'(nothing left to learn); {len(train_ex)} to train on, {len(val_ex)} to validate', file=sys.stderr)
     set_seed(seed)
     model = load_model(base, method, lora, gradient_checkpointing)
     args = _training_args(out/'checkpoints', method=method, epochs=epochs, lr=lr, batch=batch, micro_batch=micro_batch,
                           val=bool(val_ex),
                           batching=batching, warmup=warmup, seed=seed, max_steps=max_steps, eval_steps=eval_steps,
                           save_steps=save_steps, logging_steps=logging_steps, progress=progress, report_to=report_to)
-    trainer = Trainer(model=model, args=args, train_dataset=train_ex, eval_dataset=val_ex or None, processing_class=tok,
-                      data_collator=make_collator(batching, tok.pad_token_id, cutoff),
-                      callbacks=[run.log, *(callbacks or [])])
-    if not progress: trainer.remove_callback(PrinterCallback)
-    # a run's curves stay in its folder, not under checkpoints/runs/<date>
-    for cb in trainer.callback_handler.callbacks:
-        if type(cb).__name__ == 'TensorBoardCallback' and cb.logging_dir is None:
-            cb.logging_dir = str(out/'tensorboard')
-    if os.environ.get('ACCELERATE_USE_FSDP', '').lower() == 'true' and not trainer.is_fsdp_enabled:
-        warnings.warn('FSDP was asked for, but accelerate shards only on GPUs (and other accelerators): on CPU '
-                      'processes it trains with plain DistributedDataParallel, each process holding the whole model')
+    trainer = _sft_trainer(model, args, tok, train_ex, val_ex, batching, cutoff, [run.log, *(callbacks or [])],
+                           progress, out)
     trainer.train(resume_from_checkpoint=run.last)
     evals = [h for h in trainer.state.log_history if 'eval_loss' in h]
     if val_ex and (not evals or evals[-1]['step'] != trainer.state.global_step): trainer.evaluate()
@@ -428,13 +451,8 @@ def finetune(data:str|Path,             # Alpaca JSON or chat JSON-lines file, o
         # the chat template its text was rendered with, where the format brings its own (tools)
         **({'chat_template': template_digest(t)} if (t := record_format(records[0]).template(tok)) else {}),
         'split': {'train': len(train_ex), 'val': len(val_ex), 'seed': seed},
-        'hyperparameters': {'epochs': epochs, 'max_steps': max_steps, 'lr': args.learning_rate,
-                            'batch': args.per_device_train_batch_size * args.gradient_accumulation_steps
-                                     * args.world_size,
-                            'micro_batch': micro_batch, 'gradient_accumulation': args.gradient_accumulation_steps,
-                            'cutoff': cutoff, 'loss_mask': mask, 'batching': batching, 'warmup': warmup,
-                            'scheduler': str(args.lr_scheduler_type.value),
-                            'gradient_checkpointing': gradient_checkpointing, 'bf16': args.bf16, 'seed': seed},
+        'hyperparameters': _hyperparameters(args, epochs, max_steps, micro_batch, cutoff, mask, batching, warmup,
+                                            gradient_checkpointing, seed),
         **({'report_to': report_to} if report_to != 'none' else {}), **outcome}, plot=plot_losses)
 
 # %% ../nbs/09_train.ipynb #5ef332a6
@@ -578,36 +596,63 @@ class FakeHandler(http.server.BaseHTTPRequestHandler):
                    'created_at': 1700000000 + len(ev),
                    'level': level, 'message': message, 'data': {}, 'type': 'message'})
     def public(self, job): return {k: v for k, v in job.items() if not k.startswith('_')}
-    def do_GET(self):
-        s = self.server
-        path, _, query = self.path.partition('?')
-        parts = path.strip('/').split('/')
-        s.calls[path] += 1
-        if parts == ['v1', 'fine_tuning', 'jobs']:  # the list, newest first, filtered by metadata[key]=value
-            want = {k[len('metadata['):-1]: v for k, v in urllib.parse.parse_qsl(query) if k.startswith('metadata[')}
-            hits = [self.public(j)
-                    for j in s.jobs.values() if all((j['metadata'] or {}).get(k) == v for k, v in want.items())]
-            return self.send(200, {'object': 'list', 'data': hits[::-1], 'has_more': False})
-        if parts[:3] == ['v1', 'fine_tuning', 'jobs'] and len(parts) >= 4 and parts[3] in s.jobs:
-            job = s.jobs[parts[3]]
-            if len(parts) == 5 and parts[4] == 'events':
-                return self.send(200, {'object': 'list', 'data': job['_events'][::-1], 'has_more': False})
-            order = ['validating_files', 'queued', 'running']
-            if job['status'] in order:
-                i = order.index(job['status'])
-                if i + 1 < len(order):
-                    job['status'] = order[i + 1]; self.event(job['id'], f'Job status: {job["status"]}')
-                elif job['_fail']:
-                    job.update(status='failed', finished_at=1700000100,
-                               error={'code': 'invalid_training_file', 'param': 'training_file',
-                                      'message': 'The job failed due to an invalid training file.'})
-                    self.event(job['id'], job['error']['message'], 'error')
-                else:
-                    job.update(status='succeeded', finished_at=1700000100, trained_tokens=123456,
-                               fine_tuned_model=f'ft:{job["model"]}:org-local:{job["_suffix"]}:{job["id"]}')
-                    self.event(job['id'], 'The job has successfully completed')
-            return self.send(200, self.public(job))
-        self.send(404, {'error': {'message': f'no route {self.path}'}})
+
+# %% ../nbs/09_train.ipynb #ac961ffa
+@patch
+def do_GET(self:FakeHandler):
+    s = self.server
+    path, _, query = self.path.partition('?')
+    parts = path.strip('/').split('/')
+    s.calls[path] += 1
+    if parts == ['v1', 'fine_tuning', 'jobs']:  # the list, newest first, filtered by metadata[key]=value
+        want = {k[len('metadata['):-1]: v for k, v in urllib.parse.parse_qsl(query) if k.startswith('metadata[')}
+        hits = [self.public(j)
+                for j in s.jobs.values() if all((j['metadata'] or {}).get(k) == v for k, v in want.items())]
+        return self.send(200, {'object': 'list', 'data': hits[::-1], 'has_more': False})
+    if parts[:3] == ['v1', 'fine_tuning', 'jobs'] and len(parts) >= 4 and parts[3] in s.jobs:
+        job = s.jobs[parts[3]]
+        if len(parts) == 5 and parts[4] == 'events':
+            return self.send(200, {'object': 'list', 'data': job['_events'][::-1], 'has_more': False})
+        order = ['validating_files', 'queued', 'running']
+        if job['status'] in order:
+            i = order.index(job['status'])
+            if i + 1 < len(order):
+                job['status'] = order[i + 1]; self.event(job['id'], f'Job status: {job["status"]}')
+            elif job['_fail']:
+                job.update(status='failed', finished_at=1700000100,
+                           error={'code': 'invalid_training_file', 'param': 'training_file',
+                                  'message': 'The job failed due to an invalid training file.'})
+                self.event(job['id'], job['error']['message'], 'error')
+            else:
+                job.update(status='succeeded', finished_at=1700000100, trained_tokens=123456,
+                           fine_tuned_model=f'ft:{job["model"]}:org-local:{job["_suffix"]}:{job["id"]}')
+                self.event(job['id'], 'The job has successfully completed')
+        return self.send(200, self.public(job))
+    self.send(404, {'error': {'message': f'no route {self.path}'}})
+
+# %% ../nbs/09_train.ipynb #c3be0704
+def _validated(path:Path, upload:Path, method:str, max_tokens:int, model:str, epochs, suffix, beta)->dict:
+    "A job's data, validated as OpenAI will (DPO pairs written to `upload` in its shape), and what the job records."
+    if method == 'dpo':
+        records = [openai_preference(p) for p in read_jsonl(path)]
+        whole = [{'messages': r['input']['messages'] + r[side]} for r in records
+                 for side in ('preferred_output', 'non_preferred_output')]
+        report = validate_chat(whole, max_tokens=max_tokens)
+        write_atomic(upload, ''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in records))
+    else: records = read_sft(path); report = validate_chat(records, max_tokens=max_tokens)
+    if report['problems']:
+        raise ValueError(f'{path}: {len(report["problems"])} problems, e.g. {report["problems"][:3]}')
+    return dict(kind='fireact-openai-ft', data={'file': path.name, 'sha256': sha256_file(path), 'records': len(records),
+                'tokens_estimate': report['tokens']}, model=model, epochs=epochs, suffix=suffix, method=method,
+                **({'beta': beta} if method == 'dpo' else {}))
+
+def _poll(client, job_id:str, poll:float, max_poll:float, timeout:float|None):
+    "The job once it ends, or when `timeout` would pass first; checks `poll` seconds apart, doubling to `max_poll`."
+    t0, wait = time.time(), poll
+    while True:
+        job = client.fine_tuning.jobs.retrieve(job_id)
+        if job.status in FINAL_STATES or (timeout is not None and time.time() - t0 + wait > timeout): return job
+        time.sleep(wait); wait = min(wait * 2, max_poll)
 
 # %% ../nbs/09_train.ipynb #72e8e37f
 def openai_finetune(data:str|Path,                    # chat JSON-lines file, or a release name
@@ -635,19 +680,7 @@ def openai_finetune(data:str|Path,                    # chat JSON-lines file, or
     state = json.loads(state_path.read_text()) if state_path.is_file() else {}
     if state: _same_job(state_path, state, sha256_file(path), model, epochs, suffix, method)
     if state.get('job_id') is None:
-        if method == 'dpo':
-            records = [openai_preference(p) for p in read_jsonl(path)]
-            whole = [{'messages': r['input']['messages'] + r[side]} for r in records
-                     for side in ('preferred_output', 'non_preferred_output')]
-            report = validate_chat(whole, max_tokens=max_tokens)
-            write_atomic(upload, ''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in records))
-        else: records = read_sft(path); report = validate_chat(records, max_tokens=max_tokens)
-        if report['problems']:
-            raise ValueError(f'{path}: {len(report["problems"])} problems, e.g. {report["problems"][:3]}')
-        state.update(kind='fireact-openai-ft',
-                     data={'file': path.name, 'sha256': sha256_file(path), 'records': len(records),
-                     'tokens_estimate': report['tokens']}, model=model, epochs=epochs, suffix=suffix, method=method,
-                     **({'beta': beta} if method == 'dpo' else {}))
+        state.update(_validated(path, upload, method, max_tokens, model, epochs, suffix, beta))
     if client is None:
         from openai import OpenAI
         if not os.environ.get(key_env):
@@ -664,11 +697,7 @@ def openai_finetune(data:str|Path,                    # chat JSON-lines file, or
         _save_job(state_path, state)
         state['job_id'] = _existing_job(client, state['intent']) or _create_job(client, state, model, epochs, suffix)
         _save_job(state_path, state)
-    t0, wait = time.time(), poll
-    while True:
-        job = client.fine_tuning.jobs.retrieve(state['job_id'])
-        if job.status in FINAL_STATES or (timeout is not None and time.time() - t0 + wait > timeout): break
-        time.sleep(wait); wait = min(wait * 2, max_poll)
+    job = _poll(client, state['job_id'], poll, max_poll, timeout)
     events = [{'created_at': e.created_at, 'level': e.level, 'message': e.message}
               for e in client.fine_tuning.jobs.list_events(state['job_id'], limit=100)]
     state.update(status=job.status, fine_tuned_model=job.fine_tuned_model, trained_tokens=job.trained_tokens,
