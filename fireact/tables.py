@@ -15,7 +15,7 @@ from .paper import CITATION, paper
 from .config import RunConfig
 from .convert import load_trajectories
 from .config import decides_answers, read_manifest
-from .cards import card_loss_mask, trained
+from .cards import card_loss_mask, read_card, trained
 from .models import weights_digest
 from .experiments import (EXPERIMENTS, FINETUNES, RunSpec, experiment_of, needs_training, train_command)
 
@@ -246,8 +246,8 @@ def run_lineage(spec:RunConfig, # a run's spec
         card_path = Path(root)/model/'card.json'
         card = json.loads(card_path.read_text()) if card_path.is_file() else {}
         out |= {k: _dig(card, keys) for k, keys in _CARD_LINEAGE.items() if _dig(card, keys) is not None}
-        out |= {f'versions.card.{k}': '.'.join(str(v).split('.')[:2]) for k, v in card.get('machine', {}).items()
-                if k in _LIBRARIES}
+        versions = read_card(card)['versions'] or {} if card else {}  # an older card keeps them under `machine`
+        out |= {f'versions.card.{k}': '.'.join(str(v).split('.')[:2]) for k, v in versions.items() if k in _LIBRARIES}
     return out
 
 # what each factor a paired difference names may change: key prefixes of `run_lineage`

@@ -270,8 +270,7 @@ def _machine()->dict:
     import torch
     cuda = torch.cuda.is_available()
     return {'platform': platform.platform(), 'cpus': os.cpu_count(),
-            'device': torch.cuda.get_device_name(0) if cuda else 'cpu',
-            **library_versions(('torch', 'transformers', 'peft'))}
+            'device': torch.cuda.get_device_name(0) if cuda else 'cpu'}  # the libraries: the card's `versions`
 
 # %% ../nbs/09_train.ipynb #199021b3
 class TrainingRun:
