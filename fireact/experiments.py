@@ -23,9 +23,10 @@ from .tunings import settings_flags
 
 # %% auto #0
 __all__ = ['FIREACT_LORA', 'LMS', 'DATA_MIXES', 'EVAL_TASKS', 'SCALING', 'MULTIMETHOD', 'LOSS_MASK_RUNS', 'TURN_LORA',
-           'TOOLCALLS_LORA', 'FULL_TURN', 'FAILURE_TUNED', 'FAILURE_COMMANDS', 'FINETUNES', 'EXPERIMENTS',
-           'RELEASED_RUNS', 'CONFIG_KEYS', 'EXPERIMENT_OF', 'FinetuneSpec', 'RunSpec', 'finetuned', 'train_command',
-           'needs_training', 'served_spec', 'run_experiment', 'experiment_cli', 'demo', 'experiment_of', 'list_runs']
+           'TOOLCALLS_LORA', 'FULL_TURN', 'FAILURE_TUNED', 'FAILURE_COMMANDS', 'FINETUNES', 'NOISE_SEEDS',
+           'EXPERIMENTS', 'RELEASED_RUNS', 'CONFIG_KEYS', 'EXPERIMENT_OF', 'FinetuneSpec', 'RunSpec', 'finetuned',
+           'train_command', 'needs_training', 'served_spec', 'run_experiment', 'experiment_cli', 'demo',
+           'experiment_of', 'list_runs']
 
 # %% ../nbs/10_experiments.ipynb #118c0100
 FIREACT_LORA = 'runs/finetune/smollm2-hotpotqa-lora'
@@ -168,6 +169,8 @@ FINETUNES = {ft.adapter: ft for ft in [FinetuneSpec(d, b) for b in LMS.values() 
                                      + [LOSS_MASK_RUNS[m] for m in LOSS_MASKS if m != 'agent'] + [TOOLCALLS_LORA]}
 
 # %% ../nbs/10_experiments.ipynb #f2e95e7c
+NOISE_SEEDS = (1, 2, 3, 4, 5)  # the noisy tool's own seeds; Table 3's one draw is the sample's seed, 233
+
 EXPERIMENTS = {
     'table1': [RunSpec('IO', method='io'), RunSpec('CoT', method='cot'), RunSpec('ReAct')],
     'table2': [RunSpec('ReAct (few-shot prompting)'), finetuned('FireAct (LoRA, zero-shot)', TURN_LORA),
@@ -180,6 +183,12 @@ EXPERIMENTS = {
                finetuned('FireAct, random observations', TURN_LORA, noise='random'),
                RunSpec('ReAct, Bamboogle', task='bamboogle', split='test'),
                finetuned('FireAct, Bamboogle', TURN_LORA, task='bamboogle', split='test')],
+    # issue 44: Table 3's noisy rows over five draws of the noise on the same questions (`tables.noise_draws`)
+    'noise_seeds': [spec for s in NOISE_SEEDS for spec in (
+        finetuned(f'FireAct, "None" observations, noise seed {s}', TURN_LORA, noise='none', noise_seed=s),
+        finetuned(f'FireAct, random observations, noise seed {s}', TURN_LORA, noise='random', noise_seed=s),
+        RunSpec(f'ReAct, "None" observations, noise seed {s}', noise='none', noise_seed=s),
+        RunSpec(f'ReAct, random observations, noise seed {s}', noise='random', noise_seed=s))],
     'table4': [finetuned(f'FireAct, {label} data', ft) for label, ft in MULTIMETHOD.items()],
     'table5': [finetuned(f'{mix} -> {task}', FinetuneSpec(mix), task=task, split=split)
                for mix in ('hotpotqa', 'multitask', 'multitask_multimethod') for task, split in EVAL_TASKS]

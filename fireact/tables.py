@@ -20,10 +20,10 @@ from .models import weights_digest
 from .experiments import (EXPERIMENTS, FINETUNES, RunSpec, experiment_of, needs_training, train_command)
 
 # %% auto #0
-__all__ = ['TABLE_COLUMNS', 'NOT_RECORDED', 'FACTORS', 'MONEY', 'robustness', 'method_choice', 'overlap', 'paper_row',
-           'from_paper', 'released_row', 'produce_command', 'loss_mask_column', 'other_readings', 'weights_label',
-           'overlap_columns', 'spec_row', 'table_rows', 'as_table', 'table_problems', 'relative_gain', 'gain_row',
-           'run_lineage', 'lineage_differences', 'difference_row', 'shown_value', 'save_table']
+__all__ = ['TABLE_COLUMNS', 'NOT_RECORDED', 'FACTORS', 'MONEY', 'robustness', 'noise_draws', 'method_choice', 'overlap',
+           'paper_row', 'from_paper', 'released_row', 'produce_command', 'loss_mask_column', 'other_readings',
+           'weights_label', 'overlap_columns', 'spec_row', 'table_rows', 'as_table', 'table_problems', 'relative_gain',
+           'gain_row', 'run_lineage', 'lineage_differences', 'difference_row', 'shown_value', 'save_table']
 
 # %% ../nbs/11_tables.ipynb #7c620bb3
 def robustness(normal:float, noisy:dict[str,float])->dict:
@@ -31,6 +31,28 @@ def robustness(normal:float, noisy:dict[str,float])->dict:
     return {k: {'em': v, 'drop': round(normal - v, 1),
                 'relative_drop': round(100*(normal - v)/normal, 1) if normal else None}
             for k, v in noisy.items()}
+
+# %% ../nbs/11_tables.ipynb #393646a4
+def noise_draws(clean:list[Trajectory],                 # the run with the normal tool
+                noisy:dict[int,list[Trajectory]],       # noise seed -> the run with the noisy tool on the same questions
+                questions:list[Question],               # the questions every run was asked
+               )->dict:
+    "EM over several draws of the noise (mean, spread) and how often a draw reached a trial right without it."
+    import statistics
+    right = {t.qid for t in answered(clean) if t.em}
+    noised = lambda t: any(r.tool == 'search' and r.source.startswith('noise') for r in t.rounds)
+    per_seed = {}
+    for seed, trajs in noisy.items():
+        by_id = {t.qid: t for t in answered(trajs)}
+        hit = {q for q in right if q in by_id and noised(by_id[q])}
+        per_seed[seed] = {'em': 100*statistics.mean(outcomes(trajs, questions)), 'hit': len(hit),
+                          'lost': sum(not by_id[q].em for q in hit)}
+    ems = [s['em'] for s in per_seed.values()]
+    return {'clean_em': 100*statistics.mean(outcomes(clean, questions)), 'clean_right': len(right),
+            'seeds': per_seed, 'mean': statistics.mean(ems) if ems else None,
+            'sd': statistics.stdev(ems) if len(ems) > 1 else None, 'min': min(ems, default=None),
+            'max': max(ems, default=None), 'hit_share': (sum(s['hit'] for s in per_seed.values())
+                                                         / (len(right) * len(per_seed))) if right and per_seed else None}
 
 # %% ../nbs/11_tables.ipynb #2d265d31
 def method_choice(runs:dict[str,list[Trajectory]], # method -> its run on `questions`
