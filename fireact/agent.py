@@ -59,7 +59,8 @@ def run_lock(out:str|Path): # a run file
 
 # %% ../nbs/07_agent.ipynb #8975a680
 # kept since a later version: an older manifest lacking one still resumes
-ADDED_LATER = ('questions', 'prompt_sha', 'dtype', 'device', 'loss_mask', 'sample_seed', 'stop', 'noise_seed')
+ADDED_LATER = ('questions', 'prompt_sha', 'dtype', 'device', 'loss_mask', 'sample_seed', 'stop', 'noise_seed',
+               'noise_pool')
 
 def write_manifest(out:str|Path,          # the run file
                    run:dict,                # the configuration: on resume it must be the same
@@ -313,6 +314,8 @@ def manifest_run(self:Agent, questions:list[Question])->dict:
     return {**c.manifest(), 'noise': self.noise, **({'search_tool': tool} if tool and tool != c.search else {}),
             'questions': sorted({f'{q.task}/{q.split}' for q in questions}), **local,
             **({'prompt_sha': hashlib.sha256(prompt.encode()).hexdigest()[:16]} if prompt else {}),
+            # which observations random noise draws from: a run made before the pool changed does not resume
+            **({'noise_pool': pool} if (pool := getattr(self.search, 'pool_digest', None)) else {}),
             # an absolute path stays itself
             **({'loss_mask': card_loss_mask(project_root()/c.lora)} if c.lora else {})}
 

@@ -280,7 +280,7 @@ FACTORS = {
     'model': ('run.model', 'run.lora', 'weights.', 'card.base', 'card.examples', 'run.prompt_sha'),
     'finetuning': ('run.model', 'run.lora', 'run.fmt', 'run.prompt_sha', 'run.loss_mask', 'weights.', 'card.'),
     'method': ('run.method', 'run.prompt_sha', 'run.search', 'run.max_rounds'),
-    'noise': ('run.noise',),
+    'noise': ('run.noise', 'run.noise_pool'),
     'search': ('run.search',),  # the tool that answers the agent's searches
     'stop': ('run.stop',),
     'tuning': ('run.lora', 'run.fmt', 'weights.lora', 'card.'),  # what learns from the SFT start: NAT, DPO, rounds

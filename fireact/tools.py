@@ -458,6 +458,12 @@ class NoisySearch:
             return SearchResult(rng.choice(pool) if pool else 'None', 'noise_random', query=query)
         return self.base.search(query, qid)
 
+    @property
+    def pool_digest(self)->str|None:
+        "Which observations random noise draws from (a run's manifest records it): a digest of the pool; None for 'none'."
+        if self.noise != 'random': return None
+        return hashlib.sha256(json.dumps(self._pool()).encode()).hexdigest()[:16]
+
 # %% ../nbs/04_tools.ipynb #f436ff4a
 def make_search(backend:str='replay',   # replay, serpapi (Google; $SERPAPI_API_KEY), bm25 or bm25:CORPUS (a file)
                 noise:str='off',        # off, none ("None" with probability p) or random (a recorded observation)

@@ -46,3 +46,17 @@ def test_a_sample_made_with_every_recording_is_refused_under_the_training_tool(t
     with pytest.raises(ValueError, match=r"another configuration \{'search_tool': \(None, 'replay-train'\)\}"):
         run_agent(config, out=str(out), progress=False)
     assert out.read_bytes() == (ROOT/SAMPLE).read_bytes()  # nothing appended
+
+def test_a_run_whose_noise_came_from_another_pool_is_refused(tmp_path):
+    """Random noise draws from a pool of recorded observations, and the manifest names the pool by its digest
+    (`noise_pool`): a run made with another pool does not resume as if nothing changed."""
+    run = 'runs/hotpotqa/dev_react_alpaca_default-smollm2-hotpotqa-lora-mask-turn_replay_random@0.5.jsonl'
+    manifest = json.loads((ROOT/f'{run}.manifest.json').read_text())
+    out = tmp_path/Path(run).name
+    lines = (ROOT/run).read_text().splitlines(keepends=True)
+    out.write_text(''.join(lines[:-1]))  # one question left to ask
+    Path(f'{out}.manifest.json').write_text(json.dumps({**manifest, 'run': {**manifest['run'], 'noise_pool': 'another'}}))
+    config = RunConfig.from_manifest(manifest['run'], n=200)
+    with pytest.raises(ValueError, match=r"another configuration \{'noise_pool': \('another', '[0-9a-f]{16}'\)\}"):
+        run_agent(config, out=str(out), progress=False)
+    assert out.read_text() == ''.join(lines[:-1])  # nothing appended
