@@ -34,7 +34,7 @@ def robustness(normal:float, noisy:dict[str,float])->dict:
 
 # %% ../nbs/11_tables.ipynb #393646a4
 def noise_draws(clean:list[Trajectory],                 # the run with the normal tool
-                noisy:dict[int,list[Trajectory]],       # noise seed -> the run with the noisy tool on the same questions
+                noisy:dict[int,list[Trajectory]],       # noise seed -> the noisy tool's run on the same questions
                 questions:list[Question],               # the questions every run was asked
                )->dict:
     "EM over several draws of the noise (mean, spread) and how often a draw reached a trial right without it."
@@ -47,12 +47,12 @@ def noise_draws(clean:list[Trajectory],                 # the run with the norma
         hit = {q for q in right if q in by_id and noised(by_id[q])}
         per_seed[seed] = {'em': 100*statistics.mean(outcomes(trajs, questions)), 'hit': len(hit),
                           'lost': sum(not by_id[q].em for q in hit)}
-    ems = [s['em'] for s in per_seed.values()]
+    ems, pairs = [s['em'] for s in per_seed.values()], len(right) * len(per_seed)  # (right trial, draw) pairs
     return {'clean_em': 100*statistics.mean(outcomes(clean, questions)), 'clean_right': len(right),
             'seeds': per_seed, 'mean': statistics.mean(ems) if ems else None,
             'sd': statistics.stdev(ems) if len(ems) > 1 else None, 'min': min(ems, default=None),
-            'max': max(ems, default=None), 'hit_share': (sum(s['hit'] for s in per_seed.values())
-                                                         / (len(right) * len(per_seed))) if right and per_seed else None}
+            'max': max(ems, default=None),
+            'hit_share': sum(s['hit'] for s in per_seed.values()) / pairs if pairs else None}
 
 # %% ../nbs/11_tables.ipynb #2d265d31
 def method_choice(runs:dict[str,list[Trajectory]], # method -> its run on `questions`

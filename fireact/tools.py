@@ -460,7 +460,7 @@ class NoisySearch:
 
     @property
     def pool_digest(self)->str|None:
-        "Which observations random noise draws from (a run's manifest records it): a digest of the pool; None for 'none'."
+        "The digest of the pool random noise draws from, as a run's manifest records it; None for 'none'."
         if self.noise != 'random': return None
         return hashlib.sha256(json.dumps(self._pool()).encode()).hexdigest()[:16]
 
