@@ -13,12 +13,12 @@ from pathlib import Path
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from fastcore.meta import delegates
-from .core import (Round, ToolPrompt, Trajectory, answered, find_path, finish_observation, project_root, 
+from .core import (Round, ToolPrompt, Trajectory, answered, find_path, finish_observation, project_root,
                           append_jsonl, write_atomic, mend_torn_tail, parse_action, read_trajectories,
                           library_versions)
 from .formats import get_format, template_digest
 from .config import AGENT_FIELDS, SPEED_ONLY, RunConfig, manifest_path, read_manifest, takes_config
-from .methods import (get_method, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt, 
+from .methods import (get_method, fewshot_prefix, step_prompt, answer_prompt, reflection_prompt,
                              needs_reflection, ANSWER_STOP)
 from .tasks import Question, get_task
 from .runs import rescore, rounded, summarize
